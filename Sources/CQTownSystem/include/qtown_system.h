@@ -1,0 +1,13 @@
+#ifndef QTOWN_SYSTEM_H
+#define QTOWN_SYSTEM_H
+
+/// Atomically exchanges two paths on the same file system (Linux renameat2 RENAME_EXCHANGE).
+/// Returns 0 on success, -1 with errno set otherwise (EINVAL/ENOSYS where the file system or
+/// kernel cannot exchange). A shim because glibc declares renameat2 only under _GNU_SOURCE,
+/// which Swift's Glibc module does not define.
+int qtown_rename_exchange(const char *a, const char *b);
+
+/// Flushes the file system holding `fd` (Linux syncfs): one call for a whole output tree.
+int qtown_syncfs(int fd);
+
+#endif

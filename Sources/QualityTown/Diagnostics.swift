@@ -1,0 +1,127 @@
+// MARK: - Diagnostics: problems as values
+
+/// How bad a problem is. An error means a value was rejected; a warning means something was used
+/// with a caveat or ignored on purpose (and listed).
+public enum Severity: String, Sendable, Codable, Comparable {
+    case warning
+    case error
+
+    public static func < (a: Severity, b: Severity) -> Bool { a == .warning && b == .error }
+
+    /// The word shown on pages.
+    public var label: String { self == .error ? "错误" : "警告" }
+}
+
+/// The pipeline stage that found a problem; every diagnostic is labelled with it.
+public enum Stage: String, Sendable, Codable {
+    case read, scheme, compute, render, publish
+}
+
+/// Where a problem is: a file, and where known its physical line, column (1-based field index)
+/// and the spreadsheet row (the record number Excel shows, which differs from the line after a
+/// cell with line breaks).
+public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
+    /// Path relative to the inputs folder (`data/market.csv`), or a template/scheme path.
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+    /// 1-based spreadsheet row (header = 1); nil where not a cell.
+    public var row: Int?
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, row: Int? = nil) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.row = row
+    }
+
+    /// The Excel A1 reference (`E17`), when both column and row are known.
+    public var cell: String? {
+        guard let column, let row else { return nil }
+        return excelColumnName(column) + String(row)
+    }
+
+    /// `file:line:column` (parts that are unknown are left out).
+    public var description: String {
+        var s = file
+        if let line {
+            s += ":\(line)"
+            if let column { s += ":\(column)" }
+        }
+        return s
+    }
+
+    public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
+        if a.file != b.file { return a.file < b.file }
+        if (a.line ?? 0) != (b.line ?? 0) { return (a.line ?? 0) < (b.line ?? 0) }
+        return (a.column ?? 0) < (b.column ?? 0)
+    }
+}
+
+/// `1 → A`, `26 → Z`, `27 → AA`.
+public func excelColumnName(_ column: Int) -> String {
+    var n = column
+    var letters: [Character] = []
+    while n > 0 {
+        let r = (n - 1) % 26
+        letters.append(Character(UnicodeScalar(UInt8(65 + r))))
+        n = (n - 1) / 26
+    }
+    return String(letters.reversed())
+}
+
+/// One problem found in the inputs, the scheme or the templates.
+public struct Diagnostic: Sendable, Hashable, Codable {
+    public var severity: Severity
+    /// A stable code other tools can match (`type-error`, `excel-error`, `duplicate-header`…).
+    public var code: String
+    /// A sentence for the user, quoting the offending text and saying what was expected.
+    public var message: String
+    public var location: SourceLocation
+    public var stage: Stage
+    /// The unit the problem concerns, when known (code), for grouping by unit.
+    public var unit: String?
+
+    public init(_ severity: Severity, _ code: String, _ message: String, at location: SourceLocation,
+                stage: Stage = .read, unit: String? = nil) {
+        self.severity = severity
+        self.code = code
+        self.message = message
+        self.location = location
+        self.stage = stage
+        self.unit = unit
+    }
+
+    /// `file:line:column: severity: message [code] (cell E17)` — one line for stderr.
+    public var line: String {
+        var s = "\(location.description): \(severity.rawValue): \(message) [\(code)]"
+        if let cell = location.cell { s += " (\(cell))" }
+        return s
+    }
+}
+
+/// Collects diagnostics for one stage; cheap to pass around by `inout`.
+public struct DiagnosticBag: Sendable {
+    public private(set) var items: [Diagnostic] = []
+    public init() {}
+
+    public mutating func append(_ d: Diagnostic) { items.append(d) }
+    public mutating func append(contentsOf ds: [Diagnostic]) { items.append(contentsOf: ds) }
+
+    public mutating func error(_ code: String, _ message: String, at location: SourceLocation, unit: String? = nil) {
+        items.append(Diagnostic(.error, code, message, at: location, unit: unit))
+    }
+
+    public mutating func warning(_ code: String, _ message: String, at location: SourceLocation, unit: String? = nil) {
+        items.append(Diagnostic(.warning, code, message, at: location, unit: unit))
+    }
+
+    public var errorCount: Int { items.lazy.filter { $0.severity == .error }.count }
+    public var warningCount: Int { items.lazy.filter { $0.severity == .warning }.count }
+}
+
+/// Quotes a user's text for a message, shortened when very long so one line stays readable.
+public func quoted(_ text: String, limit: Int = 60) -> String {
+    if text.count <= limit { return "“\(text)”" }
+    return "“\(text.prefix(limit))…”（共\(text.count)字）"
+}

@@ -1,0 +1,441 @@
+import Foundation
+
+// MARK: - The inputs folder → units, observations and sheet rows, each with its cell
+
+/// A reporting period inside a year: the whole year, a month or a quarter.
+public enum Period: Sendable, Hashable, Comparable, CustomStringConvertible {
+    case year
+    case quarter(Int)
+    case month(Int)
+
+    /// Order used to pick "the latest period": months and quarters by their end month, then a
+    /// whole-year row last (it speaks for the year's end).
+    public var endMonth: Int {
+        switch self {
+        case .year: return 13
+        case .quarter(let q): return q * 3
+        case .month(let m): return m
+        }
+    }
+
+    public static func < (a: Period, b: Period) -> Bool {
+        a.endMonth != b.endMonth ? a.endMonth < b.endMonth : a.rank < b.rank
+    }
+
+    private var rank: Int {
+        switch self {
+        case .month: return 0
+        case .quarter: return 1
+        case .year: return 2
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .year: return "全年"
+        case .quarter(let q): return "第\(q)季度"
+        case .month(let m): return "\(m)月"
+        }
+    }
+}
+
+/// One indicator cell of a data file: a value, or `nil` when the cell was rejected (the value it
+/// would have fed is then an error for that unit and year).
+public struct Observation: Sendable, Hashable {
+    public var unit: String
+    public var year: Int
+    public var period: Period
+    public var indicator: String
+    public var value: CellValue?
+    public var source: SourceLocation
+}
+
+/// One cell of a sheet row (assessments, applications…), as read.
+public struct SheetCell: Sendable, Hashable {
+    public var read: CellRead
+    public var location: SourceLocation
+}
+
+/// One row of a scheme sheet with its unit resolved.
+public struct SheetRow: Sendable {
+    public var unit: String
+    public var location: SourceLocation
+    /// Column id → cell (only columns present in the file).
+    public var cells: [String: SheetCell]
+}
+
+/// What kind of input a file is.
+public enum InputRole: Sendable, Hashable {
+    case units
+    case data
+    case sheet(String)
+}
+
+/// A file that was read, for the index page, methodology and change tracking.
+public struct InputFile: Sendable {
+    /// Path relative to the inputs folder (`data/market.csv`).
+    public var path: String
+    public var role: InputRole
+    public var encoding: TextEncoding?
+    public var separator: CSVSeparator?
+    /// Data records (rows below the header, blank ones excluded).
+    public var rows: Int
+    public var bytes: Int
+    public var sha256: String
+    public var errors: Int = 0
+    public var warnings: Int = 0
+}
+
+/// Everything read from the inputs folder: the stage's output.
+public struct InputSet: Sendable {
+    public var folder: String
+    public var units: UnitTree
+    public var files: [InputFile]
+    public var observations: [Observation]
+    public var sheets: [String: [SheetRow]]
+    public var diagnostics: [Diagnostic]
+
+    /// Years that occur in the data files, ascending.
+    public var years: [Int] { Array(Set(observations.map(\.year))).sorted() }
+}
+
+/// Why reading could not even start (exit status 2).
+public struct InputError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// Key columns every data file may carry (io-contract.md "Input folder").
+public let dataKeyColumns: [ColumnSpec] = [
+    ColumnSpec(id: "年度", header: "年度", aliases: ["年份", "年"], kind: .year),
+    ColumnSpec(id: "月份", header: "月份", aliases: ["月"], kind: .month),
+    ColumnSpec(id: "季度", header: "季度", aliases: [], kind: .quarter),
+    ColumnSpec(id: "代码", header: "代码", aliases: ["单位代码", "乡镇代码", "行政区划代码", "区划代码"], kind: .code),
+    ColumnSpec(id: "名称", header: "名称", aliases: ["单位名称", "乡镇名称", "乡镇（街道）", "乡镇(街道)", "乡镇街道"], kind: .text),
+    ColumnSpec(id: "所属县区", header: "所属县区", aliases: ["县区", "所属县（区）", "所属县(区)", "县（区）"], kind: .text),
+]
+
+/// Reads units.csv, every CSV under data/, and the scheme's sheets. Throws only when there is
+/// nothing to read (no folder, no units.csv); every data problem becomes a diagnostic.
+public func readInputs(folder: String, scheme: Scheme) throws(InputError) -> InputSet {
+    let fm = FileManager.default
+    var isDir: ObjCBool = false
+    guard fm.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+        throw InputError(description: "输入文件夹 \(folder) 不存在")
+    }
+    let unitsPath = folder + "/units.csv"
+    guard let unitBytes = fm.contents(atPath: unitsPath) else {
+        throw InputError(description: "输入文件夹 \(folder) 中没有 units.csv（单位表：代码, 名称, 层级, 上级代码）")
+    }
+    var reader = InputReader(folder: folder, scheme: scheme)
+    reader.readUnits([UInt8](unitBytes))
+    let dataDir = folder + "/data"
+    let dataFiles = ((try? fm.contentsOfDirectory(atPath: dataDir)) ?? [])
+        .filter { !$0.hasPrefix(".") && !$0.hasPrefix("~$") }
+        .sorted()
+    for name in dataFiles {
+        let path = dataDir + "/" + name
+        var sub: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &sub), !sub.boolValue else { continue }
+        if !name.lowercased().hasSuffix(".csv") && !name.lowercased().hasSuffix(".txt") {
+            reader.bag.warning("not-csv-name", "data/ 中的文件 \(name) 不是 .csv，未读取；请“另存为”CSV 后放入", at: SourceLocation(file: "data/" + name))
+            continue
+        }
+        guard let bytes = fm.contents(atPath: path) else {
+            reader.bag.error("unreadable", "无法读取文件（权限？）", at: SourceLocation(file: "data/" + name))
+            continue
+        }
+        reader.readDataFile([UInt8](bytes), path: "data/" + name)
+    }
+    for sheet in scheme.sheets {
+        let path = folder + "/" + sheet.file
+        guard let bytes = fm.contents(atPath: path) else { continue }
+        reader.readSheet([UInt8](bytes), sheet: sheet)
+    }
+    return InputSet(folder: folder, units: reader.tree, files: reader.files, observations: reader.observations,
+                    sheets: reader.sheetRows, diagnostics: reader.bag.items)
+}
+
+/// The reading state for one run (one file at a time).
+struct InputReader {
+    let folder: String
+    let scheme: Scheme
+    var tree = UnitTree()
+    var bag = DiagnosticBag()
+    var files: [InputFile] = []
+    var observations: [Observation] = []
+    var sheetRows: [String: [SheetRow]] = [:]
+    lazy var indicatorColumns: [ColumnSpec] = scheme.indicators.map(\.column)
+    lazy var indicatorsByID: [String: Indicator] = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, $0) })
+
+    init(folder: String, scheme: Scheme) {
+        self.folder = folder
+        self.scheme = scheme
+    }
+
+    /// Decodes and splits one file, recording it; nil when it holds no table to read.
+    mutating func open(_ bytes: [UInt8], path: String, role: InputRole) -> CSVTable? {
+        let decoded = decodeSpreadsheetText(bytes, file: path)
+        var file = InputFile(path: path, role: role, encoding: decoded.isText ? decoded.encoding : nil,
+                             separator: nil, rows: 0, bytes: bytes.count, sha256: sha256Hex(bytes))
+        bag.append(contentsOf: decoded.diagnostics)
+        guard decoded.isText else {
+            files.append(file)
+            return nil
+        }
+        let table = parseCSV(decoded.utf8, file: path)
+        bag.append(contentsOf: table.diagnostics)
+        file.separator = table.separator
+        file.rows = table.records.dropFirst().filter { !$0.isBlank }.count
+        files.append(file)
+        if table.records.isEmpty {
+            bag.warning("empty-file", "文件是空的（没有列标题也没有数据），未读取", at: SourceLocation(file: path))
+            return nil
+        }
+        if file.rows == 0 {
+            bag.warning("no-rows", "文件只有列标题，没有数据行", at: SourceLocation(file: path, line: 1))
+        }
+        return table
+    }
+
+    mutating func readUnits(_ bytes: [UInt8]) {
+        guard let table = open(bytes, path: "units.csv", role: .units) else { return }
+        tree = QualityTown.readUnits(table, file: "units.csv", diagnostics: &bag)
+    }
+
+    // MARK: Resolving a row's unit
+
+    /// Resolves the unit a row names by 代码 (preferred) or 名称 (+ 所属县区); reports and
+    /// returns nil when it cannot.
+    mutating func resolveUnit(_ record: CSVRecord, map: HeaderMap, file: String) -> String? {
+        func field(_ id: String) -> CSVField? {
+            guard let c = map.index[id], c <= record.fields.count else { return nil }
+            return record.fields[c - 1]
+        }
+        func loc(_ id: String) -> SourceLocation {
+            let c = map.index[id]
+            return SourceLocation(file: file, line: field(id)?.line ?? record.line, column: c, row: record.row)
+        }
+        let nameText = field("名称").map { trimCell($0.text) } ?? ""
+        let countyText = field("所属县区").map { trimCell($0.text) } ?? ""
+        if let f = field("代码") {
+            switch readCell(f.text, as: .code, header: "代码", at: loc("代码")) {
+            case .value(.text(let code)):
+                guard let u = tree.unit(code) else {
+                    var msg = "代码 \(code) 不在 units.csv 中，本行未使用"
+                    let hints = tree.nearestNames(to: nameText.isEmpty ? code : nameText)
+                    if !nameText.isEmpty, !hints.isEmpty { msg += "；名称相近的单位：" + hints.joined(separator: "、") }
+                    bag.error("unknown-unit", msg, at: loc("代码"))
+                    return nil
+                }
+                if !nameText.isEmpty, normalizeName(nameText) != normalizeName(u.name) {
+                    bag.warning("name-mismatch", "代码 \(code) 在 units.csv 中是“\(u.name)”，本行名称却是\(quoted(nameText))；按代码使用", at: loc("名称"), unit: code)
+                }
+                return code
+            case .rejected(let d):
+                bag.append(d)
+                if nameText.isEmpty { return nil }
+            default:
+                break
+            }
+        }
+        guard !nameText.isEmpty else {
+            bag.error("missing-unit", "本行既没有“代码”也没有“名称”，无法确定单位，未使用",
+                      at: SourceLocation(file: file, line: record.line, row: record.row))
+            return nil
+        }
+        var candidates = tree.units(named: nameText)
+        if !countyText.isEmpty {
+            let counties = tree.units(named: countyText).map(\.code) + (tree.unit(countyText).map { [$0.code] } ?? [])
+            candidates = candidates.filter { c in counties.contains { tree.isAncestor($0, of: c.code) } }
+            if candidates.isEmpty, !tree.units(named: nameText).isEmpty {
+                bag.error("unknown-unit", "“\(nameText)”不在“\(countyText)”之下（units.csv），本行未使用", at: loc("所属县区"))
+                return nil
+            }
+        }
+        if candidates.count == 1 { return candidates[0].code }
+        if candidates.count > 1 {
+            let where_ = candidates.compactMap { $0.parent.flatMap { tree.unit($0)?.name } }.joined(separator: "、")
+            bag.error("ambiguous-unit", "名称\(quoted(nameText))对应多个单位（在 \(where_)），请填写“代码”或“所属县区”；本行未使用", at: loc("名称"))
+            return nil
+        }
+        var msg = "单位\(quoted(nameText))不在 units.csv 中，本行未使用"
+        let hints = tree.nearestNames(to: nameText)
+        if !hints.isEmpty { msg += "；是否是：" + hints.joined(separator: "、") + "？" }
+        bag.error("unknown-unit", msg, at: loc("名称"))
+        return nil
+    }
+
+    // MARK: Data files
+
+    mutating func readDataFile(_ bytes: [UInt8], path: String) {
+        guard let table = open(bytes, path: path, role: .data) else { return }
+        let header = table.records[0]
+        let map = mapHeader(header, known: dataKeyColumns + indicatorColumns, file: path, diagnostics: &bag)
+        var missing: [String] = []
+        if map.index["年度"] == nil { missing.append("年度") }
+        if map.index["代码"] == nil && map.index["名称"] == nil { missing.append("代码（或名称）") }
+        if !missing.isEmpty {
+            bag.error("missing-key-column", "缺少关键列 \(missing.joined(separator: "、"))：无法知道每行属于哪个单位、哪一年，整个文件未使用（\(table.records.count - 1) 行）",
+                      at: SourceLocation(file: path, line: header.line, row: 1))
+            return
+        }
+        let indicatorCols = map.columns.filter { indicatorsByID[$0.value.id] != nil }.sorted { $0.key < $1.key }
+        if indicatorCols.isEmpty {
+            bag.warning("no-indicator-columns", "文件中没有本方案的指标列，未提供任何数据", at: SourceLocation(file: path, line: header.line, row: 1))
+        }
+        let rateChecks = scheme.rates.compactMap { r -> (DerivedRate, Int, Int)? in
+            guard let n = map.index[r.numerator], let d = map.index[r.denominator] else { return nil }
+            return (r, n, d)
+        }
+        for record in table.records.dropFirst() where !record.isBlank {
+            readDataRecord(record, map: map, indicatorCols: indicatorCols, rateChecks: rateChecks, file: path)
+        }
+    }
+
+    private mutating func readDataRecord(_ record: CSVRecord, map: HeaderMap, indicatorCols: [(key: Int, value: ColumnSpec)],
+                                         rateChecks: [(DerivedRate, Int, Int)], file: String) {
+        reportExtraCells(record, map: map, file: file, diagnostics: &bag)
+        reportUnknownColumnCells(record, map: map, file: file)
+        func field(_ col: Int) -> CSVField? { col <= record.fields.count ? record.fields[col - 1] : nil }
+        func loc(_ col: Int) -> SourceLocation {
+            SourceLocation(file: file, line: field(col)?.line ?? record.line, column: col, row: record.row)
+        }
+        guard let unit = resolveUnit(record, map: map, file: file) else { return }
+        let yearCol = map.index["年度"]!
+        let year: Int
+        switch readCell(field(yearCol)?.text ?? "", as: .year, header: "年度", at: loc(yearCol)) {
+        case .value(.integer(let y)): year = y
+        case .rejected(var d):
+            d.message += "；本行未使用"
+            d.unit = unit
+            bag.append(d)
+            return
+        default:
+            bag.error("missing-value", "本行缺少“年度”，未使用", at: loc(yearCol), unit: unit)
+            return
+        }
+        var period = Period.year
+        var month: Int?, quarter: Int?
+        for (id, kind) in [("月份", CellKind.month), ("季度", .quarter)] {
+            guard let c = map.index[id] else { continue }
+            switch readCell(field(c)?.text ?? "", as: kind, header: id, at: loc(c)) {
+            case .value(.integer(let v)): if id == "月份" { month = v } else { quarter = v }
+            case .rejected(var d):
+                d.message += "；本行未使用"
+                d.unit = unit
+                bag.append(d)
+                return
+            default: break
+            }
+        }
+        if let m = month {
+            period = .month(m)
+            if let q = quarter, (m - 1) / 3 + 1 != q {
+                bag.error("conflicting-period", "月份 \(m) 不在第 \(q) 季度内；本行未使用", at: loc(map.index["季度"]!), unit: unit)
+                return
+            }
+        } else if let q = quarter {
+            period = .quarter(q)
+        }
+        let tier = tree.unit(unit)!.level.tier
+        var reads: [Int: CellRead] = [:]
+        for (col, spec) in indicatorCols {
+            let text = field(col)?.text ?? ""
+            reads[col] = readCell(text, as: spec.kind, header: spec.header, at: loc(col))
+        }
+        // A numerator above its denominator in the same row: the numerator cell is rejected.
+        for (rate, n, d) in rateChecks {
+            if case .value(let nv)? = reads[n], case .value(let dv)? = reads[d],
+               let a = nv.rational, let b = dv.rational, a > b {
+                let ns = indicatorsByID[rate.numerator]!.header, ds = indicatorsByID[rate.denominator]!.header
+                reads[n] = .rejected(Diagnostic(.error, "numerator-above-denominator",
+                    "“\(ns)” \(a) 大于“\(ds)” \(b)（\(rate.label)不能超过 100%），该值未使用", at: loc(n)))
+            }
+        }
+        for (col, spec) in indicatorCols {
+            let read = reads[col]!
+            if case .noData = read { continue }
+            let ind = indicatorsByID[spec.id]!
+            if tier == .city || tier == .province {
+                bag.warning("unit-level-row", "本行是\(tree.unit(unit)!.level.rawValue)级单位“\(tree.unit(unit)!.name)”，指标只按乡镇（街道）填报后汇总，“\(spec.header)”的值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
+                continue
+            }
+            if tier == .county && !ind.countyLevel {
+                bag.warning("county-row", "本行是县区“\(tree.unit(unit)!.name)”；“\(spec.header)”不是县区级指标，应按乡镇填报，该值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
+                continue
+            }
+            switch read {
+            case .value(let v):
+                observations.append(Observation(unit: unit, year: year, period: period, indicator: spec.id, value: v, source: loc(col)))
+            case .rejected(var d):
+                d.unit = unit
+                bag.append(d)
+                observations.append(Observation(unit: unit, year: year, period: period, indicator: spec.id, value: nil, source: loc(col)))
+            case .noData:
+                break
+            }
+        }
+    }
+
+    /// Cells under an unknown header are listed (warning), never silently dropped.
+    private mutating func reportUnknownColumnCells(_ record: CSVRecord, map: HeaderMap, file: String) {
+        guard !map.unknown.isEmpty else { return }
+        for f in record.fields where map.unknown[f.column] != nil && !isBlankCell(f.text) {
+            let h = map.unknown[f.column]!
+            bag.warning("unused-cell", "“\(h.isEmpty ? "（无标题）" : h)”列的值\(quoted(trimCell(f.text)))未使用（该列不是本方案的列）",
+                        at: SourceLocation(file: file, line: f.line, column: f.column, row: record.row))
+        }
+    }
+
+    // MARK: Sheets (assessments.csv, applications.csv…)
+
+    mutating func readSheet(_ bytes: [UInt8], sheet: SheetSpec) {
+        guard let table = open(bytes, path: sheet.file, role: .sheet(sheet.id)) else { return }
+        let header = table.records[0]
+        let keyIDs = Set(sheet.columns.map(\.id))
+        let keys = dataKeyColumns.filter { ["代码", "名称", "所属县区"].contains($0.id) && !keyIDs.contains($0.id) }
+        let map = mapHeader(header, known: sheet.columns + keys, file: sheet.file, diagnostics: &bag)
+        var missing = sheet.required.filter { map.index[$0] == nil }
+        for group in sheet.requiredOneOf where !group.contains(where: { map.index[$0] != nil }) {
+            missing.append(group.joined(separator: "或"))
+        }
+        if !missing.isEmpty {
+            bag.error("missing-key-column", "缺少关键列 \(missing.joined(separator: "、"))，整个文件未使用；所需列见 qtown blank 生成的模板",
+                      at: SourceLocation(file: sheet.file, line: header.line, row: 1))
+            return
+        }
+        var rows: [SheetRow] = []
+        for record in table.records.dropFirst() where !record.isBlank {
+            reportExtraCells(record, map: map, file: sheet.file, diagnostics: &bag)
+            reportUnknownColumnCells(record, map: map, file: sheet.file)
+            guard let unit = resolveUnit(record, map: map, file: sheet.file) else { continue }
+            var cells: [String: SheetCell] = [:]
+            for (col, spec) in map.columns where !["代码", "名称", "所属县区"].contains(spec.id) || keyIDs.contains(spec.id) {
+                let f = col <= record.fields.count ? record.fields[col - 1] : nil
+                let loc = SourceLocation(file: sheet.file, line: f?.line ?? record.line, column: col, row: record.row)
+                let read = readCell(f?.text ?? "", as: spec.kind, header: spec.header, at: loc)
+                if case .rejected(var d) = read {
+                    d.unit = unit
+                    bag.append(d)
+                }
+                cells[spec.id] = SheetCell(read: read, location: loc)
+            }
+            rows.append(SheetRow(unit: unit, location: SourceLocation(file: sheet.file, line: record.line, row: record.row), cells: cells))
+        }
+        sheetRows[sheet.id, default: []].append(contentsOf: rows)
+    }
+}
+
+extension UnitTree {
+    /// True when `ancestor` is `code` itself or above it.
+    public func isAncestor(_ ancestor: String, of code: String) -> Bool {
+        var cur: String? = code
+        var steps = 0
+        while let c = cur, steps < 64 {
+            if c == ancestor { return true }
+            cur = unit(c)?.parent
+            steps += 1
+        }
+        return false
+    }
+}

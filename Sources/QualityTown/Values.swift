@@ -1,0 +1,151 @@
+// MARK: - Exact numbers and calendar days shared by every stage
+
+/// An exact fraction of two integers, always reduced, denominator > 0.
+/// Counts are integers and rates are fractions of sums: comparisons at thresholds are exact.
+public struct Rational: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let numerator: Int
+    public let denominator: Int
+
+    /// Creates `n / d` reduced. `d` must not be 0.
+    public init(_ n: Int, _ d: Int = 1) {
+        precondition(d != 0, "Rational with zero denominator")
+        let g = Rational.gcd(Swift.abs(n), Swift.abs(d))
+        let sign = d < 0 ? -1 : 1
+        numerator = sign * n / Swift.max(g, 1)
+        denominator = sign * d / Swift.max(g, 1)
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int {
+        var (a, b) = (a, b)
+        while b != 0 { (a, b) = (b, a % b) }
+        return a
+    }
+
+    public static func < (a: Rational, b: Rational) -> Bool {
+        Int128(a.numerator) * Int128(b.denominator) < Int128(b.numerator) * Int128(a.denominator)
+    }
+
+    public static func + (a: Rational, b: Rational) -> Rational {
+        let g = gcd(a.denominator, b.denominator)
+        let l = a.denominator / g * b.denominator
+        return Rational(a.numerator * (l / a.denominator) + b.numerator * (l / b.denominator), l)
+    }
+
+    public static func * (a: Rational, b: Rational) -> Rational {
+        Rational(a.numerator * b.numerator, a.denominator * b.denominator)
+    }
+
+    public static func / (a: Rational, b: Rational) -> Rational {
+        Rational(a.numerator * b.denominator, a.denominator * b.numerator)
+    }
+
+    public var isInteger: Bool { denominator == 1 }
+
+    /// The nearest double (for results.json only; never for comparisons).
+    public var doubleValue: Double { Double(numerator) / Double(denominator) }
+
+    /// Cut (truncated toward zero, never rounded) to `digits` decimals: 440/449·100 → "97.99".
+    public func cut(_ digits: Int) -> String {
+        var scale = 1
+        for _ in 0..<digits { scale *= 10 }
+        let negative = numerator < 0
+        let n = Int128(Swift.abs(numerator)) * Int128(scale) / Int128(denominator)
+        let whole = n / Int128(scale)
+        let frac = n % Int128(scale)
+        var s = (negative && n != 0 ? "-" : "") + String(whole)
+        if digits > 0 {
+            var f = String(frac)
+            while f.count < digits { f = "0" + f }
+            s += "." + f
+        }
+        return s
+    }
+
+    /// The shortest exact decimal when the value has one of at most `maxDigits` decimals
+    /// (98.5, 2, 0.5), else the value cut to `maxDigits`.
+    public func plain(maxDigits: Int = 6) -> String {
+        var scale = 1
+        for d in 0...maxDigits {
+            if (Int128(numerator) * Int128(scale)) % Int128(denominator) == 0 { return cut(d) }
+            scale *= 10
+        }
+        return cut(maxDigits)
+    }
+
+    public var description: String { denominator == 1 ? String(numerator) : "\(numerator)/\(denominator)" }
+}
+
+/// A calendar day without time or zone (dates in the inputs are days).
+public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// A valid day, or nil (`2025-02-30`).
+    public init?(_ year: Int, _ month: Int, _ day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...Day.daysIn(month: month, year: year)).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian), for differences and serial conversion.
+    public var ordinal: Int {
+        // Howard Hinnant's days_from_civil.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// The day with the given ordinal (inverse of `ordinal`).
+    public init(ordinal z0: Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        month = m
+        day = d
+    }
+
+    /// The same calendar day `years` later; 29 Feb becomes 28 Feb in a common year.
+    public func addingYears(_ years: Int) -> Day {
+        let y = year + years
+        return Day(y, month, Swift.min(day, Day.daysIn(month: month, year: y)))!
+    }
+
+    public func addingDays(_ n: Int) -> Day { Day(ordinal: ordinal + n) }
+
+    public static func < (a: Day, b: Day) -> Bool { a.ordinal < b.ordinal }
+
+    /// `YYYY-MM-DD`.
+    public var description: String {
+        func pad(_ v: Int, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: Swift.max(0, w - s.count)) + s
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    /// `2025年3月5日`, as a Chinese document writes a date.
+    public var chinese: String { "\(year)年\(month)月\(day)日" }
+}

@@ -1,0 +1,146 @@
+import Testing
+@testable import QualityTown
+
+/// Small inline tests: one cell spelling each (io-contract.md "Cells").
+@Suite struct CellTests {
+    let loc = SourceLocation(file: "data/x.csv", line: 3, column: 5, row: 3)
+
+    func value(_ s: String, _ kind: CellKind) -> CellValue? {
+        if case .value(let v) = readCell(s, as: kind, header: "h", at: loc) { return v }
+        return nil
+    }
+
+    func code(_ s: String, _ kind: CellKind) -> String? {
+        if case .rejected(let d) = readCell(s, as: kind, header: "h", at: loc) { return d.code }
+        return nil
+    }
+
+    @Test func countsAcceptEverySpelling() {
+        #expect(value("12", .count) == .integer(12))
+        #expect(value("1,234", .count) == .integer(1234))
+        #expect(value("１２００", .count) == .integer(1200))
+        #expect(value("\u{3000} 7\u{00A0}", .count) == .integer(7))
+        #expect(value("无", .count) == .integer(0))
+        #expect(value("'15", .count) == .integer(15))
+        #expect(value("12.0", .count) == .integer(12))
+    }
+
+    @Test func noDataSpellings() {
+        for s in ["", "  ", "—", "-", "/", "N/A", "n/a", "无数据", "－", "\u{3000}"] {
+            #expect(readCell(s, as: .count, header: "h", at: loc) == .noData, "\(s)")
+        }
+        #expect(readCell("无", as: .percent, header: "h", at: loc) != .noData)
+    }
+
+    @Test func percentsAndScores() {
+        #expect(value("98.5%", .percent) == .number(Rational(985, 10)))
+        #expect(value("98.5", .percent) == .number(Rational(197, 2)))
+        #expect(value("７０．５％", .percent) == .number(Rational(141, 2)))
+        #expect(value("100", .score) == .number(Rational(100)))
+        #expect(value("0", .score) == .number(Rational(0)))
+        #expect(code("100.5", .percent) == "out-of-range")
+        #expect(code("101", .score) == "out-of-range")
+        #expect(code("-1", .score) == "out-of-range")
+        #expect(code("高", .score) == "type-error")
+    }
+
+    @Test func rejectedForms() {
+        for e in ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?"] {
+            #expect(code(e, .count) == "excel-error", "\(e)")
+        }
+        #expect(code("-3", .count) == "negative")
+        #expect(code("－3", .count) == "negative")
+        #expect(code("2.5", .count) == "type-error")
+        #expect(code("abc", .count) == "type-error")
+        #expect(code("1,23", .count) == "type-error")
+        #expect(code("3.41302E+11", .code) == "scientific-code")
+        #expect(code("3.41302e11", .code) == "scientific-code")
+        #expect(code("二〇二五", .year) == "type-error")
+        #expect(code("1850", .year) == "out-of-range")
+        #expect(code("2025-02-30", .date) == "out-of-range")
+        #expect(code("明年", .date) == "type-error")
+        #expect(code("13", .month) == "out-of-range")
+    }
+
+    @Test func rejectionMessageQuotesTextAndSaysWhatWasExpected() throws {
+        guard case .rejected(let d) = readCell("#DIV/0!", as: .count, header: "环境质量投诉数", at: loc) else {
+            Issue.record("not rejected"); return
+        }
+        #expect(d.message.contains("“#DIV/0!”"))
+        #expect(d.message.contains("环境质量投诉数"))
+        #expect(d.location.cell == "E3")
+        #expect(d.line == "data/x.csv:3:5: error: \(d.message) [excel-error] (E3)")
+    }
+
+    @Test func flags() {
+        for t in ["是", "有", "√", "✓", "Y", "y", "TRUE", "true", "1"] { #expect(value(t, .flag) == .flag(true), "\(t)") }
+        for f in ["否", "无", "×", "✗", "N", "FALSE", "0"] { #expect(value(f, .flag) == .flag(false), "\(f)") }
+        #expect(code("可能", .flag) == "type-error")
+    }
+
+    @Test func yearsMonthsQuarters() {
+        #expect(value("2025", .year) == .integer(2025))
+        #expect(value("2025年", .year) == .integer(2025))
+        #expect(value("2025.0", .year) == .integer(2025))
+        #expect(value("２０２５", .year) == .integer(2025))
+        #expect(value("3月", .month) == .integer(3))
+        #expect(value("03", .month) == .integer(3))
+        #expect(value("第一季度", .quarter) == .integer(1))
+        #expect(value("Q2", .quarter) == .integer(2))
+        #expect(value("3季度", .quarter) == .integer(3))
+    }
+
+    @Test func dates() {
+        let d = Day(2025, 3, 5)!
+        for s in ["2025-03-05", "2025/3/5", "2025.3.5", "2025年3月5日", "2025/3/5 0:00", "２０２５－０３－０５"] {
+            #expect(value(s, .date) == .day(d), "\(s)")
+        }
+        // Excel serials (1900 date system, with Excel's fictitious 1900-02-29 at 60).
+        #expect(value("45658", .date) == .day(Day(2025, 1, 1)!))
+        #expect(value("45721", .date) == .day(d))
+        #expect(value("1", .date) == .day(Day(1900, 1, 1)!))
+        #expect(value("61", .date) == .day(Day(1900, 3, 1)!))
+        #expect(value("45658.75", .date) == .day(Day(2025, 1, 1)!))
+    }
+
+    @Test func codesStayText() {
+        #expect(value("341302100", .code) == .text("341302100"))
+        #expect(value("'341302100", .code) == .text("341302100"))
+        #expect(value("341302.0", .code) == .text("341302"))
+        #expect(value("３４１３０２", .code) == .text("341302"))
+    }
+
+    @Test func headersNormalise() {
+        #expect(normalizeHeader("工业产品抽查批次（批）") == "工业产品抽查批次")
+        #expect(normalizeHeader("空气质量优良率(%)") == "空气质量优良率")
+        #expect(normalizeHeader("主要污染物排放达标（是/否）") == "主要污染物排放达标")
+        #expect(normalizeHeader(" 市场监管所 星级 ") == "市场监管所星级")
+        #expect(normalizeHeader("（批）") == "(批)")
+    }
+
+    @Test func rationalCutsNeverRounds() {
+        let r = Rational(440, 449) * Rational(100)
+        #expect(r.cut(2) == "97.99")
+        #expect(r < Rational(98))
+        #expect(Rational(49, 50) * Rational(100) == Rational(98))
+        #expect(Rational(2, 3).cut(3) == "0.666")
+        #expect(Rational(197, 2).plain() == "98.5")
+    }
+
+    @Test func daysAddYearsAndSerials() {
+        #expect(Day(2024, 2, 29)!.addingYears(1) == Day(2025, 2, 28)!)
+        #expect(Day(2025, 1, 1)!.ordinal - Day(1899, 12, 30)!.ordinal == 45658)
+        #expect(Day(ordinal: Day(2031, 12, 31)!.ordinal) == Day(2031, 12, 31)!)
+        #expect(excelColumnName(1) == "A")
+        #expect(excelColumnName(26) == "Z")
+        #expect(excelColumnName(27) == "AA")
+        #expect(excelColumnName(703) == "AAA")
+    }
+
+    @Test func sha256MatchesStandardVectors() {
+        #expect(sha256Hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(sha256Hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(sha256Hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+}
