@@ -34,7 +34,8 @@ let package = Package(
         .testTarget(
             name: "QualityTownTests",
             dependencies: ["QualityTown"],
-            resources: [.copy("Fixtures")]
+            // Fixtures are read from the source tree (Infrastructure/Paths.swift), not bundled.
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -121,7 +121,12 @@ public struct DiagnosticBag: Sendable {
 }
 
 /// Quotes a user's text for a message, shortened when very long so one line stays readable.
+/// Line breaks inside the text show as ↵ so a diagnostic stays one line.
 public func quoted(_ text: String, limit: Int = 60) -> String {
-    if text.count <= limit { return "“\(text)”" }
-    return "“\(text.prefix(limit))…”（共\(text.count)字）"
+    let oneLine = text.replacingOccurrences(of: "\r\n", with: "↵").replacingOccurrences(of: "\n", with: "↵")
+        .replacingOccurrences(of: "\r", with: "↵")
+    if oneLine.count <= limit { return "“\(oneLine)”" }
+    return "“\(oneLine.prefix(limit))…”（共\(oneLine.count)字）"
 }
+
+import Foundation

@@ -1,0 +1,139 @@
+import Foundation
+
+// MARK: - The pipeline: read → validate → (pool → judge) → render → publish
+
+/// What a build is asked to do, as the command line gave it.
+public struct BuildOptions: Sendable {
+    public var inputs: String
+    public var output: String
+    /// A scheme name (`suzhou-town`, looked up under templates/) or a folder path.
+    public var scheme: String
+    public var year: Int?
+    public var asOf: Day
+    public var format: OutputFormat
+    public var jobs: Int
+    public var quiet: Bool
+
+    public init(inputs: String = "inputs", output: String = "output", scheme: String = "suzhou-town", year: Int? = nil,
+                asOf: Day, format: OutputFormat = .html, jobs: Int = 2, quiet: Bool = false) {
+        self.inputs = inputs
+        self.output = output
+        self.scheme = scheme
+        self.year = year
+        self.asOf = asOf
+        self.format = format
+        self.jobs = jobs
+        self.quiet = quiet
+    }
+}
+
+/// A failure that stops the run before anything is written (exit status 2), labelled with its stage.
+public struct PipelineError: Error, Sendable, CustomStringConvertible {
+    public var stage: Stage
+    public var message: String
+    public var description: String { "[\(stage.rawValue)] \(message)" }
+}
+
+/// Progress of a run, reported per stage (the CLI shows it on a terminal).
+public enum ProgressEvent: Sendable {
+    case stageStarted(Stage, String)
+    case stageFinished(Stage, String)
+}
+
+/// What a run read and wrote, for the summary line and the exit status.
+public struct BuildSummary: Sendable {
+    public var year: Int
+    public var files: Int
+    public var units: Int
+    public var observations: Int
+    public var pages: [String]
+    public var diagnostics: [Diagnostic]
+    public var output: String
+
+    public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
+    public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
+}
+
+/// Everything a run has read and checked, before rendering (the `check` command stops here).
+public struct ReadResult: Sendable {
+    public var scheme: Scheme
+    public var inputs: InputSet
+    public var year: Int
+    public var asOf: Day
+    /// Scheme and input problems, in file order.
+    public var diagnostics: [Diagnostic]
+}
+
+/// Steps 1–2 of every command: load the scheme, then read and validate the inputs.
+///
+/// 1. Scheme: find `templates/<scheme>/`, validate `scheme.xml` against `templates/scheme.xsd`.
+/// 2. Read: units.csv, data/*.csv and the scheme's sheets → typed observations + diagnostics.
+/// 3. The report year: `--year`, else the latest year in the data.
+public func readStage(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> ReadResult {
+    progress(.stageStarted(.scheme, options.scheme))
+    let scheme: Scheme
+    do {
+        scheme = try loadScheme(locateScheme(options.scheme))
+    } catch {
+        throw PipelineError(stage: .scheme, message: error.description)
+    }
+    progress(.stageFinished(.scheme, scheme.name))
+    progress(.stageStarted(.read, options.inputs))
+    let inputs: InputSet
+    do {
+        inputs = try readInputs(folder: options.inputs, scheme: scheme)
+    } catch {
+        throw PipelineError(stage: .read, message: error.description)
+    }
+    progress(.stageFinished(.read, "\(inputs.files.count) 个文件，\(inputs.units.units.count) 个单位，\(inputs.observations.count) 个数据单元格"))
+    let year = options.year ?? inputs.years.last ?? options.asOf.year
+    let diagnostics = inputs.diagnostics.sorted { $0.location < $1.location }
+    return ReadResult(scheme: scheme, inputs: inputs, year: year, asOf: options.asOf, diagnostics: diagnostics)
+}
+
+/// The whole build: read (above), render every page through the scheme's templates, publish
+/// the output folder atomically (other years' folders are carried over).
+public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> BuildSummary {
+    let read = try readStage(options, progress: progress)
+    progress(.stageStarted(.render, "模板"))
+    let site: Site
+    do {
+        site = try Site(scheme: read.scheme, format: options.format)
+    } catch {
+        throw PipelineError(stage: .render, message: error.description)
+    }
+    let staged: StagedOutput
+    do {
+        staged = try StagedOutput(output: options.output)
+        try staged.carryOver(exceptYear: read.year)
+    } catch {
+        throw PipelineError(stage: .publish, message: error.description)
+    }
+    var pages: [String] = []
+    do {
+        let dq = try site.dataQualityPage(read)
+        try staged.write(dq.path, dq.bytes)
+        pages.append(dq.path)
+        for asset in try site.assets() {
+            try staged.write(asset.path, asset.bytes)
+        }
+        let index = try site.indexPage(read, years: Array(Set(staged.years() + [read.year])).sorted())
+        try staged.write(index.path, index.bytes)
+        pages.append(index.path)
+    } catch let e as PublishError {
+        throw PipelineError(stage: .publish, message: e.description)
+    } catch {
+        throw PipelineError(stage: .render, message: "\(error)")
+    }
+    progress(.stageFinished(.render, "\(pages.count) 个页面"))
+    progress(.stageStarted(.publish, options.output))
+    do {
+        try staged.publish()
+    } catch {
+        throw PipelineError(stage: .publish, message: error.description)
+    }
+    progress(.stageFinished(.publish, staged.output))
+    return BuildSummary(year: read.year, files: read.inputs.files.count, units: read.inputs.units.units.count,
+                        observations: read.inputs.observations.count, pages: pages, diagnostics: read.diagnostics,
+                        output: staged.output)
+}

@@ -1,0 +1,462 @@
+import Foundation
+
+// MARK: - A natural-template engine on XHTML files
+//
+// Templates are well-formed XHTML that open in a browser as a believable page with sample text.
+// Directives are attributes in one namespace, `xmlns:q="urn:x-qtown:template"`. On one element
+// they apply in this order (the one table; anything else in the namespace is an error):
+//
+// | order | directive                    | effect                                                        |
+// |-------|------------------------------|---------------------------------------------------------------|
+// | 1     | q:remove=""                  | drop the element (sample text seen only when opened raw)      |
+// | 2     | q:each="x in path"           | repeat per item, binding `x` and `loop` (index, first, last, odd) |
+// | 3     | q:if="expr" / q:unless="expr"| keep / drop (null, false, "", [] are false)                   |
+// | 4     | q:with="a expr; b expr"      | names for the element and its subtree                         |
+// | 5     | q:use="file.xhtml#name"      | render that fragment instead; children with q:fill fill its slots |
+// | 6     | q:slot="name"                | in a fragment: replaced by the user's q:fill="name" element   |
+// | 7     | q:attr="name expr; …"        | set attributes (null or false removes, true sets name=name)   |
+// | 8     | q:text="expr"                | replace the children with one text node                       |
+// | 9     | q:omit=""                    | drop the element's own tag, keep its children                 |
+// |  —    | q:fragment="name", q:fill="name" | markers: define a fragment; supply a slot's content        |
+//
+// Expressions are a dotted path (`town.name`) resolved innermost scope first, or a quoted
+// literal (`'text'`). An unknown name is an error naming the template line. Values always enter
+// the output as text nodes or attribute text; there is no directive for raw markup.
+
+/// The template namespace.
+public let templateNamespace = "urn:x-qtown:template"
+
+/// A value a view hands to a template.
+public indirect enum TemplateValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case text(String)
+    case list([TemplateValue])
+    case object([String: TemplateValue])
+
+    /// Truthiness for q:if / q:unless.
+    var isTruthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let b): return b
+        case .text(let s): return !s.isEmpty
+        case .list(let l): return !l.isEmpty
+        case .object: return true
+        }
+    }
+}
+
+/// A template problem, with the template file and line.
+public struct TemplateError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var message: String
+    public var description: String { "\(file):\(line): \(message)" }
+
+    /// As a diagnostic of the render stage.
+    public var diagnostic: Diagnostic {
+        Diagnostic(.error, "template-error", message, at: SourceLocation(file: file, line: line), stage: .render)
+    }
+}
+
+// MARK: - Compiled form
+
+/// An expression: a path of names, or a literal.
+enum Expr: Sendable, Hashable {
+    case path([String])
+    case literal(String)
+
+    static func parse(_ s: String, file: String, line: Int) throws(TemplateError) -> Expr {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        if t.count >= 2, t.hasPrefix("'"), t.hasSuffix("'") { return .literal(String(t.dropFirst().dropLast())) }
+        let parts = t.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !parts.isEmpty, parts.allSatisfy(isIdentifier) else {
+            throw TemplateError(file: file, line: line, message: "表达式“\(s)”无效：应为 name.name 形式的路径或 '文字'")
+        }
+        return .path(parts)
+    }
+}
+
+func isIdentifier(_ s: String) -> Bool {
+    guard let f = s.unicodeScalars.first, f == "_" || (f.isASCII && CharacterSet.letters.contains(f)) else { return false }
+    return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
+}
+
+/// The directives found on one element.
+struct Directives: Sendable {
+    var remove = false
+    var each: (name: String, expr: Expr)?
+    var ifExpr: Expr?
+    var unlessExpr: Expr?
+    var with: [(name: String, expr: Expr)] = []
+    var use: (file: String, fragment: String)?
+    var slot: String?
+    var attr: [(name: String, expr: Expr)] = []
+    var text: Expr?
+    var omit = false
+    var fragment: String?
+    var fill: String?
+}
+
+/// A compiled node.
+enum TNode: Sendable {
+    case element(TElement)
+    case text(String)
+}
+
+/// A compiled element: static parts plus directives, with its template position.
+final class TElement: Sendable {
+    let name: String
+    let namespace: String?
+    let attributes: [(name: String, value: String)]
+    let directives: Directives
+    let children: [TNode]
+    let file: String
+    let line: Int
+
+    init(name: String, namespace: String?, attributes: [(String, String)], directives: Directives, children: [TNode], file: String, line: Int) {
+        self.name = name
+        self.namespace = namespace
+        self.attributes = attributes
+        self.directives = directives
+        self.children = children
+        self.file = file
+        self.line = line
+    }
+
+    /// Descendant elements carrying q:fill (not looking inside nested q:use elements).
+    func fills() -> [(String, TElement)] {
+        var out: [(String, TElement)] = []
+        func walk(_ e: TElement) {
+            for case .element(let c) in e.children {
+                if let f = c.directives.fill { out.append((f, c)); continue }
+                if c.directives.use != nil { continue }
+                walk(c)
+            }
+        }
+        walk(self)
+        return out
+    }
+}
+
+/// One compiled template file: its root and the fragments it defines.
+struct CompiledTemplate: Sendable {
+    let file: String
+    let root: TElement
+    let fragments: [String: TElement]
+}
+
+// MARK: - Loading and compiling
+
+/// A set of compiled templates, loaded once and shared by every render (immutable, Sendable).
+public final class TemplateSet: Sendable {
+    let templates: [String: CompiledTemplate]
+
+    /// Loads every `*.xhtml` in `directories`; a file in an earlier directory hides one of the
+    /// same name in a later one (a scheme's folder before the common one).
+    public init(directories: [String]) throws(TemplateError) {
+        var files: [String: String] = [:]
+        for dir in directories.reversed() {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            for n in names where n.hasSuffix(".xhtml") { files[n] = dir + "/" + n }
+        }
+        var compiled: [String: CompiledTemplate] = [:]
+        for (name, path) in files.sorted(by: { $0.key < $1.key }) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw TemplateError(file: name, line: 0, message: "无法读取模板 \(path)")
+            }
+            compiled[name] = try TemplateSet.compile([UInt8](data), file: name)
+        }
+        templates = compiled
+        try checkReferences()
+    }
+
+    /// Compiles templates given as strings (tests).
+    public init(sources: [String: String]) throws(TemplateError) {
+        var compiled: [String: CompiledTemplate] = [:]
+        for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
+            compiled[name] = try TemplateSet.compile(Array(text.utf8), file: name)
+        }
+        templates = compiled
+        try checkReferences()
+    }
+
+    /// Template names.
+    public var names: [String] { templates.keys.sorted() }
+
+    static func compile(_ bytes: [UInt8], file: String) throws(TemplateError) -> CompiledTemplate {
+        let (doc, messages) = XMLDocument.parseXML(bytes, name: file)
+        guard let doc, let root = doc.root else {
+            let m = messages.first { $0.level != .warning } ?? messages.first
+            throw TemplateError(file: file, line: m?.line ?? 0, message: "模板不是格式良好的 XHTML：\(m?.message ?? "无法解析")")
+        }
+        if doc.declaresEntities || doc.referencesExternalDTD {
+            throw TemplateError(file: file, line: 1, message: "模板不能声明实体或引用外部 DTD（只允许 <!DOCTYPE html>）")
+        }
+        var fragments: [String: TElement] = [:]
+        let compiledRoot = try compileElement(root, file: file, fragments: &fragments)
+        return CompiledTemplate(file: file, root: compiledRoot, fragments: fragments)
+    }
+
+    private static func compileElement(_ e: XMLElement, file: String, fragments: inout [String: TElement]) throws(TemplateError) -> TElement {
+        var d = Directives()
+        var attrs: [(String, String)] = []
+        let line = e.line
+        func fail(_ m: String) -> TemplateError { TemplateError(file: file, line: line, message: m) }
+        for a in e.attributes {
+            if a.namespace == templateNamespace {
+                switch a.name {
+                case "remove": d.remove = true
+                case "omit": d.omit = true
+                case "each":
+                    let parts = a.value.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                    guard parts.count == 3, parts[1] == "in", isIdentifier(parts[0]) else {
+                        throw fail("q:each=\"\(a.value)\" 应写作 \"名字 in 路径\"")
+                    }
+                    d.each = (parts[0], try Expr.parse(parts[2], file: file, line: line))
+                case "if": d.ifExpr = try Expr.parse(a.value, file: file, line: line)
+                case "unless": d.unlessExpr = try Expr.parse(a.value, file: file, line: line)
+                case "with": d.with = try pairs(a.value, directive: "with", file: file, line: line)
+                case "attr": d.attr = try pairs(a.value, directive: "attr", file: file, line: line)
+                case "text": d.text = try Expr.parse(a.value, file: file, line: line)
+                case "use":
+                    guard let hash = a.value.firstIndex(of: "#") else { throw fail("q:use=\"\(a.value)\" 应写作 \"文件.xhtml#片段名\" 或 \"#片段名\"") }
+                    d.use = (String(a.value[..<hash]), String(a.value[a.value.index(after: hash)...]))
+                case "slot": d.slot = a.value
+                case "fill": d.fill = a.value
+                case "fragment": d.fragment = a.value
+                default:
+                    throw fail("未知的模板指令 q:\(a.name)")
+                }
+            } else if a.namespace == nil {
+                attrs.append((a.name, a.value))
+            } else if a.namespace == "http://www.w3.org/XML/1998/namespace" {
+                attrs.append(("xml:" + a.name, a.value))
+            } else {
+                throw fail("不支持带命名空间的属性 \(a.name)（\(a.namespace!)）")
+            }
+        }
+        if d.use != nil && (d.text != nil || !d.attr.isEmpty || d.omit || d.slot != nil) {
+            throw fail("q:use 不能与 q:text、q:attr、q:omit 或 q:slot 同用：被引用的片段决定这些")
+        }
+        if e.namespaceURI == templateNamespace {
+            throw fail("未知的模板元素 q:\(e.name)（指令应写成属性）")
+        }
+        var children: [TNode] = []
+        for c in e.children {
+            switch c.kind {
+            case .element:
+                children.append(.element(try compileElement(c.element!, file: file, fragments: &fragments)))
+            case .text:
+                children.append(.text(c.text))
+            case .entityReference:
+                throw TemplateError(file: file, line: c.line, message: "模板中不能使用实体引用 &\(c.text);（请直接写字符，或用 &#数字;）")
+            case .comment, .processingInstruction, .other:
+                continue
+            }
+        }
+        let element = TElement(name: e.name, namespace: e.namespaceURI, attributes: attrs, directives: d,
+                               children: children, file: file, line: line)
+        if let f = d.fragment {
+            if fragments[f] != nil { throw fail("片段“\(f)”在本文件中定义了两次") }
+            fragments[f] = element
+        }
+        return element
+    }
+
+    private static func pairs(_ s: String, directive: String, file: String, line: Int) throws(TemplateError) -> [(String, Expr)] {
+        var out: [(String, Expr)] = []
+        for part in s.split(separator: ";") {
+            let p = part.trimmingCharacters(in: .whitespaces)
+            if p.isEmpty { continue }
+            guard let sp = p.firstIndex(of: " ") else {
+                throw TemplateError(file: file, line: line, message: "q:\(directive)=\"\(s)\" 应写作 \"名字 表达式; 名字 表达式\"")
+            }
+            let name = String(p[..<sp])
+            out.append((name, try Expr.parse(String(p[p.index(after: sp)...]), file: file, line: line)))
+        }
+        return out
+    }
+
+    /// Every q:use must name an existing fragment (checked at load, with the using line).
+    private func checkReferences() throws(TemplateError) {
+        for t in templates.values {
+            var stack: [TElement] = [t.root]
+            while let e = stack.popLast() {
+                if let u = e.directives.use, fragment(u.file, u.fragment, from: t.file) == nil {
+                    throw TemplateError(file: t.file, line: e.line, message: "q:use 引用的片段“\(u.file)#\(u.fragment)”不存在")
+                }
+                for case .element(let c) in e.children { stack.append(c) }
+            }
+        }
+    }
+
+    func fragment(_ file: String, _ name: String, from: String) -> TElement? {
+        templates[file.isEmpty ? from : file]?.fragments[name]
+    }
+
+    // MARK: - Rendering
+
+    /// Renders template `name` with `context` (an object whose keys are the top-level names).
+    public func render(_ name: String, context: TemplateValue, format: OutputFormat) throws(TemplateError) -> [UInt8] {
+        guard let t = templates[name] else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
+        guard case .object(let vars) = context else { throw TemplateError(file: name, line: 0, message: "模板数据必须是对象") }
+        var r = Renderer(set: self, builder: XMLBuilder(format: format))
+        try r.render(t.root, scope: Scope(vars: vars, parent: nil), fills: nil, parent: nil, depth: 0)
+        return r.builder.serialize()
+    }
+}
+
+/// Names visible at a point of the template.
+final class Scope {
+    let vars: [String: TemplateValue]
+    let parent: Scope?
+    init(vars: [String: TemplateValue], parent: Scope?) {
+        self.vars = vars
+        self.parent = parent
+    }
+
+    func lookup(_ name: String) -> TemplateValue? {
+        var s: Scope? = self
+        while let c = s {
+            if let v = c.vars[name] { return v }
+            s = c.parent
+        }
+        return nil
+    }
+}
+
+/// The fills available to slots: captured with the scope where they were written.
+final class FillContext {
+    let fills: [String: (TElement, Scope, FillContext?)]
+    init(fills: [String: (TElement, Scope, FillContext?)]) { self.fills = fills }
+}
+
+/// Walks a compiled template, building the output through the XML builder.
+struct Renderer {
+    let set: TemplateSet
+    let builder: XMLBuilder
+
+    func eval(_ e: Expr, _ scope: Scope, _ el: TElement) throws(TemplateError) -> TemplateValue {
+        switch e {
+        case .literal(let s): return .text(s)
+        case .path(let parts):
+            guard var v = scope.lookup(parts[0]) else {
+                throw TemplateError(file: el.file, line: el.line, message: "未知的名字“\(parts[0])”")
+            }
+            for p in parts.dropFirst() {
+                switch v {
+                case .object(let o):
+                    guard let next = o[p] else {
+                        throw TemplateError(file: el.file, line: el.line, message: "“\(parts.joined(separator: "."))”中没有“\(p)”")
+                    }
+                    v = next
+                case .null:
+                    return .null
+                default:
+                    throw TemplateError(file: el.file, line: el.line, message: "“\(parts.joined(separator: "."))”：“\(p)”之前的值不是对象")
+                }
+            }
+            return v
+        }
+    }
+
+    mutating func render(_ el: TElement, scope: Scope, fills: FillContext?, parent: BuiltNode?, depth: Int,
+                         skipEach: Bool = false) throws(TemplateError) {
+        let d = el.directives
+        if depth > 200 {
+            throw TemplateError(file: el.file, line: el.line, message: "片段嵌套过深（是否循环引用？）")
+        }
+        // 1. remove
+        if d.remove { return }
+        // 2. each
+        if let each = d.each, !skipEach {
+            let v = try eval(each.expr, scope, el)
+            let items: [TemplateValue]
+            switch v {
+            case .list(let l): items = l
+            case .null: items = []
+            default: throw TemplateError(file: el.file, line: el.line, message: "q:each 的值不是列表")
+            }
+            for (i, item) in items.enumerated() {
+                let loop: TemplateValue = .object([
+                    "index": .text(String(i + 1)), "first": .bool(i == 0),
+                    "last": .bool(i == items.count - 1), "odd": .bool(i % 2 == 0),
+                ])
+                let s = Scope(vars: [each.name: item, "loop": loop], parent: scope)
+                try render(el, scope: s, fills: fills, parent: parent, depth: depth, skipEach: true)
+            }
+            return
+        }
+        // 3. if / unless
+        if let e = d.ifExpr, !(try eval(e, scope, el)).isTruthy { return }
+        if let e = d.unlessExpr, (try eval(e, scope, el)).isTruthy { return }
+        // 4. with
+        var scope = scope
+        if !d.with.isEmpty {
+            var vars: [String: TemplateValue] = [:]
+            for (name, e) in d.with { vars[name] = try eval(e, scope, el) }
+            scope = Scope(vars: vars, parent: scope)
+        }
+        // 5. use
+        if let u = d.use {
+            guard let frag = set.fragment(u.file, u.fragment, from: el.file) else {
+                throw TemplateError(file: el.file, line: el.line, message: "片段“\(u.fragment)”不存在")
+            }
+            var captured: [String: (TElement, Scope, FillContext?)] = [:]
+            for (name, f) in el.fills() { captured[name] = (f, scope, fills) }
+            try render(frag, scope: scope, fills: FillContext(fills: captured), parent: parent, depth: depth + 1)
+            return
+        }
+        // 6. slot
+        if let s = d.slot, let (fillEl, fillScope, outer) = fills?.fills[s] {
+            try renderElement(fillEl, scope: fillScope, fills: outer, parent: parent, depth: depth)
+            return
+        }
+        try renderElement(el, scope: scope, fills: fills, parent: parent, depth: depth)
+    }
+
+    /// Steps 7–9 and the children, once the element is known to be rendered here.
+    private mutating func renderElement(_ el: TElement, scope: Scope, fills: FillContext?, parent: BuiltNode?, depth: Int) throws(TemplateError) {
+        let d = el.directives
+        let node: BuiltNode?
+        if d.omit {
+            node = parent
+        } else {
+            let n = builder.element(el.name, namespace: el.namespace, parent: parent)
+            var attrs = el.attributes
+            // 7. attr
+            for (name, e) in d.attr {
+                attrs.removeAll { $0.name == name }
+                switch try eval(e, scope, el) {
+                case .null, .bool(false): continue
+                case .bool(true): attrs.append((name, name))
+                case .text(let s): attrs.append((name, s))
+                default: throw TemplateError(file: el.file, line: el.line, message: "q:attr 的“\(name)”值不是文字")
+                }
+            }
+            for (name, value) in attrs {
+                // The template's namespace declarations never reach the output; charset is per format.
+                builder.setAttribute(n, name, value)
+            }
+            node = n
+        }
+        // 8. text
+        if let e = d.text {
+            switch try eval(e, scope, el) {
+            case .null: break
+            case .text(let s): if let node { builder.appendText(node, s) }
+            default: throw TemplateError(file: el.file, line: el.line, message: "q:text 的值不是文字")
+            }
+            return
+        }
+        for c in el.children {
+            switch c {
+            case .text(let t):
+                if let node { builder.appendText(node, t) }
+            case .element(let ce):
+                try render(ce, scope: scope, fills: fills, parent: node, depth: depth)
+            }
+        }
+    }
+}

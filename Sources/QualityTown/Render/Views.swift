@@ -1,0 +1,174 @@
+// MARK: - Views: what each page shows, as template values (no markup here)
+
+/// One rendered file of the output folder.
+public struct OutputPage: Sendable {
+    public var path: String
+    public var bytes: [UInt8]
+}
+
+/// Shorthands for building template values.
+extension TemplateValue {
+    static func t(_ s: String) -> TemplateValue { .text(s) }
+    static func t(_ i: Int) -> TemplateValue { .text(String(i)) }
+    static func opt(_ s: String?) -> TemplateValue { s.map { .text($0) } ?? .null }
+}
+
+/// The frame every page fills: titles, the path back to the output root, the run's facts.
+struct PageFrame {
+    var title: String
+    var subtitle: String
+    /// `""` for pages at the root, `"../"` for pages in YEAR/.
+    var root: String
+    var scheme: Scheme
+    var asOf: Day
+    var format: OutputFormat
+
+    var value: TemplateValue {
+        .object([
+            "title": .t(title),
+            "subtitle": .t(subtitle),
+            "stylesheet": .t(root + "assets/style.css"),
+            "home": .t(root + "index." + format.fileExtension),
+            "schemeName": .t(scheme.name),
+            "schemeSource": .t(scheme.source),
+            "asOf": .t(asOf.chinese),
+        ])
+    }
+}
+
+/// Labels for input roles, as office staff call the files.
+func roleLabel(_ role: InputRole, scheme: Scheme) -> String {
+    switch role {
+    case .units: return "单位表"
+    case .data: return "部门数据"
+    case .sheet(let id): return scheme.sheets.first { $0.id == id }?.title ?? id
+    }
+}
+
+/// The entry page: years, input files (encoding, rows, problems) and the units tree.
+func indexView(_ read: ReadResult, years: [Int], format: OutputFormat) -> TemplateValue {
+    let frame = PageFrame(title: read.scheme.name, subtitle: "报告目录", root: "", scheme: read.scheme, asOf: read.asOf, format: format)
+    let ext = format.fileExtension
+    let byFile = Dictionary(grouping: read.diagnostics, by: \.location.file)
+    let files: [TemplateValue] = read.inputs.files.map { f in
+        let ds = byFile[f.path] ?? []
+        let errors = ds.filter { $0.severity == .error }.count
+        let warnings = ds.count - errors
+        return .object([
+            "path": .t(f.path),
+            "role": .t(roleLabel(f.role, scheme: read.scheme)),
+            "encoding": .t(f.encoding?.rawValue ?? "（不是文本）"),
+            "separator": .t(f.separator?.label ?? "—"),
+            "rows": .t(f.rows),
+            "errors": .t(errors),
+            "warnings": .t(warnings),
+            "hasProblems": .bool(errors + warnings > 0),
+            "problemsLink": .t("\(read.year)/data-quality.\(ext)#file-\(anchorID(f.path))"),
+            "sha256": .t(f.sha256),
+        ])
+    }
+    let tree = read.inputs.units
+    func node(_ u: Unit) -> TemplateValue {
+        let kids = tree.children(of: u.code)
+        return .object([
+            "name": .t(u.name),
+            "code": .t(u.code),
+            "level": .t(u.level.rawValue),
+            "children": .list(kids.map(node)),
+            "hasChildren": .bool(!kids.isEmpty),
+        ])
+    }
+    let tiers = Dictionary(grouping: tree.units, by: \.level.tier)
+    return .object([
+        "page": frame.value,
+        "year": .t(read.year),
+        "years": .list(years.reversed().map { y in
+            .object(["year": .t(y), "dataQuality": .t("\(y)/data-quality.\(ext)"), "current": .bool(y == read.year)])
+        }),
+        "files": .list(files),
+        "units": .list(tree.children(of: nil).map(node)),
+        "counts": .object([
+            "towns": .t(tiers[.town]?.count ?? 0),
+            "counties": .t(tiers[.county]?.count ?? 0),
+            "cities": .t(tiers[.city]?.count ?? 0),
+            "errors": .t(read.diagnostics.filter { $0.severity == .error }.count),
+            "warnings": .t(read.diagnostics.filter { $0.severity == .warning }.count),
+            "observations": .t(read.inputs.observations.count),
+        ]),
+    ])
+}
+
+/// A stable, safe fragment id for a file path or unit code (`data/a.csv` → `data-a-csv`).
+func anchorID(_ s: String) -> String {
+    var out = ""
+    for u in s.unicodeScalars {
+        if (u.isASCII && (CharacterSet.alphanumerics.contains(u))) { out.unicodeScalars.append(u) } else { out += "-" }
+    }
+    return out
+}
+
+/// One diagnostic as a table row.
+func diagnosticRow(_ d: Diagnostic, units: UnitTree) -> TemplateValue {
+    let unitName = d.unit.flatMap { units.unit($0)?.name }
+    return .object([
+        "where": .t(d.location.description),
+        "file": .t(d.location.file),
+        "cell": .opt(d.location.cell),
+        "severity": .t(d.severity.label),
+        "severityClass": .t(d.severity == .error ? "status-error" : "status-warning"),
+        "code": .t(d.code),
+        "message": .t(d.message),
+        "unit": .opt(unitName.map { "\($0)（\(d.unit!)）" }),
+    ])
+}
+
+/// The data-quality page: every diagnostic, grouped by file and by unit.
+func dataQualityView(_ read: ReadResult, format: OutputFormat) -> TemplateValue {
+    let frame = PageFrame(title: "\(read.year) 年度数据质量", subtitle: "输入数据中的错误与警告", root: "../",
+                          scheme: read.scheme, asOf: read.asOf, format: format)
+    let units = read.inputs.units
+    var fileOrder: [String] = read.inputs.files.map(\.path)
+    for d in read.diagnostics where !fileOrder.contains(d.location.file) { fileOrder.append(d.location.file) }
+    let byFile = Dictionary(grouping: read.diagnostics, by: \.location.file)
+    let fileGroups: [TemplateValue] = fileOrder.compactMap { path in
+        guard let ds = byFile[path], !ds.isEmpty else { return nil }
+        let errors = ds.filter { $0.severity == .error }.count
+        return .object([
+            "file": .t(path),
+            "anchor": .t("file-" + anchorID(path)),
+            "errors": .t(errors),
+            "warnings": .t(ds.count - errors),
+            "rows": .list(ds.map { diagnosticRow($0, units: units) }),
+        ])
+    }
+    let byUnit = Dictionary(grouping: read.diagnostics.filter { $0.unit != nil }, by: { $0.unit! })
+    let unitGroups: [TemplateValue] = units.units.compactMap { u in
+        guard let ds = byUnit[u.code] else { return nil }
+        let county = units.ancestor(of: u.code, at: .county)
+        let errors = ds.filter { $0.severity == .error }.count
+        return .object([
+            "name": .t(u.name),
+            "code": .t(u.code),
+            "county": .opt(county.map { $0.code == u.code ? nil : $0.name } ?? nil),
+            "anchor": .t("unit-" + anchorID(u.code)),
+            "errors": .t(errors),
+            "warnings": .t(ds.count - errors),
+            "rows": .list(ds.map { diagnosticRow($0, units: units) }),
+        ])
+    }
+    let unassigned = read.diagnostics.filter { $0.unit == nil }
+    let errors = read.diagnostics.filter { $0.severity == .error }.count
+    return .object([
+        "page": frame.value,
+        "year": .t(read.year),
+        "errors": .t(errors),
+        "warnings": .t(read.diagnostics.count - errors),
+        "clean": .bool(read.diagnostics.isEmpty),
+        "files": .list(fileGroups),
+        "units": .list(unitGroups),
+        "unassigned": .list(unassigned.map { diagnosticRow($0, units: units) }),
+        "unassignedCount": .t(unassigned.count),
+    ])
+}
+
+import Foundation

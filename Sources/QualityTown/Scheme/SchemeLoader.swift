@@ -1,0 +1,171 @@
+import Foundation
+
+// MARK: - Finding and loading templates/<scheme>/scheme.xml
+
+/// Why a scheme could not be loaded (exit status 2), with file and line for each problem.
+public struct SchemeError: Error, Sendable, CustomStringConvertible {
+    public var problems: [Diagnostic]
+    public var description: String { problems.map(\.line).joined(separator: "\n") }
+
+    init(_ message: String, file: String, line: Int? = nil) {
+        problems = [Diagnostic(.error, "scheme-error", message, at: SourceLocation(file: file, line: line), stage: .scheme)]
+    }
+
+    init(problems: [Diagnostic]) { self.problems = problems }
+}
+
+/// Folders that may hold `templates/`: `$QTOWN_TEMPLATES`, the working directory, and the
+/// folders above the executable (a checkout's `.build/debug/qtown` finds the checkout's).
+func templateRoots() -> [String] {
+    var roots: [String] = []
+    if let env = ProcessInfo.processInfo.environment["QTOWN_TEMPLATES"], !env.isEmpty { roots.append(env) }
+    roots.append(FileManager.default.currentDirectoryPath + "/templates")
+    var exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<5 {
+        roots.append(exe.path + "/templates")
+        roots.append(exe.path + "/share/qtown/templates")
+        exe.deleteLastPathComponent()
+    }
+    return roots
+}
+
+/// Resolves `--scheme`: a folder path holding scheme.xml, or a name under a templates root.
+public func locateScheme(_ nameOrPath: String) throws(SchemeError) -> String {
+    let fm = FileManager.default
+    if nameOrPath.contains("/") || fm.fileExists(atPath: nameOrPath + "/scheme.xml") {
+        guard fm.fileExists(atPath: nameOrPath + "/scheme.xml") else {
+            throw SchemeError("方案文件夹 \(nameOrPath) 中没有 scheme.xml", file: nameOrPath)
+        }
+        return nameOrPath
+    }
+    for root in templateRoots() where fm.fileExists(atPath: root + "/" + nameOrPath + "/scheme.xml") {
+        return root + "/" + nameOrPath
+    }
+    let known = templateRoots().flatMap { root in
+        ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { fm.fileExists(atPath: root + "/" + $0 + "/scheme.xml") }
+    }
+    throw SchemeError("找不到方案“\(nameOrPath)”" + (known.isEmpty ? "（没有找到 templates/ 文件夹）" : "；已有方案：" + Set(known).sorted().joined(separator: "、")),
+                      file: nameOrPath)
+}
+
+/// Loads and checks a scheme folder: scheme.xml validated against ../scheme.xsd, then
+/// cross-references (rates and weights name known indicators; headers are distinct).
+public func loadScheme(_ dir: String) throws(SchemeError) -> Scheme {
+    let fm = FileManager.default
+    let file = dir + "/scheme.xml"
+    let display = (dir as NSString).lastPathComponent + "/scheme.xml"
+    guard let data = fm.contents(atPath: file) else { throw SchemeError("无法读取 \(file)", file: display) }
+    let (parsed, messages) = XMLDocument.parseXML([UInt8](data), name: display)
+    guard let doc = parsed, let root = doc.root else {
+        throw SchemeError(problems: messages.map { $0.diagnostic(stage: .scheme, code: "scheme-error") })
+    }
+    let xsdPath = (dir as NSString).deletingLastPathComponent + "/scheme.xsd"
+    guard let xsdData = fm.contents(atPath: xsdPath) else { throw SchemeError("找不到方案格式文件 \(xsdPath)", file: display) }
+    let (xsdDoc, xsdMessages) = XMLDocument.parseXML([UInt8](xsdData), name: "scheme.xsd")
+    guard let xsdDoc else { throw SchemeError(problems: xsdMessages.map { $0.diagnostic(stage: .scheme, code: "scheme-error") }) }
+    let schema: XMLSchema
+    do {
+        schema = try XMLSchema(xsdDoc)
+    } catch {
+        throw SchemeError(problems: error.messages.map { $0.diagnostic(stage: .scheme, code: "scheme-error") })
+    }
+    let violations = schema.validate(doc)
+    if !violations.isEmpty {
+        throw SchemeError(problems: violations.map { $0.diagnostic(stage: .scheme, code: "scheme-invalid") })
+    }
+    var reader = SchemeReader(file: display, dir: dir)
+    return try reader.read(root)
+}
+
+/// Reads a validated scheme document into values and checks what a schema cannot.
+private struct SchemeReader {
+    let file: String
+    let dir: String
+    var problems: [Diagnostic] = []
+
+    init(file: String, dir: String) {
+        self.file = file
+        self.dir = dir
+    }
+
+    mutating func problem(_ message: String, _ e: XMLElement) {
+        problems.append(Diagnostic(.error, "scheme-error", message, at: SourceLocation(file: file, line: e.line), stage: .scheme))
+    }
+
+    func child(_ e: XMLElement, _ name: String) -> XMLElement? { e.childElements.first { $0.name == name } }
+
+    func aliases(_ e: XMLElement) -> [String] { e.childElements.filter { $0.name == "alias" }.map(\.textContent) }
+
+    mutating func read(_ root: XMLElement) throws(SchemeError) -> Scheme {
+        var indicators: [Indicator] = []
+        var lines: [String: XMLElement] = [:]
+        for e in child(root, "indicators")?.childElements ?? [] {
+            let kind = IndicatorKind(rawValue: e.attribute("kind") ?? "")!
+            var range: ClosedRange<Int>?
+            if kind == .level {
+                let lo = Int(e.attribute("min") ?? "0") ?? 0, hi = Int(e.attribute("max") ?? "5") ?? 5
+                if lo > hi { problem("指标 \(e.attribute("id")!) 的 min 大于 max", e) } else { range = lo...hi }
+            }
+            let ind = Indicator(id: e.attribute("id")!, header: e.attribute("header")!, aliases: aliases(e), kind: kind,
+                                range: range, weight: e.attribute("weight"),
+                                countyLevel: e.attribute("county-level") == "true" || e.attribute("county-level") == "1",
+                                department: e.attribute("department") ?? "")
+            if kind == .score && ind.weight == nil { problem("得分类指标 \(ind.id) 需要 weight（样本数指标）", e) }
+            indicators.append(ind)
+            lines[ind.id] = e
+        }
+        let ids = Set(indicators.map(\.id))
+        for ind in indicators {
+            if let w = ind.weight, !ids.contains(w) { problem("指标 \(ind.id) 的权重 \(w) 不是已定义的指标", lines[ind.id]!) }
+        }
+        var headers: [String: String] = [:]
+        for ind in indicators {
+            for h in [ind.header] + ind.aliases {
+                let n = normalizeHeader(h)
+                if let other = headers[n], other != ind.id { problem("列名“\(h)”同时属于 \(other) 和 \(ind.id)", lines[ind.id]!) }
+                headers[n] = ind.id
+            }
+        }
+        var rates: [DerivedRate] = []
+        for e in child(root, "rates")?.childElements ?? [] {
+            let r = DerivedRate(id: e.attribute("id")!, label: e.attribute("label")!,
+                                numerator: e.attribute("numerator")!, denominator: e.attribute("denominator")!)
+            for part in [r.numerator, r.denominator] where !ids.contains(part) {
+                problem("比率 \(r.id) 引用了未定义的指标 \(part)", e)
+            }
+            if ids.contains(r.id) { problem("比率 \(r.id) 与指标同名", e) }
+            rates.append(r)
+        }
+        var sheets: [SheetSpec] = []
+        for e in child(root, "sheets")?.childElements ?? [] {
+            var columns: [ColumnSpec] = []
+            var required: [String] = []
+            var oneOf: [[String]] = []
+            for c in e.childElements {
+                if c.name == "unit-key" { oneOf.append(["代码", "名称"]); continue }
+                let kind: CellKind
+                switch c.attribute("kind")! {
+                case "count": kind = .count
+                case "percent": kind = .percent
+                case "score": kind = .score
+                case "points": kind = .points
+                case "flag": kind = .flag
+                case "year": kind = .year
+                case "month": kind = .month
+                case "quarter": kind = .quarter
+                case "date": kind = .date
+                case "code": kind = .code
+                default: kind = .text
+                }
+                let spec = ColumnSpec(id: c.attribute("id")!, header: c.attribute("header")!, aliases: aliases(c), kind: kind)
+                columns.append(spec)
+                if c.attribute("required") == "true" { required.append(spec.id) }
+            }
+            sheets.append(SheetSpec(id: e.attribute("id")!, file: e.attribute("file")!, title: e.attribute("title")!,
+                                    columns: columns, required: required, requiredOneOf: oneOf))
+        }
+        if !problems.isEmpty { throw SchemeError(problems: problems) }
+        return Scheme(id: root.attribute("id")!, name: root.attribute("name")!, source: root.attribute("source")!,
+                      indicators: indicators, rates: rates, sheets: sheets, directory: dir)
+    }
+}

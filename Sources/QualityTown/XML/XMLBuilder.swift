@@ -1,0 +1,121 @@
+internal import CLibXML2
+
+// MARK: - Building a page with libxml2 and serialising it as HTML5 or XHTML
+
+/// The two page formats (io-contract.md "Output folder").
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case html, xhtml
+
+    /// File extension of pages in this format.
+    public var fileExtension: String { rawValue }
+}
+
+/// Namespaces the builder knows.
+public enum XMLNamespaceURI {
+    public static let xhtml = "http://www.w3.org/1999/xhtml"
+    public static let svg = "http://www.w3.org/2000/svg"
+}
+
+/// A node being built; only meaningful with the builder that made it.
+public struct BuiltNode: @unchecked Sendable {
+    let node: xmlNodePtr
+}
+
+/// Builds one output document through libxml2: elements, attributes and text nodes only —
+/// values always enter as text nodes (or attribute text), so no value can become markup.
+public final class XMLBuilder {
+    private let document: XMLDocument
+    public let format: OutputFormat
+    private var namespaces: [String: xmlNsPtr] = [:]
+
+    public init(format: OutputFormat) {
+        self.format = format
+        document = XMLDocument.new(html: format == .html)
+        // <!DOCTYPE html> in both formats.
+        xmlCreateIntSubset(document.doc, "html", nil, nil)
+    }
+
+    /// Creates an element. In XHTML output it carries `namespace` (declared on the element
+    /// that first needs it); in HTML output names are plain.
+    public func element(_ name: String, namespace: String?, parent: BuiltNode?) -> BuiltNode {
+        let node = xmlNewDocNode(document.doc, nil, name, nil)!
+        if let parent {
+            xmlAddChild(parent.node, node)
+        } else {
+            xmlDocSetRootElement(document.doc, node)
+        }
+        if format == .xhtml, let uri = namespace {
+            if let ns = namespaces[uri], isInScope(ns, of: node) {
+                xmlSetNs(node, ns)
+            } else {
+                let ns = xmlNewNs(node, uri, nil)!
+                namespaces[uri] = ns
+                xmlSetNs(node, ns)
+            }
+        }
+        return BuiltNode(node: node)
+    }
+
+    /// Whether a namespace declared earlier is declared on an ancestor of `node`.
+    private func isInScope(_ ns: xmlNsPtr, of node: xmlNodePtr) -> Bool {
+        var cur: xmlNodePtr? = node.pointee.parent
+        while let c = cur, c.pointee.type == XML_ELEMENT_NODE {
+            var d = c.pointee.nsDef
+            while let n = d {
+                if n == ns { return true }
+                d = n.pointee.next
+            }
+            cur = c.pointee.parent
+        }
+        return false
+    }
+
+    /// Sets an attribute to literal text (libxml2 escapes it when saving).
+    public func setAttribute(_ node: BuiltNode, _ name: String, _ value: String) {
+        // xmlSetProp stores `value` as one text node (unlike xmlNewDocProp, which would parse
+        // entity references in it): `&amp;` in a value stays the five characters it is.
+        xmlSetProp(node.node, name, value)
+    }
+
+    /// Appends literal text.
+    public func appendText(_ node: BuiltNode, _ text: String) {
+        guard !text.isEmpty else { return }
+        let t = xmlNewDocText(document.doc, text)!
+        if xmlAddChild(node.node, t) == nil { xmlFreeNode(t) }
+    }
+
+    /// The finished document's bytes: UTF-8 characters (no `&#…;` for Chinese), `<!DOCTYPE html>`.
+    ///
+    /// HTML: libxml2's HTML serialiser into an output buffer without an encoder (its "HTML"
+    /// encoder would turn every Chinese character into a character reference); the template's
+    /// one `<meta charset="UTF-8">` is the only charset declaration, as the serialiser adds a
+    /// Content-Type meta only when asked to re-encode.
+    /// XHTML: the XML serialiser in XHTML mode (`<td></td>`, never `<td/>`), without the XML
+    /// declaration, so again the one `<meta charset="UTF-8"/>` is the only declaration (XML
+    /// defaults to UTF-8).
+    public func serialize() -> [UInt8] {
+        switch format {
+        case .html:
+            guard let buf = xmlAllocOutputBuffer(nil) else { return [] }
+            htmlDocContentDumpFormatOutput(buf, document.doc, nil, 1)
+            xmlOutputBufferFlush(buf)
+            let size = Int(xmlOutputBufferGetSize(buf))
+            var out: [UInt8] = []
+            if let content = xmlOutputBufferGetContent(buf), size > 0 {
+                out = Array(UnsafeBufferPointer(start: content, count: size))
+            }
+            xmlOutputBufferClose(buf)
+            return out
+        case .xhtml:
+            guard let buf = xmlBufferCreate() else { return [] }
+            defer { xmlBufferFree(buf) }
+            let options = Int32(XML_SAVE_FORMAT.rawValue | XML_SAVE_NO_DECL.rawValue | XML_SAVE_XHTML.rawValue)
+            guard let ctxt = xmlSaveToBuffer(buf, "UTF-8", options) else { return [] }
+            xmlSaveDoc(ctxt, document.doc)
+            xmlSaveClose(ctxt)
+            let size = Int(xmlBufferLength(buf))
+            guard let content = xmlBufferContent(buf), size > 0 else { return [] }
+            return Array(UnsafeBufferPointer(start: content, count: size))
+        }
+    }
+}

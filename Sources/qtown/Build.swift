@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import QualityTown
+
+/// `qtown build`: read, check, compute and write every page of the report year.
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "生成报告：读取输入，写出 index.html 与各年度页面（默认命令）。",
+        discussion: """
+        Reads every input file, reports each problem on stderr as `file:line:column: severity: message`, \
+        and publishes the output folder atomically: a run that is killed leaves the previous output as it was; \
+        other years' folders are kept.
+        """
+    )
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var out: OutputOptions
+
+    func run() throws {
+        let options = BuildOptions(inputs: input.inputs, output: out.output, scheme: input.scheme, year: input.year,
+                                   asOf: input.asOfDay, format: out.format, jobs: out.jobs, quiet: out.quiet)
+        let summary: BuildSummary
+        do {
+            summary = try runBuild(options, progress: progressPrinter(quiet: out.quiet))
+        } catch {
+            fail(error)
+        }
+        report(summary.diagnostics, quiet: out.quiet)
+        print("qtown: \(summary.year) 年度，读取 \(summary.files) 个文件、\(summary.units) 个单位；写出 \(summary.pages.count) 个页面到 \(summary.output)；错误 \(summary.errors) 项，警告 \(summary.warnings) 项")
+        if summary.errors > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import QualityTown
+
+/// `qtown check`: validate the inputs only; write nothing.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "只检查输入数据，不写任何文件。",
+        discussion: """
+        Prints every problem as `file:line:column: severity: message` with the Excel cell. \
+        Exit status 0 when there is no error, 1 when the inputs have errors, 2 when they cannot be read at all.
+        """
+    )
+
+    @OptionGroup var input: InputOptions
+
+    @Flag(help: "只输出错误。")
+    var quiet = false
+
+    func run() throws {
+        let options = BuildOptions(inputs: input.inputs, scheme: input.scheme, year: input.year, asOf: input.asOfDay)
+        let read: ReadResult
+        do {
+            read = try readStage(options, progress: progressPrinter(quiet: quiet))
+        } catch {
+            fail(error)
+        }
+        report(read.diagnostics, quiet: quiet)
+        let errors = read.diagnostics.filter { $0.severity == .error }.count
+        print("qtown check: \(read.inputs.files.count) 个文件，\(read.inputs.units.units.count) 个单位，\(read.inputs.observations.count) 个数据单元格；错误 \(errors) 项，警告 \(read.diagnostics.count - errors) 项")
+        if errors > 0 { throw ExitCode(1) }
+    }
+}
