@@ -107,15 +107,43 @@ public final class XMLBuilder {
             xmlOutputBufferClose(buf)
             return out
         case .xhtml:
+            if let root = xmlDocGetRootElement(document.doc) { keepEmptyElementsOpen(root) }
             guard let buf = xmlBufferCreate() else { return [] }
             defer { xmlBufferFree(buf) }
-            let options = Int32(XML_SAVE_FORMAT.rawValue | XML_SAVE_NO_DECL.rawValue | XML_SAVE_XHTML.rawValue)
+            let options = Int32(XML_SAVE_FORMAT.rawValue | XML_SAVE_NO_DECL.rawValue)
             guard let ctxt = xmlSaveToBuffer(buf, "UTF-8", options) else { return [] }
             xmlSaveDoc(ctxt, document.doc)
             xmlSaveClose(ctxt)
             let size = Int(xmlBufferLength(buf))
             guard let content = xmlBufferContent(buf), size > 0 else { return [] }
             return Array(UnsafeBufferPointer(start: content, count: size))
+        }
+    }
+
+    /// HTML elements that are void (`<br/>` is right for them; for every other element a
+    /// browser reading `<td/>` as HTML would leave it open).
+    private static let voidElements: Set<String> = ["area", "base", "br", "col", "embed", "hr", "img", "input",
+                                                    "link", "meta", "source", "track", "wbr"]
+
+    /// Gives every empty non-void XHTML element an empty text child, so the XML serialiser
+    /// writes `<td></td>` instead of `<td/>`.
+    private func keepEmptyElementsOpen(_ node: xmlNodePtr) {
+        var stack: [xmlNodePtr] = [node]
+        while let n = stack.popLast() {
+            guard n.pointee.type == XML_ELEMENT_NODE else { continue }
+            let isXHTML = n.pointee.ns.map { String(cString: $0.pointee.href) == XMLNamespaceURI.xhtml } ?? false
+            if n.pointee.children == nil {
+                if isXHTML, !XMLBuilder.voidElements.contains(String(cString: n.pointee.name)),
+                   let t = xmlNewDocText(document.doc, "") {
+                    xmlAddChild(n, t)
+                }
+                continue
+            }
+            var c = n.pointee.children
+            while let child = c {
+                stack.append(child)
+                c = child.pointee.next
+            }
         }
     }
 }

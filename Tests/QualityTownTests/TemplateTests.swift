@@ -1,0 +1,252 @@
+import Testing
+import Foundation
+@testable import QualityTown
+
+/// One small inline template per directive, rendered in both formats and parsed back.
+@Suite struct TemplateTests {
+    static let head = """
+    <!DOCTYPE html>
+    <html xmlns="http://www.w3.org/1999/xhtml" xmlns:q="urn:x-qtown:template"><head><meta charset="UTF-8"/><title>t</title></head>
+    """
+
+    func page(_ body: String) -> String { Self.head + "<body>" + body + "</body></html>" }
+
+    func render(_ body: String, _ context: [String: TemplateValue], format: OutputFormat = .html,
+                extra: [String: String] = [:]) throws -> String {
+        let set = try TemplateSet(sources: ["p.xhtml": page(body)].merging(extra) { a, _ in a })
+        return String(decoding: try set.render("p.xhtml", context: .object(context), format: format), as: UTF8.self)
+    }
+
+    /// The rendered body's text with whitespace collapsed.
+    func bodyText(_ html: String) -> String {
+        let (doc, _) = XMLDocument.parseHTML(Array(html.utf8), name: "out")
+        let body = doc?.root?.childElements.first { $0.name == "body" }
+        return (body?.textContent ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    @Test func textReplacesChildrenWithOneTextNode() throws {
+        let out = try render(#"<p q:text="town.name">示例镇</p>"#, ["town": .object(["name": .text("符离镇")])])
+        #expect(out.contains("<p>符离镇</p>"))
+        #expect(!out.contains("示例镇"))
+    }
+
+    @Test func markupInAValueComesOutAsText() throws {
+        let evil = "<script>alert(1)</script> & \"x\""
+        for format in OutputFormat.allCases {
+            let out = try render(#"<p q:text="v" q:attr="title v">x</p>"#, ["v": .text(evil)], format: format)
+            #expect(!out.contains("<script>"), "\(format)")
+            #expect(out.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"), "\(format)")
+            let (doc, _) = format == .html ? XMLDocument.parseHTML(Array(out.utf8), name: "o") : XMLDocument.parseXML(Array(out.utf8), name: "o")
+            let p = try #require(doc?.root?.childElements.last?.childElements.first)
+            #expect(p.name == "p" && p.textContent == evil && p.attribute("title") == evil)
+            #expect(p.childElements.isEmpty)
+        }
+    }
+
+    @Test func attrSetsRemovesAndHandlesBooleans() throws {
+        let out = try render(##"<a href="#" class="x" q:attr="href link; class none; hidden yes; title no">a</a>"##,
+                             ["link": .text("2025/a.html"), "none": .null, "yes": .bool(true), "no": .bool(false)])
+        #expect(out.contains(#"href="2025/a.html""#))
+        #expect(!out.contains("class="))
+        #expect(out.contains("hidden"))
+        #expect(!out.contains("title="))
+    }
+
+    @Test func eachRepeatsWithLoopVariables() throws {
+        let out = try render(#"<ul><li q:each="t in towns"><span q:text="loop.index">1</span>.<span q:text="t">x</span><em q:if="loop.last">!</em></li></ul>"#,
+                             ["towns": .list([.text("甲"), .text("乙"), .text("丙")])])
+        #expect(bodyText(out) == "1.甲 2.乙 3.丙!")
+    }
+
+    @Test func nestedEachAndWith() throws {
+        let out = try render(#"<div q:each="c in counties" q:with="n c.name"><p q:each="t in c.towns"><span q:text="n">县</span>/<span q:text="t">镇</span></p></div>"#,
+                             ["counties": .list([.object(["name": .text("萧县"), "towns": .list([.text("龙城镇"), .text("黄口镇")])]),
+                                                 .object(["name": .text("泗县"), "towns": .list([])])])])
+        #expect(bodyText(out) == "萧县/龙城镇 萧县/黄口镇")
+    }
+
+    @Test func ifAndUnless() throws {
+        let ctx: [String: TemplateValue] = ["t": .bool(true), "f": .bool(false), "e": .text(""), "l": .list([]), "n": .null]
+        let out = try render(#"<p q:if="t">A</p><p q:if="f">B</p><p q:if="e">C</p><p q:if="l">D</p><p q:unless="n">E</p><p q:unless="t">F</p>"#, ctx)
+        #expect(bodyText(out) == "A E")
+    }
+
+    @Test func omitAndRemove() throws {
+        let out = try render(#"<div q:omit=""><b>keep</b></div><p q:remove="">sample only</p>"#, [:])
+        #expect(out.contains("<b>keep</b>"))
+        #expect(!out.contains("<div>") && !out.contains("sample only"))
+    }
+
+    @Test func layoutWithSlotsAndDefaults() throws {
+        let layout = """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" xmlns:q="urn:x-qtown:template" q:fragment="page">
+        <head><meta charset="UTF-8"/><title q:slot="title">默认标题</title></head>
+        <body><nav q:slot="nav">默认导航</nav><main q:slot="content">默认内容</main></body></html>
+        """
+        let pageT = """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" xmlns:q="urn:x-qtown:template" q:use="layout.xhtml#page">
+        <head><title q:fill="title" q:text="title">示例</title></head>
+        <body><main q:fill="content"><p q:text="body">示例内容</p></main></body></html>
+        """
+        let set = try TemplateSet(sources: ["layout.xhtml": layout, "page.xhtml": pageT])
+        let out = String(decoding: try set.render("page.xhtml", context: .object(["title": .text("县区汇总"), "body": .text("正文")]), format: .html), as: UTF8.self)
+        #expect(out.contains("<title>县区汇总</title>"))
+        #expect(out.contains("<nav>默认导航</nav>"))
+        #expect(out.contains("<main><p>正文</p></main>"))
+        #expect(!out.contains("默认内容") && !out.contains("示例"))
+    }
+
+    @Test func oneFragmentReusedByTwoPagesAndRecursively() throws {
+        let frags = """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" xmlns:q="urn:x-qtown:template"><head><meta charset="UTF-8"/><title>f</title></head><body>
+        <table q:fragment="scores"><tr q:each="r in rows"><td q:text="r">1</td></tr></table>
+        <ul><li q:fragment="node"><span q:text="u.name">n</span><ul q:if="u.kids"><li q:each="u in u.kids" q:use="#node">k</li></ul></li></ul>
+        </body></html>
+        """
+        let a = page(#"<h1>A</h1><table q:use="frags.xhtml#scores">x</table>"#)
+        let b = page(#"<h1>B</h1><div q:with="rows other"><table q:use="frags.xhtml#scores">x</table></div><ul><li q:use="frags.xhtml#node">n</li></ul>"#)
+        let set = try TemplateSet(sources: ["frags.xhtml": frags, "a.xhtml": a, "b.xhtml": b])
+        let ctx: TemplateValue = .object(["rows": .list([.text("1"), .text("2")]), "other": .list([.text("9")]),
+                                          "u": .object(["name": .text("市"), "kids": .list([.object(["name": .text("县"), "kids": .list([.object(["name": .text("镇"), "kids": .null])])])])])])
+        let outA = String(decoding: try set.render("a.xhtml", context: ctx, format: .html), as: UTF8.self)
+        let outB = String(decoding: try set.render("b.xhtml", context: ctx, format: .html), as: UTF8.self)
+        #expect(bodyText(outA) == "A 1 2")
+        #expect(bodyText(outB).replacingOccurrences(of: " ", with: "") == "B9市县镇")
+    }
+
+    @Test func unknownDirectiveFailsWithItsLine() {
+        let src = Self.head + "<body>\n<p>ok</p>\n<p q:txet=\"x\">typo</p></body></html>"
+        do {
+            _ = try TemplateSet(sources: ["bad.xhtml": src])
+            Issue.record("accepted an unknown directive")
+        } catch {
+            #expect(error.file == "bad.xhtml")
+            #expect(error.line == 4)
+            #expect(error.message.contains("q:txet"))
+        }
+    }
+
+    @Test func unknownNameFailsWithItsLine() throws {
+        let set = try TemplateSet(sources: ["p.xhtml": Self.head + "<body>\n\n<p q:text=\"town.nmae\">x</p></body></html>"])
+        do {
+            _ = try set.render("p.xhtml", context: .object(["town": .object(["name": .text("a")])]), format: .html)
+            Issue.record("rendered an unknown name")
+        } catch {
+            #expect(error.line == 4 && error.message.contains("nmae"))
+        }
+    }
+
+    @Test func unknownFragmentFailsAtLoad() {
+        #expect(throws: TemplateError.self) { try TemplateSet(sources: ["p.xhtml": page(##"<div q:use="#nope">x</div>"##)]) }
+    }
+
+    @Test func entitiesAndExternalDTDsAreRefused() {
+        let laughs = """
+        <?xml version="1.0"?>
+        <!DOCTYPE html [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+        <html xmlns="http://www.w3.org/1999/xhtml"><body><p>&b;</p></body></html>
+        """
+        #expect(throws: TemplateError.self) { try TemplateSet(sources: ["x.xhtml": laughs]) }
+        let external = """
+        <?xml version="1.0"?>
+        <!DOCTYPE html SYSTEM "http://example.invalid/evil.dtd">
+        <html xmlns="http://www.w3.org/1999/xhtml"><body><p>x</p></body></html>
+        """
+        #expect(throws: TemplateError.self) { try TemplateSet(sources: ["y.xhtml": external]) }
+        let fileEntity = """
+        <?xml version="1.0"?>
+        <!DOCTYPE html [<!ENTITY e SYSTEM "file:///etc/passwd">]>
+        <html xmlns="http://www.w3.org/1999/xhtml"><body><p>&e;</p></body></html>
+        """
+        #expect(throws: TemplateError.self) { try TemplateSet(sources: ["z.xhtml": fileEntity]) }
+        #expect(throws: TemplateError.self) { try TemplateSet(sources: ["w.xhtml": page("<p>&nbsp;</p>")]) }
+    }
+
+    @Test func htmlOutputRoundTripsThroughTheHTMLParser() throws {
+        let out = try render(#"<section><h2 q:text="t">x</h2><table><tr><td></td><td q:text="t">y</td></tr></table><br/><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect x="0" y="0" width="5" height="5"/></svg></section>"#,
+                             ["t": .text("宿州市符离镇")])
+        #expect(out.hasPrefix("<!DOCTYPE html>"))
+        #expect(out.contains("宿州市符离镇") && !out.contains("&#"))
+        #expect(out.components(separatedBy: "charset").count == 2)
+        #expect(out.contains("<td></td>"))
+        let (doc, messages) = XMLDocument.parseHTML(Array(out.utf8), name: "o.html")
+        #expect(doc != nil)
+        #expect(messages.filter { !$0.isUnknownHTMLTag }.isEmpty, "\(messages)")
+        #expect(out.contains("<rect"))
+    }
+
+    @Test func xhtmlOutputIsWellFormedInTheXHTMLNamespace() throws {
+        let out = try render(#"<section><p q:text="t">x</p><table><tr><td></td></tr></table><br/><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5"/></svg></section>"#,
+                             ["t": .text("宿州市")], format: .xhtml)
+        let (doc, messages) = XMLDocument.parseXML(Array(out.utf8), name: "o.xhtml")
+        #expect(messages.isEmpty, "\(messages)")
+        #expect(doc?.root?.namespaceURI == XMLNamespaceURI.xhtml)
+        #expect(out.contains("宿州市") && !out.contains("&#"))
+        #expect(out.components(separatedBy: "charset").count == 2)
+        #expect(!out.contains("<?xml"))
+        #expect(out.contains("<td></td>"))
+        #expect(out.contains(#"<svg xmlns="http://www.w3.org/2000/svg""#))
+        #expect(!out.contains("urn:x-qtown:template"))
+    }
+
+    @Test func renderingIsDeterministic() throws {
+        let ctx: [String: TemplateValue] = ["rows": .list((0..<50).map { .object(["a": .text("\($0)"), "b": .text("行\($0)")]) })]
+        let body = #"<table><tr q:each="r in rows" q:attr="id r.a"><td q:text="r.a">1</td><td q:text="r.b">2</td></tr></table>"#
+        for f in OutputFormat.allCases { #expect(try render(body, ctx, format: f) == render(body, ctx, format: f)) }
+    }
+}
+
+@Suite struct XMLTests {
+    @Test func parseErrorsCarryLineAndColumn() {
+        let (doc, messages) = XMLDocument.parseXML(Array("<a>\n<b>\n</a>".utf8), name: "bad.xml")
+        #expect(doc == nil)
+        let first = messages.first
+        #expect(first?.line == 3)
+        #expect((first?.column ?? 0) > 0)
+        #expect(first?.file == "bad.xml")
+    }
+
+    @Test func schemaValidationReportsTheLine() throws {
+        let xsd = """
+        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="r"><xs:complexType><xs:sequence>
+        <xs:element name="n" type="xs:integer" maxOccurs="unbounded"/></xs:sequence></xs:complexType></xs:element></xs:schema>
+        """
+        let (sdoc, _) = XMLDocument.parseXML(Array(xsd.utf8), name: "s.xsd")
+        let schema = try XMLSchema(try #require(sdoc))
+        let (good, _) = XMLDocument.parseXML(Array("<r><n>1</n></r>".utf8), name: "g.xml")
+        #expect(schema.validate(try #require(good)).isEmpty)
+        let (bad, _) = XMLDocument.parseXML(Array("<r>\n<n>1</n>\n<n>x</n></r>".utf8), name: "b.xml")
+        let problems = schema.validate(try #require(bad))
+        #expect(problems.count == 1 && problems[0].line == 3)
+    }
+
+    @Test func theShippedSchemeValidatesAndLoads() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(scheme.id == "suzhou-town")
+        #expect(scheme.indicators.count == 58)
+        #expect(scheme.rates.count == 12)
+        #expect(scheme.indicator("station_stars")?.range == 0...5)
+        #expect(scheme.indicators.filter(\.countyLevel).map(\.id) == ["emission_ok", "air_good", "air_goal", "water_better", "noise_ok"])
+    }
+
+    @Test func aBrokenSchemeIsReportedWithItsLine() throws {
+        let dir = temporaryFolder("scheme")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/bad", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repoPath("templates/scheme.xsd"), toPath: dir + "/scheme.xsd")
+        var xml = try String(contentsOfFile: repoPath("templates/suzhou-town/scheme.xml"), encoding: .utf8)
+        xml = xml.replacingOccurrences(of: #"numerator="agri_passed""#, with: #"numerator="agri_pased""#)
+        try xml.write(toFile: dir + "/bad/scheme.xml", atomically: true, encoding: .utf8)
+        do {
+            _ = try loadScheme(dir + "/bad")
+            Issue.record("loaded a broken scheme")
+        } catch {
+            #expect(error.problems.count == 1)
+            #expect(error.problems[0].message.contains("agri_pased"))
+            #expect((error.problems[0].location.line ?? 0) > 60)
+        }
+    }
+}
