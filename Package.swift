@@ -33,7 +33,8 @@ let package = Package(
         ),
         .testTarget(
             name: "QualityTownTests",
-            dependencies: ["QualityTown"],
+            // qtown is a dependency so the binary is built for the end-to-end tests.
+            dependencies: ["QualityTown", "qtown"],
             // Fixtures are read from the source tree (Infrastructure/Paths.swift), not bundled.
             exclude: ["Fixtures"]
         ),

@@ -8,7 +8,7 @@ import Foundation
 @Suite struct IngestFixtureTests {
     static let result: InputSet = {
         let scheme = try! loadScheme(locateScheme(repoPath("templates/suzhou-town")))
-        return try! readInputs(folder: fixturePath("ingest"), scheme: scheme)
+        return try! readInputs(folder: fixturePath("cases/ingest/inputs"), scheme: scheme)
     }()
 
     var inputs: InputSet { Self.result }
@@ -160,7 +160,7 @@ import Foundation
         let listedFiles = Set(inputs.diagnostics.filter { $0.location.line == nil || $0.code == "missing-key-column" || $0.code == "duplicate-header" }.map(\.location.file))
         let listedColumns = Set(inputs.diagnostics.filter { $0.code == "duplicate-header" }.compactMap { d in d.location.column.map { "\(d.location.file):\($0)" } })
         for f in inputs.files where f.role == .data && f.encoding != nil {
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: fixturePath("ingest") + "/" + f.path)))
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: fixturePath("cases/ingest/inputs") + "/" + f.path)))
             let table = parseCSV(decodeSpreadsheetText(bytes, file: f.path).utf8, file: f.path)
             let keyColumns = Set(table.records.first?.fields.filter { ["年度", "代码", "名称", "所属县区", "月份", "季度"].contains(normalizeHeader($0.text)) }.map(\.column) ?? [])
             for r in table.records.dropFirst() where !r.isBlank {

@@ -1,0 +1,154 @@
+import Testing
+import Foundation
+@testable import QualityTown
+
+/// The binary itself: exit statuses, stderr lines, files written, golden pages.
+@Suite(.serialized) struct CommandLineTests {
+    let ingest = fixturePath("cases/ingest/inputs")
+
+    @Test func buildOnTheIngestCaseWritesPagesAndExitsOne() throws {
+        let out = temporaryFolder("out")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try runQtown(["--inputs", ingest, "--output", out + "/site", "--as-of", "2026-11-23"])
+        #expect(r.status == 1, "\(r.stderr)")
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        #expect(!lines.isEmpty)
+        let shape = try Regex(#"^[^:\s]+(:\d+(:\d+)?)?: (error|warning): .+ \[[a-z-]+\]( \([A-Z]+\d+\))?$"#)
+        for l in lines { #expect(l.wholeMatch(of: shape) != nil, "\(l)") }
+        #expect(lines.contains { $0.hasPrefix("data/07-bad.csv:4:3: error: ") && $0.hasSuffix("[negative] (C4)") })
+        #expect(r.stdout.contains("错误 21 项"))
+        let files = readTree(out + "/site")
+        #expect(Set(files.keys) == ["index.html", "2025/data-quality.html", "assets/style.css"])
+        Golden.compare(case: "ingest", files: files.filter { !$0.key.hasPrefix("assets/") })
+        // Nothing outside the output folder: only the published folder is left beside it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["site"])
+    }
+
+    @Test func checkWritesNothing() throws {
+        let out = temporaryFolder("out")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try runQtown(["check", "--inputs", ingest], cwd: out)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("[scientific-code] (B3)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+    }
+
+    @Test func badArgumentsAndMissingInputsExitTwoAndWriteNothing() throws {
+        let out = temporaryFolder("out")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        for args in [["--format", "pdf"], ["--as-of", "2026-13-01"], ["--inputs", out + "/nope"], ["--scheme", "no-such-scheme"],
+                     ["--jobs", "0"], ["frobnicate"]] {
+            let r = try runQtown(args + ["--output", out + "/site"])
+            #expect(r.status == 2, "\(args): \(r.stderr)")
+            #expect(!r.stderr.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: out + "/site"), "\(args)")
+        }
+        let help = try runQtown(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE"))
+    }
+
+    @Test func xhtmlFormatWritesWellFormedXHTML() throws {
+        let out = temporaryFolder("out")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try runQtown(["--inputs", ingest, "--output", out, "--as-of", "2026-11-23", "--format", "xhtml"])
+        #expect(r.status == 1)
+        let files = readTree(out)
+        #expect(Set(files.keys) == ["index.xhtml", "2025/data-quality.xhtml", "assets/style.css"])
+        for (path, bytes) in files where path.hasSuffix(".xhtml") {
+            let (doc, messages) = XMLDocument.parseXML(bytes, name: path)
+            #expect(messages.isEmpty, "\(path): \(messages)")
+            #expect(doc?.root?.namespaceURI == XMLNamespaceURI.xhtml)
+            #expect(String(decoding: bytes, as: UTF8.self).contains("data-quality.xhtml") || path.contains("data-quality"))
+        }
+    }
+
+    @Test func otherYearsSurviveAndTheIndexLinksThem() throws {
+        let out = temporaryFolder("out")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        #expect(try runQtown(["--inputs", ingest, "--output", out, "--year", "2024", "--as-of", "2026-11-23"]).status == 1)
+        #expect(try runQtown(["--inputs", ingest, "--output", out, "--as-of", "2026-11-23"]).status == 1)
+        #expect(FileManager.default.fileExists(atPath: out + "/2024/data-quality.html"))
+        #expect(FileManager.default.fileExists(atPath: out + "/2025/data-quality.html"))
+        let index = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        #expect(index.contains(#"href="2024/data-quality.html""#) && index.contains(#"href="2025/data-quality.html""#))
+        // No staging folder is left beside the output.
+        let parent = (out as NSString).deletingLastPathComponent
+        let name = (out as NSString).lastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".\(name).staging") }.isEmpty)
+    }
+
+    @Test func hostileNamesAppearAsTextAndFilesStayInside() throws {
+        let root = temporaryFolder("hostile")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let inputs = root + "/inputs"
+        try FileManager.default.createDirectory(atPath: inputs + "/data", withIntermediateDirectories: true)
+        try """
+        代码,名称,层级,上级代码
+        341300,宿州市,市,
+        341302,"<script>alert(1)</script>",区,341300
+        341302100,../x,镇,341302
+        341302101,"甲&amp;乙 ""引号"" 镇",镇,341302
+        """.write(toFile: inputs + "/units.csv", atomically: true, encoding: .utf8)
+        try "年度,名称,四上企业数\n2025,../x,12\n2025,../y,3\n".write(toFile: inputs + "/data/a.csv", atomically: true, encoding: .utf8)
+        let r = try runQtown(["--inputs", inputs, "--output", root + "/out", "--as-of", "2026-11-23"])
+        #expect(r.status == 1)
+        let index = try String(contentsOfFile: root + "/out/index.html", encoding: .utf8)
+        #expect(!index.contains("<script>"))
+        #expect(index.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(index.contains("甲&amp;amp;乙 \"引号\" 镇"))
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: root)) == ["inputs", "out"])
+        #expect(!FileManager.default.fileExists(atPath: root + "/x"))
+        let (doc, _) = XMLDocument.parseHTML(Array(index.utf8), name: "index.html")
+        #expect(doc != nil)
+    }
+}
+
+@Suite struct PublishTests {
+    @Test func pathsCannotLeaveTheOutput() {
+        for bad in ["../x", "/etc/passwd", "a/../../b", ".hidden", "a//b", "", "2025/.."] {
+            #expect(throws: PublishError.self, "\(bad)") { try StagedOutput.checkedPath(bad) }
+        }
+        #expect((try? StagedOutput.checkedPath("2025/towns/341302100.html")) != nil)
+    }
+
+    @Test func anAbandonedRunLeavesThePreviousOutputUntouched() throws {
+        let root = temporaryFolder("publish")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let out = root + "/output"
+        do {
+            let s = try StagedOutput(output: out)
+            try s.write("index.html", Array("old".utf8))
+            try s.write("2024/a.html", Array("2024".utf8))
+            try s.publish()
+        }
+        do {
+            // A run that writes and then dies before publish (here: is dropped).
+            let s = try StagedOutput(output: out)
+            try s.write("index.html", Array("new".utf8))
+        }
+        #expect(try String(contentsOfFile: out + "/index.html", encoding: .utf8) == "old")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["output"])
+        do {
+            let s = try StagedOutput(output: out)
+            try s.carryOver(exceptYear: 2025)
+            try s.write("index.html", Array("new".utf8))
+            try s.write("2025/b.html", Array("2025".utf8))
+            #expect(s.years() == [2024, 2025])
+            try s.publish()
+        }
+        #expect(try String(contentsOfFile: out + "/index.html", encoding: .utf8) == "new")
+        #expect(try String(contentsOfFile: out + "/2024/a.html", encoding: .utf8) == "2024")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["output"])
+    }
+
+    @Test func staleStagingOfAKilledRunIsRemoved() throws {
+        let root = temporaryFolder("publish")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // pid 999999999 cannot exist: its staging folder is from a killed run.
+        try FileManager.default.createDirectory(atPath: root + "/.output.staging-999999999/2025", withIntermediateDirectories: true)
+        let s = try StagedOutput(output: root + "/output")
+        try s.write("index.html", [0x61])
+        try s.publish()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["output"])
+    }
+}
