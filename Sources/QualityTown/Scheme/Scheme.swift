@@ -70,7 +70,8 @@ public struct SheetSpec: Sendable {
     public var requiredOneOf: [[String]]
 }
 
-/// The scheme: for now, what reading and validating inputs needs (indicators, rates, sheets).
+/// The scheme: indicators, rates and sheets (what reading needs), and where the programme has
+/// them, its targets, rubric, eligibility, lifecycle and goal.
 /// Loaded from `templates/<scheme>/scheme.xml`; no rule of a scheme is written in Swift.
 public struct Scheme: Sendable {
     public var id: String
@@ -80,9 +81,189 @@ public struct Scheme: Sendable {
     public var indicators: [Indicator]
     public var rates: [DerivedRate]
     public var sheets: [SheetSpec]
+    public var targets: [Target] = []
+    public var rubric: Rubric?
+    public var eligibility: Eligibility?
+    public var lifecycle: Lifecycle?
+    public var goal: Goal?
     /// The folder the scheme was loaded from (holds its templates and CSS).
     public var directory: String
 
     /// Indicators by id.
     public func indicator(_ id: String) -> Indicator? { indicators.first { $0.id == id } }
+}
+
+// MARK: - Targets, rubric, eligibility, lifecycle and goal (optional parts of a scheme)
+
+/// A comparison of a figure with a threshold; `is` compares a flag with 是.
+public enum Comparison: String, Sendable, Codable {
+    case ge, gt, le, lt, eq
+    case isTrue = "is"
+
+    /// Exact comparison.
+    public func holds(_ a: Rational, _ b: Rational) -> Bool {
+        switch self {
+        case .ge: return a >= b
+        case .gt: return a > b
+        case .le: return a <= b
+        case .lt: return a < b
+        case .eq, .isTrue: return a == b
+        }
+    }
+
+    /// As written on pages (`≥ 98%`).
+    public var symbol: String {
+        switch self {
+        case .ge: return "≥"
+        case .gt: return ">"
+        case .le: return "≤"
+        case .lt: return "<"
+        case .eq: return "="
+        case .isTrue: return "为"
+        }
+    }
+}
+
+/// A policy target (三、创建目标), judged per town and for pooled units.
+public struct Target: Sendable {
+    public var id: String
+    public var indicator: String
+    public var op: Comparison
+    /// The threshold, or nil when compared with another indicator of the same unit (`ref`).
+    public var value: Rational?
+    public var ref: String?
+    public var label: String
+    public var clause: String
+    /// The document's words (`保持98%以上`).
+    public var requirement: String
+}
+
+/// How a rubric criterion scores (suzhou-town.md §3 rule forms).
+public indirect enum Rule: Sendable {
+    /// Points come from assessments.csv.
+    case manual
+    /// Full points when `indicator op value` holds.
+    case threshold(indicator: String, op: Comparison, value: Rational)
+    /// Full points when the flag is 是.
+    case flag(indicator: String)
+    /// Points by the highest tier whose lower bound the value reaches.
+    case tiers(indicator: String, tiers: [(atLeast: Rational, points: Rational)])
+    /// Points by rank among the towns of the same city (higher first, ties share the best rank).
+    case rank(indicator: String, tiers: [(upTo: Int, points: Rational)], zeroScoresNothing: Bool)
+    /// Points per unit counted (Σ points × value), limited by the item cap.
+    case perUnit(terms: [(indicator: String, points: Rational)], missingPartCountsZero: Bool)
+    /// Full points when the unit's figure compares well with its city's pooled figure.
+    case compare(indicator: String, op: Comparison, pooledAt: UnitTier)
+    /// Full points when every part holds.
+    case allOf([Rule], notApplicableHolds: Bool)
+    /// Full points when at least `k` parts hold.
+    case countOf([Rule], atLeast: Int)
+
+    /// Whether points come from people (assessments.csv) rather than data.
+    public var isManual: Bool { if case .manual = self { return true }; return false }
+
+    /// Indicators the rule reads.
+    public var indicators: [String] {
+        switch self {
+        case .manual: return []
+        case .threshold(let i, _, _), .flag(let i), .tiers(let i, _), .rank(let i, _, _), .compare(let i, _, _): return [i]
+        case .perUnit(let terms, _): return terms.map(\.indicator)
+        case .allOf(let rules, _), .countOf(let rules, _): return rules.flatMap(\.indicators)
+        }
+    }
+}
+
+/// One criterion `N.k` of an item.
+public struct Criterion: Sendable {
+    public var id: String
+    /// Declared points; nil for per-unit rules bounded only by the item cap.
+    public var points: Rational?
+    public var text: String
+    public var rule: Rule
+}
+
+/// One item (序号) of the rubric.
+public struct RubricItem: Sendable {
+    public var number: Int
+    public var category: String
+    public var area: String
+    /// The points column as written (nil for bonus items, which have none).
+    public var declared: Rational?
+    /// A cap written in the text (`满分3分`).
+    public var cap: Rational?
+    public var criteria: [Criterion]
+    /// Line in scheme.xml, for consistency messages.
+    public var line: Int
+
+    /// The most the item can score: the text cap, else the points column, else its criteria.
+    public var maximum: Rational {
+        if let cap { return cap }
+        if let declared { return declared }
+        return criteria.reduce(Rational(0)) { $0 + ($1.points ?? Rational(0)) }
+    }
+}
+
+/// A category of items with its declared total (22/16/48/14, bonus 5).
+public struct RubricCategory: Sendable {
+    public var id: String
+    public var name: String
+    public var declared: Rational
+    public var bonus: Bool
+    public var items: [RubricItem]
+    public var line: Int
+}
+
+/// The rubric (附件1).
+public struct Rubric: Sendable {
+    public var clause: String
+    public var declaredTotal: Rational
+    public var bonusCap: Rational
+    public var categories: [RubricCategory]
+
+    public var items: [RubricItem] { categories.flatMap(\.items) }
+    public var criteria: [Criterion] { items.flatMap(\.criteria) }
+
+    /// The item holding criterion `id`.
+    public func item(ofCriterion id: String) -> RubricItem? { items.first { $0.criteria.contains { $0.id == id } } }
+}
+
+/// A condition of 四、申报条件 judged from data.
+public struct EligibilityCondition: Sendable {
+    public var id: String
+    public var clause: String
+    public var text: String
+    public var rule: Rule
+    /// Must hold in each of the `years` years (report year and the ones before).
+    public var eachYear: Bool
+}
+
+/// Eligibility: data conditions and the ones a person judges.
+public struct Eligibility: Sendable {
+    public var years: Int
+    public var conditions: [EligibilityCondition]
+    public var manual: [(clause: String, text: String)]
+}
+
+/// The lifecycle periods (五、创建步骤) and the revocation trigger (六（四）).
+public struct Lifecycle: Sendable {
+    public var creationYears: Int
+    public var nameYears: Int
+    public var expiringDays: Int
+    public var clause: String
+    public var revocationIndicators: [String]
+    public var revocationClause: String
+}
+
+/// A city's goal (三、创建目标): named towns per category by a year.
+public struct Goal: Sendable {
+    public struct Group: Sendable {
+        public var id: String
+        public var label: String
+        /// 创建类别 values counted in the group.
+        public var categories: [String]
+        public var target: Int
+    }
+    public var year: Int
+    public var clause: String
+    public var groups: [Group]
 }

@@ -164,8 +164,106 @@ private struct SchemeReader {
             sheets.append(SheetSpec(id: e.attribute("id")!, file: e.attribute("file")!, title: e.attribute("title")!,
                                     columns: columns, required: required, requiredOneOf: oneOf))
         }
+        var scheme = Scheme(id: root.attribute("id")!, name: root.attribute("name")!, source: root.attribute("source")!,
+                            indicators: indicators, rates: rates, sheets: sheets, directory: dir)
+        let known = ids.union(rates.map(\.id))
+        scheme.targets = (child(root, "targets")?.childElements ?? []).map { e in
+            let t = Target(id: e.attribute("id")!, indicator: e.attribute("indicator")!, op: Comparison(rawValue: e.attribute("op")!)!,
+                           value: e.attribute("value").flatMap { $0 == "true" ? Rational(1) : parseDecimal($0, allowPercent: false) },
+                           ref: e.attribute("ref"), label: e.attribute("label")!, clause: e.attribute("clause")!,
+                           requirement: e.attribute("requirement")!)
+            for i in [t.indicator] + (t.ref.map { [$0] } ?? []) where !known.contains(i) { problem("目标 \(t.id) 引用了未定义的指标 \(i)", e) }
+            if t.value == nil && t.ref == nil { problem("目标 \(t.id) 需要 value 或 ref", e) }
+            return t
+        }
+        if let r = child(root, "rubric") { scheme.rubric = readRubric(r, known: known) }
+        if let e = child(root, "eligibility") {
+            var conditions: [EligibilityCondition] = []
+            var manual: [(String, String)] = []
+            for c in e.childElements {
+                if c.name == "manual-condition" { manual.append((c.attribute("clause")!, c.attribute("text")!)); continue }
+                guard let ruleEl = c.childElements.first else { continue }
+                conditions.append(EligibilityCondition(id: c.attribute("id")!, clause: c.attribute("clause")!, text: c.attribute("text")!,
+                                                       rule: readRule(ruleEl, known: known), eachYear: c.attribute("each-year") == "true"))
+            }
+            scheme.eligibility = Eligibility(years: Int(e.attribute("years")!)!, conditions: conditions, manual: manual)
+        }
+        if let e = child(root, "lifecycle") {
+            let rev = child(e, "revocation")
+            let revIDs = rev?.attribute("indicators")?.split(separator: " ").map(String.init) ?? []
+            for i in revIDs where !known.contains(i) { problem("撤销条件引用了未定义的指标 \(i)", rev!) }
+            scheme.lifecycle = Lifecycle(creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
+                                         expiringDays: Int(e.attribute("expiring-days")!)!, clause: e.attribute("clause")!,
+                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "")
+        }
+        if let e = child(root, "goal") {
+            scheme.goal = Goal(year: Int(e.attribute("year")!)!, clause: e.attribute("clause")!, groups: e.childElements.map { g in
+                Goal.Group(id: g.attribute("id")!, label: g.attribute("label")!,
+                           categories: g.attribute("categories")!.split(separator: " ").map(String.init), target: Int(g.attribute("target")!)!)
+            })
+        }
         if !problems.isEmpty { throw SchemeError(problems: problems) }
-        return Scheme(id: root.attribute("id")!, name: root.attribute("name")!, source: root.attribute("source")!,
-                      indicators: indicators, rates: rates, sheets: sheets, directory: dir)
+        return scheme
+    }
+
+    func decimal(_ e: XMLElement, _ name: String) -> Rational? { e.attribute(name).flatMap { parseDecimal($0, allowPercent: false) } }
+
+    /// A rule element (its form is fixed by the schema).
+    mutating func readRule(_ e: XMLElement, known: Set<String>) -> Rule {
+        for i in [e.attribute("indicator")].compactMap({ $0 }) where !known.contains(i) { problem("规则引用了未定义的指标 \(i)", e) }
+        switch e.name {
+        case "threshold":
+            return .threshold(indicator: e.attribute("indicator")!, op: Comparison(rawValue: e.attribute("op")!)!, value: decimal(e, "value")!)
+        case "flag":
+            return .flag(indicator: e.attribute("indicator")!)
+        case "tiers":
+            let tiers = e.childElements.map { (atLeast: decimal($0, "at-least")!, points: decimal($0, "points")!) }.sorted { $0.atLeast > $1.atLeast }
+            return .tiers(indicator: e.attribute("indicator")!, tiers: tiers)
+        case "rank":
+            let tiers = e.childElements.map { (upTo: Int($0.attribute("up-to")!)!, points: decimal($0, "points")!) }.sorted { $0.upTo < $1.upTo }
+            return .rank(indicator: e.attribute("indicator")!, tiers: tiers, zeroScoresNothing: e.attribute("zero-scores") != "false")
+        case "per-unit":
+            let terms = e.childElements.map { t -> (indicator: String, points: Rational) in
+                if !known.contains(t.attribute("indicator")!) { problem("规则引用了未定义的指标 \(t.attribute("indicator")!)", t) }
+                return (t.attribute("indicator")!, decimal(t, "points")!)
+            }
+            return .perUnit(terms: terms, missingPartCountsZero: e.attribute("missing-part") != "no-data")
+        case "compare":
+            let tier: UnitTier = e.attribute("pooled") == "county" ? .county : (e.attribute("pooled") == "province" ? .province : .city)
+            return .compare(indicator: e.attribute("indicator")!, op: Comparison(rawValue: e.attribute("op")!)!, pooledAt: tier)
+        case "all-of":
+            return .allOf(e.childElements.map { readRule($0, known: known) }, notApplicableHolds: e.attribute("not-applicable") == "holds")
+        case "count-of":
+            return .countOf(e.childElements.map { readRule($0, known: known) }, atLeast: Int(e.attribute("at-least")!)!)
+        default:
+            return .manual
+        }
+    }
+
+    mutating func readRubric(_ r: XMLElement, known: Set<String>) -> Rubric {
+        var categories: [RubricCategory] = []
+        for c in r.childElements {
+            var items: [RubricItem] = []
+            for i in c.childElements {
+                let n = Int(i.attribute("n")!)!
+                var criteria: [Criterion] = []
+                for (k, cr) in i.childElements.enumerated() {
+                    let id = cr.attribute("id")!
+                    if id != "\(n).\(k + 1)" { problem("第\(n)项的第\(k + 1)条应编号为 \(n).\(k + 1)，而不是 \(id)", cr) }
+                    let rule = readRule(cr.childElements[0], known: known)
+                    let points = decimal(cr, "points")
+                    if points == nil, case .perUnit = rule {} else if points == nil { problem("评分条目 \(id) 缺少 points", cr) }
+                    criteria.append(Criterion(id: id, points: points, text: cr.attribute("text")!, rule: rule))
+                }
+                items.append(RubricItem(number: n, category: c.attribute("id")!, area: i.attribute("area") ?? "",
+                                        declared: decimal(i, "declared"), cap: decimal(i, "cap"), criteria: criteria, line: i.line))
+            }
+            categories.append(RubricCategory(id: c.attribute("id")!, name: c.attribute("name")!, declared: decimal(c, "declared")!,
+                                             bonus: c.attribute("bonus") == "true", items: items, line: c.line))
+        }
+        let numbers = categories.flatMap(\.items).map(\.number)
+        if numbers != Array(1...max(1, numbers.count)) { problem("评估细则的序号应从 1 起连续编号", r) }
+        return Rubric(clause: r.attribute("clause")!, declaredTotal: decimal(r, "declared-total")!, bonusCap: decimal(r, "bonus-cap")!,
+                      categories: categories)
     }
 }

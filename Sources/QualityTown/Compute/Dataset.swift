@@ -1,0 +1,199 @@
+// MARK: - Observations → one value per (unit, year, indicator), remembering its cells
+
+/// The four states of a figure (suzhou-town.md §1). No data and error never count as a pass.
+public enum ValueState: String, Sendable, Codable {
+    case value
+    case noData = "no-data"
+    case notApplicable = "not-applicable"
+    case error
+}
+
+/// A figure of one unit and year: its state, exact value, the counts behind a rate, and the
+/// cells it came from.
+public struct Figure: Sendable, Hashable {
+    public var state: ValueState
+    /// Numbers (counts, percents, scores, levels; rates as percentages). Flags are 1 or 0.
+    public var number: Rational?
+    /// For rates: the summed numerator and denominator.
+    public var numerator: Rational?
+    public var denominator: Rational?
+    /// True for means of percentages, for scores without weights, or when units in error were left out.
+    public var approximate: Bool = false
+    /// The cells behind the figure (file:line:column), in order.
+    public var sources: [SourceLocation] = []
+    /// Set when a town took its county's row (county-level indicators).
+    public var inheritedFrom: String?
+
+    public static let noData = Figure(state: .noData)
+    public static func error(_ sources: [SourceLocation]) -> Figure { Figure(state: .error, sources: sources) }
+
+    /// The value as a flag, when it is one.
+    public var flag: Bool? { state == .value ? number.map { $0 != Rational(0) } : nil }
+}
+
+/// Key of a unit's year.
+public struct UnitYear: Sendable, Hashable {
+    public var unit: String
+    public var year: Int
+}
+
+/// All figures of a run: raw indicators and derived rates per unit-year, towns and pooled units.
+public struct Dataset: Sendable {
+    public var figures: [UnitYear: [String: Figure]] = [:]
+
+    public func figure(_ unit: String, _ year: Int, _ id: String) -> Figure {
+        figures[UnitYear(unit: unit, year: year)]?[id] ?? .noData
+    }
+
+    mutating func set(_ unit: String, _ year: Int, _ id: String, _ f: Figure) {
+        figures[UnitYear(unit: unit, year: year), default: [:]][id] = f
+    }
+}
+
+/// Builds the town (and county-row) figures from observations (suzhou-town.md §1, "Periods"):
+/// conflicts between rows or files reject both cells; a rejected cell makes the unit-year value
+/// an error (never a partial sum); flows are summed over a year's periods, everything else
+/// takes the latest period; then rates are derived exactly and county-level indicators reach
+/// the towns of a county that gave them on its own row.
+public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout DiagnosticBag) -> Dataset {
+    struct Key: Hashable { var unit: String; var year: Int; var indicator: String }
+    var groups: [Key: [Observation]] = [:]
+    for o in inputs.observations { groups[Key(unit: o.unit, year: o.year, indicator: o.indicator), default: []].append(o) }
+    let kinds = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, $0) })
+    var ds = Dataset()
+    for key in groups.keys.sorted(by: { ($0.unit, $0.year, $0.indicator) < ($1.unit, $1.year, $1.indicator) }) {
+        let obs = groups[key]!
+        guard let ind = kinds[key.indicator] else { continue }
+        ds.set(key.unit, key.year, key.indicator, combine(obs, indicator: ind, diagnostics: &diagnostics))
+    }
+    // Derived rates per unit-year.
+    for uy in Array(ds.figures.keys) {
+        for rate in scheme.rates {
+            let f = deriveRate(rate, ds.figures[uy]!, scheme: scheme, unit: uy.unit, diagnostics: &diagnostics)
+            if f.state != .noData { ds.figures[uy]![rate.id] = f }
+        }
+    }
+    propagateCountyLevel(&ds, inputs: inputs, scheme: scheme)
+    return ds
+}
+
+/// One indicator's observations of a unit-year → a figure.
+private func combine(_ obs: [Observation], indicator: Indicator, diagnostics: inout DiagnosticBag) -> Figure {
+    let sources = obs.map(\.source).sorted()
+    // Conflicts: the same period given twice with different values; both cells are rejected.
+    var byPeriod: [Period: [Observation]] = [:]
+    for o in obs { byPeriod[o.period, default: []].append(o) }
+    var conflicted = false
+    for (period, list) in byPeriod where list.count > 1 {
+        let values = Set(list.compactMap(\.value))
+        if values.count > 1 {
+            conflicted = true
+            let places = list.map { "\($0.source.description)（\($0.source.cell ?? "")）" }.joined(separator: "、")
+            let shown = list.compactMap { $0.value.map(displayCell) }.joined(separator: " 与 ")
+            for o in list {
+                diagnostics.append(Diagnostic(.error, "conflict",
+                    "“\(indicator.header)”\(o.year)年\(period == .year ? "" : period.description)有两个不同的值 \(shown)（\(places)），两处都不使用",
+                    at: o.source, stage: .compute, unit: o.unit))
+            }
+        }
+    }
+    if conflicted || obs.contains(where: { $0.value == nil }) { return .error(sources) }
+    let periods = Set(obs.map(\.period))
+    let hasYear = periods.contains(.year)
+    let hasMonth = periods.contains { if case .month = $0 { return true }; return false }
+    let hasQuarter = periods.contains { if case .quarter = $0 { return true }; return false }
+    if (hasYear && periods.count > 1) || (hasMonth && hasQuarter) {
+        let first = obs.map(\.source).min()!
+        diagnostics.append(Diagnostic(.warning, "mixed-periods",
+            "“\(indicator.header)”\(obs[0].year)年同时有全年、月度或季度的行；\(indicator.kind == .count ? "各行相加" : "取最新一期")",
+            at: first, stage: .compute, unit: obs[0].unit))
+    }
+    // One value per period (equal repeats are harmless).
+    let perPeriod = byPeriod.mapValues { $0[0] }.sorted { $0.key < $1.key }
+    switch indicator.kind {
+    case .count:
+        var sum = 0
+        for (_, o) in perPeriod { if case .integer(let i)? = o.value { sum += i } }
+        return Figure(state: .value, number: Rational(sum), sources: sources)
+    default:
+        let latest = perPeriod.last!.value
+        return Figure(state: .value, number: numberOf(latest.value!), sources: [latest.source])
+    }
+}
+
+/// A cell value as a number (flags as 1/0).
+func numberOf(_ v: CellValue) -> Rational? {
+    switch v {
+    case .integer(let i): return Rational(i)
+    case .number(let r): return r
+    case .flag(let b): return Rational(b ? 1 : 0)
+    default: return nil
+    }
+}
+
+/// A cell value as typed again, for messages.
+func displayCell(_ v: CellValue) -> String {
+    switch v {
+    case .integer(let i): return String(i)
+    case .number(let r): return r.plain()
+    case .flag(let b): return b ? "是" : "否"
+    case .day(let d): return d.description
+    case .text(let t): return t
+    }
+}
+
+/// numerator / denominator of a unit-year → the rate as a percentage (exact), or a state.
+private func deriveRate(_ rate: DerivedRate, _ figs: [String: Figure], scheme: Scheme, unit: String,
+                        diagnostics: inout DiagnosticBag) -> Figure {
+    let n = figs[rate.numerator] ?? .noData, d = figs[rate.denominator] ?? .noData
+    let sources = (n.sources + d.sources).sorted()
+    if n.state == .error || d.state == .error { return .error(sources) }
+    guard d.state == .value, let den = d.number else { return Figure(state: .noData, sources: sources) }
+    if den == Rational(0) {
+        if n.state == .noData || n.number == Rational(0) {
+            return Figure(state: .notApplicable, numerator: n.number ?? Rational(0), denominator: den, sources: sources)
+        }
+    }
+    guard n.state == .value, let num = n.number else { return Figure(state: .noData, sources: sources) }
+    if num > den {
+        let last = n.sources.max() ?? SourceLocation(file: "")
+        let nh = scheme.indicator(rate.numerator)?.header ?? rate.numerator
+        let dh = scheme.indicator(rate.denominator)?.header ?? rate.denominator
+        diagnostics.append(Diagnostic(.error, "numerator-above-denominator",
+            "全年合计“\(nh)” \(num.plain()) 大于“\(dh)” \(den.plain())，\(rate.label)记为数据错误",
+            at: last, stage: .compute, unit: unit))
+        return .error(sources)
+    }
+    return Figure(state: .value, number: num / den * Rational(100), numerator: num, denominator: den, sources: sources)
+}
+
+/// County-level indicators given on a county's row reach each of its towns without a cell of
+/// their own (a town's own value, or its own rejected cell, wins).
+private func propagateCountyLevel(_ ds: inout Dataset, inputs: InputSet, scheme: Scheme) {
+    let countyLevel = scheme.indicators.filter(\.countyLevel).map(\.id)
+    guard !countyLevel.isEmpty else { return }
+    let tree = inputs.units
+    for (uy, figs) in ds.figures {
+        guard let u = tree.unit(uy.unit), u.level.tier == .county else { continue }
+        for id in countyLevel {
+            guard let f = figs[id] else { continue }
+            for town in descendants(of: u.code, in: tree) where town.level.tier == .town {
+                if ds.figures[UnitYear(unit: town.code, year: uy.year)]?[id] != nil { continue }
+                var inherited = f
+                inherited.inheritedFrom = u.code
+                ds.set(town.code, uy.year, id, inherited)
+            }
+        }
+    }
+}
+
+/// All units below `code`.
+func descendants(of code: String, in tree: UnitTree) -> [Unit] {
+    var out: [Unit] = []
+    var stack = tree.children(of: code)
+    while let u = stack.popLast() {
+        out.append(u)
+        stack.append(contentsOf: tree.children(of: u.code))
+    }
+    return out
+}
