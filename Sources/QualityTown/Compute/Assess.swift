@@ -1,0 +1,92 @@
+// MARK: - The compute stage: pool → judge → score → stage, for every unit of the tree
+
+/// Everything computed for one unit in the report year.
+public struct UnitResult: Sendable {
+    public var unit: Unit
+    public var figures: [String: Figure]
+    /// Last year's figures (for the targets table).
+    public var previous: [String: Figure]
+    public var targets: [TargetResult]
+    public var previousTargets: [TargetResult]
+    /// Towns only.
+    public var score: TownScore?
+    public var eligibility: EligibilityResult?
+    public var stage: StageResult?
+    /// Cities only.
+    public var goal: [GoalProgress]?
+}
+
+/// The compute stage's output: one result per unit, in tree order.
+public struct Assessment: Sendable {
+    public var scheme: Scheme
+    public var year: Int
+    public var asOf: Day
+    public var tree: UnitTree
+    public var units: [UnitResult]
+    public var dataset: Dataset
+    /// Problems found while computing (conflicts, year sums, assessments, applications).
+    public var diagnostics: [Diagnostic]
+
+    /// Result of a unit by code.
+    public func result(_ code: String) -> UnitResult? { index[code].map { units[$0] } }
+    var index: [String: Int] = [:]
+}
+
+/// Composes the compute stage (all pure functions over values):
+/// 1. dataset: periods, conflicts, derived rates, county-level values reaching towns;
+/// 2. pooling up the tree, every year;
+/// 3. targets for every unit; rubric, eligibility and stage for towns; goal for cities.
+public func assess(_ read: ReadResult) -> Assessment {
+    var bag = DiagnosticBag()
+    let scheme = read.scheme, tree = read.inputs.units, year = read.year
+    var ds = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag)
+    pool(&ds, tree: tree, scheme: scheme)
+    let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
+    let assessments = scheme.rubric.map { readAssessments(read.inputs.sheets["assessments"] ?? [], rubric: $0, year: year, diagnostics: &bag) } ?? [:]
+    let applications = Dictionary(grouping: read.inputs.sheets["applications"] ?? [], by: \.unit)
+    var stages: [String: StageResult] = [:]
+    var results: [UnitResult] = []
+    // Towns below each unit (for pooled T10 and goals).
+    var towns: [String: [String]] = [:]
+    for u in tree.units where u.level.tier == .town {
+        var cur = u.parent
+        var steps = 0
+        while let c = cur, steps < 64 {
+            towns[c, default: []].append(u.code)
+            cur = tree.unit(c)?.parent
+            steps += 1
+        }
+    }
+    for u in tree.units {
+        let isTown = u.level.tier == .town
+        var r = UnitResult(unit: u,
+                           figures: ds.figures[UnitYear(unit: u.code, year: year)] ?? [:],
+                           previous: ds.figures[UnitYear(unit: u.code, year: year - 1)] ?? [:],
+                           targets: judgeTargets(scheme, unit: u.code, year: year, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []),
+                           previousTargets: judgeTargets(scheme, unit: u.code, year: year - 1, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []))
+        if isTown {
+            if let rubric = scheme.rubric {
+                r.score = scoreTown(u.code, rubric: rubric, context: context, assessments: assessments[u.code] ?? [:], diagnostics: &bag)
+            }
+            if let e = scheme.eligibility { r.eligibility = judgeEligibility(e, unit: u.code, year: year, context: context) }
+            if let l = scheme.lifecycle {
+                let s = stageOf(unit: u.code, rows: applications[u.code] ?? [], asOf: read.asOf, year: year, lifecycle: l, dataset: ds, diagnostics: &bag)
+                r.stage = s
+                stages[u.code] = s
+            }
+        } else if !applications[u.code, default: []].isEmpty {
+            for row in applications[u.code]! {
+                bag.warning("not-a-town", "申报行的单位“\(u.name)”不是乡镇（街道），未使用", at: row.location, unit: u.code)
+            }
+        }
+        results.append(r)
+    }
+    if let goal = scheme.goal {
+        for i in results.indices where results[i].unit.level.tier == .city {
+            results[i].goal = goalProgress(goal, towns: towns[results[i].unit.code] ?? [], stages: stages)
+        }
+    }
+    var a = Assessment(scheme: scheme, year: year, asOf: read.asOf, tree: tree, units: results, dataset: ds, diagnostics: bag.items)
+    for (i, r) in results.enumerated() { a.index[r.unit.code] = i }
+    return a
+}

@@ -1,0 +1,222 @@
+// MARK: - Eligibility (四、申报条件), lifecycle (五、创建步骤) and the city goal (三、创建目标)
+
+/// A town's eligibility status.
+public enum EligibilityStatus: String, Sendable, Codable {
+    case eligible, ineligible, undetermined
+
+    public var label: String {
+        switch self {
+        case .eligible: return "符合"
+        case .ineligible: return "不符合"
+        case .undetermined: return "待定（缺数据）"
+        }
+    }
+}
+
+/// One condition's outcome, with the years it looked at.
+public struct ConditionResult: Sendable {
+    public var condition: EligibilityCondition
+    /// holds / fails / missing (no data or error).
+    public var state: String
+    public var notes: [String]
+}
+
+/// Eligibility of one town for the report year.
+public struct EligibilityResult: Sendable {
+    public var status: EligibilityStatus
+    public var failed: [String]
+    public var missing: [String]
+    public var conditions: [ConditionResult]
+}
+
+/// Judges the data conditions: ineligible when one fails (named even if another lacks data),
+/// else undetermined when one lacks data or is in error, else eligible. A condition marked
+/// each-year must hold in each of the report year and the years before it.
+func judgeEligibility(_ e: Eligibility, unit: String, year: Int, context: RuleContext) -> EligibilityResult {
+    var results: [ConditionResult] = []
+    for c in e.conditions {
+        let years = c.eachYear ? Array((year - e.years + 1)...year) : [year]
+        var state = "holds"
+        var notes: [String] = []
+        for y in years {
+            let o = context.evaluate(c.rule, unit: unit, year: y)
+            notes.append(c.eachYear ? "\(y)年：\(o.note)" : o.note)
+            switch o.state {
+            case .fails: state = "fails"
+            case .noData, .error: if state != "fails" { state = "missing" }
+            case .holds, .notApplicable:
+                // 四上企业 0: the three rates are not applicable and E4b holds (E4a fails anyway).
+                break
+            }
+        }
+        results.append(ConditionResult(condition: c, state: state, notes: notes))
+    }
+    let failed = results.filter { $0.state == "fails" }.map(\.condition.id)
+    let missing = results.filter { $0.state == "missing" }.map(\.condition.id)
+    let status: EligibilityStatus = !failed.isEmpty ? .ineligible : (!missing.isEmpty ? .undetermined : .eligible)
+    return EligibilityResult(status: status, failed: failed, missing: missing, conditions: results)
+}
+
+/// Where a town is in the programme at the as-of date.
+public enum StageName: String, Sendable, Codable {
+    case notApplied = "not-applied"
+    case applied, recommended, declined, filed
+    case acceptanceFailed = "acceptance-failed"
+    case accepted, named, expired, revoked
+
+    public var label: String {
+        switch self {
+        case .notApplied: return "未申报"
+        case .applied: return "已申报"
+        case .recommended: return "县级已推荐"
+        case .declined: return "未通过推荐或审查"
+        case .filed: return "已备案（创建中）"
+        case .acceptanceFailed: return "验收未通过"
+        case .accepted: return "已验收"
+        case .named: return "已命名"
+        case .expired: return "命名已到期"
+        case .revoked: return "已撤销命名"
+        }
+    }
+}
+
+/// A town's stage and the flags around it.
+public struct StageResult: Sendable {
+    public var stage: StageName
+    public var overdue: Bool = false
+    public var expiring: Bool = false
+    public var expires: Day?
+    public var revocationReview: Bool = false
+    /// Creation deadline (备案日期 + 2 years) while filed.
+    public var deadline: Day?
+    /// 创建类别 of the counted application.
+    public var category: String?
+    /// The application row used (for the filing form).
+    public var application: SheetRow?
+    /// Dates of the steps that happened, in order (for pages).
+    public var steps: [(label: String, date: Day)] = []
+}
+
+/// Walks a town's application through its steps (suzhou-town.md §5).
+func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Lifecycle, dataset: Dataset,
+             diagnostics: inout DiagnosticBag) -> StageResult {
+    guard !rows.isEmpty else { return StageResult(stage: .notApplied) }
+    func day(_ r: SheetRow, _ c: String) -> (Day, SourceLocation)? {
+        guard let cell = r.cells[c], case .value(.day(let d)) = cell.read else { return nil }
+        return (d, cell.location)
+    }
+    // Several rows: the latest 申报日期 counts (on a tie, the later row).
+    var row = rows[0]
+    for r in rows.dropFirst() {
+        let a = day(row, "申报日期")?.0, b = day(r, "申报日期")?.0
+        if let b, a == nil || b >= a! { row = r }
+    }
+    var result = StageResult(stage: .notApplied, category: text(row, "创建类别"), application: row)
+    enum Conclusion { case positive, negative, unknown }
+    func conclusion(_ column: String, negative: [String], positive: [String]) -> Conclusion {
+        guard let t = text(row, column) else { return .positive }
+        let n = normalizeName(t)
+        if negative.contains(n) { return .negative }
+        if positive.contains(n) { return .positive }
+        diagnostics.error("type-error", "“\(column)”的值\(quoted(t))无法识别，应为 \(positive.first!) 或 \(negative.first!)；该步骤按未完成处理",
+                          at: row.cells[column]!.location, unit: unit)
+        return .unknown
+    }
+    struct Step { var column: String; var stage: StageName?; var label: String; var conclusion: String?; var negatives: [String]; var positives: [String]; var failed: StageName? }
+    let steps = [
+        Step(column: "申报日期", stage: .applied, label: "申报", conclusion: nil, negatives: [], positives: [], failed: nil),
+        Step(column: "推荐日期", stage: .recommended, label: "县级推荐", conclusion: "推荐结论", negatives: ["不予推荐", "不推荐"], positives: ["推荐", "同意推荐", "予以推荐"], failed: .declined),
+        Step(column: "备案日期", stage: .filed, label: "备案", conclusion: "审查结论", negatives: ["不通过", "未通过"], positives: ["通过", "同意"], failed: .declined),
+        Step(column: "验收日期", stage: .accepted, label: "验收", conclusion: "验收结论", negatives: ["不通过", "未通过"], positives: ["通过", "合格"], failed: .acceptanceFailed),
+        Step(column: "公示日期", stage: nil, label: "公示", conclusion: nil, negatives: [], positives: [], failed: nil),
+        Step(column: "命名日期", stage: .named, label: "命名", conclusion: nil, negatives: [], positives: [], failed: nil),
+        Step(column: "撤销日期", stage: .revoked, label: "撤销", conclusion: nil, negatives: [], positives: [], failed: nil),
+    ]
+    var last: Day?
+    var previousPresent = true
+    var ended = false
+    var filedOn: Day?, namedOn: Day?
+    for step in steps {
+        guard let (d, loc) = day(row, step.column) else {
+            previousPresent = false
+            continue
+        }
+        if ended {
+            diagnostics.warning("ignored-date", "“\(step.column)” \(d) 在否定结论之后，未使用", at: loc, unit: unit)
+            continue
+        }
+        if d > asOf { break }  // not happened yet (nor anything after it)
+        if let l = last, d < l {
+            diagnostics.error("date-order", "“\(step.column)” \(d) 早于前一步骤的日期 \(l)，未使用", at: loc, unit: unit)
+            continue
+        }
+        if !previousPresent {
+            diagnostics.warning("missing-step", "有“\(step.column)” \(d)，但前一步骤的日期空缺；照常使用", at: loc, unit: unit)
+        }
+        previousPresent = true
+        last = d
+        result.steps.append((step.label, d))
+        if let c = step.conclusion {
+            switch conclusion(c, negative: step.negatives, positive: step.positives) {
+            case .negative:
+                result.stage = step.failed!
+                ended = true
+                continue
+            case .unknown:
+                ended = true
+                continue
+            case .positive: break
+            }
+        }
+        if let s = step.stage { result.stage = s }
+        if step.column == "备案日期" { filedOn = d }
+        if step.column == "命名日期" { namedOn = d }
+    }
+    if result.stage == .filed, let f = filedOn {
+        result.deadline = f.addingYears(lifecycle.creationYears)
+        result.overdue = asOf > result.deadline!
+    }
+    if let n = namedOn, result.stage == .named || result.stage == .expired {
+        let expires = n.addingYears(lifecycle.nameYears)
+        result.expires = expires
+        if asOf > expires {
+            result.stage = .expired
+        } else if expires.addingDays(-lifecycle.expiringDays) <= asOf {
+            result.expiring = true
+        }
+    }
+    if result.stage == .named {
+        result.revocationReview = lifecycle.revocationIndicators.contains { id in
+            let f = dataset.figure(unit, year, id)
+            return f.state == .value && f.number! > Rational(0)
+        }
+    }
+    return result
+}
+
+/// A text cell's value.
+func text(_ r: SheetRow, _ column: String) -> String? {
+    if case .value(.text(let t))? = r.cells[column]?.read { return t }
+    return nil
+}
+
+/// Progress to a city's goal, per group.
+public struct GoalProgress: Sendable {
+    public var group: Goal.Group
+    public var named: Int
+    public var creating: Int
+    public var gap: Int
+}
+
+/// Counts named and in-creation (filed or accepted) towns of a city per goal group.
+func goalProgress(_ goal: Goal, towns: [String], stages: [String: StageResult]) -> [GoalProgress] {
+    goal.groups.map { g in
+        var named = 0, creating = 0
+        for t in towns {
+            guard let s = stages[t], let cat = s.category.map(normalizeName), g.categories.contains(cat) else { continue }
+            if s.stage == .named { named += 1 }
+            if s.stage == .filed || s.stage == .accepted { creating += 1 }
+        }
+        return GoalProgress(group: g, named: named, creating: creating, gap: max(0, g.target - named))
+    }
+}

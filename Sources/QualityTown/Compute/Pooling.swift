@@ -1,0 +1,83 @@
+// MARK: - Pooling towns → county → city → province (suzhou-town.md §1 "Pooling")
+
+/// Adds pooled figures for every unit above the towns, for every year with data.
+/// Counts and stocks are summed; rates are Σnumerator/Σdenominator over towns whose rate is a
+/// value or not applicable; flags are 是 when every town with data says 是; scores are weighted
+/// by their sample sizes (a plain mean, approximate, when a weight is missing); percents and
+/// levels are plain means (approximate). Towns in error are left out and make the figure
+/// approximate. A county's own row for a county-level indicator is the county's value.
+public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme) {
+    let years = Set(ds.figures.keys.map(\.year))
+    let towns = tree.units.filter { $0.level.tier == .town }
+    // Towns below each pooled unit, in one pass up from each town.
+    var below: [String: [String]] = [:]
+    for t in towns {
+        var cur = t.parent
+        var steps = 0
+        while let c = cur, steps < 64 {
+            below[c, default: []].append(t.code)
+            cur = tree.unit(c)?.parent
+            steps += 1
+        }
+    }
+    for year in years.sorted() {
+        for u in tree.units where u.level.tier != .town {
+            let members = below[u.code] ?? []
+            for ind in scheme.indicators {
+                if ind.countyLevel, u.level.tier == .county, ds.figure(u.code, year, ind.id).state != .noData { continue }
+                let f = pooledIndicator(ind, members.map { ds.figure($0, year, ind.id) },
+                                        weights: ind.weight.map { w in members.map { ds.figure($0, year, w) } })
+                if f.state != .noData { ds.set(u.code, year, ind.id, f) } else { ds.figures[UnitYear(unit: u.code, year: year)]?[ind.id] = nil }
+            }
+            for rate in scheme.rates {
+                let f = pooledRate(members.map { ds.figure($0, year, rate.id) })
+                if f.state != .noData { ds.set(u.code, year, rate.id, f) }
+            }
+        }
+    }
+}
+
+/// Pools one indicator over member figures.
+func pooledIndicator(_ ind: Indicator, _ figs: [Figure], weights: [Figure]?) -> Figure {
+    let errors = figs.contains { $0.state == .error }
+    let values = figs.indices.filter { figs[$0].state == .value }
+    guard !values.isEmpty else { return errors ? Figure(state: .error, approximate: true) : .noData }
+    var f = Figure(state: .value, approximate: errors)
+    switch ind.kind {
+    case .count, .stock:
+        f.number = values.reduce(Rational(0)) { $0 + figs[$1].number! }
+    case .flag:
+        f.number = Rational(values.allSatisfy { figs[$0].number == Rational(1) } ? 1 : 0)
+    case .score:
+        let ws = weights ?? []
+        let weighted = values.allSatisfy { i in i < ws.count && ws[i].state == .value && ws[i].number! > Rational(0) }
+        if weighted {
+            var num = Rational(0), den = Rational(0)
+            for i in values {
+                num = num + figs[i].number! * ws[i].number!
+                den = den + ws[i].number!
+            }
+            f.number = num / den
+        } else {
+            f.number = values.reduce(Rational(0)) { $0 + figs[$1].number! } / Rational(values.count)
+            f.approximate = true
+        }
+    case .percent, .level:
+        f.number = values.reduce(Rational(0)) { $0 + figs[$1].number! } / Rational(values.count)
+        f.approximate = true
+    }
+    return f
+}
+
+/// Pools a rate: Σnum/Σden over members whose rate is a value or not applicable.
+func pooledRate(_ figs: [Figure]) -> Figure {
+    let errors = figs.contains { $0.state == .error }
+    let usable = figs.filter { $0.state == .value || $0.state == .notApplicable }
+    guard !usable.isEmpty else { return errors ? Figure(state: .error, approximate: true) : .noData }
+    let num = usable.reduce(Rational(0)) { $0 + ($1.numerator ?? Rational(0)) }
+    let den = usable.reduce(Rational(0)) { $0 + ($1.denominator ?? Rational(0)) }
+    if den == Rational(0) {
+        return Figure(state: .notApplicable, numerator: num, denominator: den, approximate: errors)
+    }
+    return Figure(state: .value, number: num / den * Rational(100), numerator: num, denominator: den, approximate: errors)
+}

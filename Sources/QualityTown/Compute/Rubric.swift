@@ -1,0 +1,269 @@
+// MARK: - The rubric engine (附件1): rule forms, manual scores, caps, discrepancies
+
+/// How a criterion's points arose (the 备注 column says it in words).
+public enum ScoreSource: String, Sendable, Codable {
+    case computed = "数据核算"
+    case notApplicable = "不适用"
+    case noData = "缺数据"
+    case error = "数据错误"
+    case reviewed = "核定"
+    case preliminary = "初审"
+    case selfScored = "未核定"
+    case unscored = "未评分"
+    case adjusted = "核定调整"
+}
+
+/// One criterion's score.
+public struct CriterionScore: Sendable {
+    public var id: String
+    public var points: Rational
+    /// Declared points (nil for per-unit criteria, bounded by the item cap).
+    public var maximum: Rational?
+    public var source: ScoreSource
+    /// The figures used, in words (`cqo 12 / ent_4up 12 = 100%`), or the assessor's 说明.
+    public var note: String
+    /// Cells behind the score.
+    public var sources: [SourceLocation]
+    public var selfScore: Rational?
+    public var evidence: String?
+    /// The data-computed score of an auto criterion (also when 核定分 overrides it).
+    public var computed: Rational?
+}
+
+/// One item's score.
+public struct ItemScore: Sendable {
+    public var item: RubricItem
+    /// min(Σ criteria, item maximum) — or the whole-item row's score.
+    public var points: Rational
+    public var sum: Rational
+    public var criteria: [CriterionScore]
+    /// Set when a whole-item row of assessments.csv gave the item score.
+    public var wholeItem: ScoreSource?
+    public var capped: Bool { sum > item.maximum }
+}
+
+/// A category's score, capped at its declared total.
+public struct CategoryScore: Sendable {
+    public var category: RubricCategory
+    public var points: Rational
+    public var sum: Rational
+}
+
+/// A self-score that differs from the computed one (自评与核算不一致), for the county to review.
+public struct Discrepancy: Sendable {
+    /// Criterion id, or the item number for a whole-item row (`"9"`).
+    public var criterion: String
+    public var selfScore: Rational
+    public var computed: Rational
+    public var location: SourceLocation
+}
+
+/// A town's rubric result.
+public struct TownScore: Sendable {
+    public var items: [ItemScore]
+    public var categories: [CategoryScore]
+    public var base: Rational
+    public var bonus: Rational
+    public var total: Rational
+    public var discrepancies: [Discrepancy]
+}
+
+// MARK: - Evaluating a rule on data
+
+/// The outcome of a rule on one unit-year.
+struct RuleOutcome {
+    enum State { case holds, fails, notApplicable, noData, error }
+    var state: State
+    /// Points for tiered and per-unit rules (nil: full points when it holds).
+    var points: Rational?
+    var note: String
+    var sources: [SourceLocation]
+}
+
+/// What rules may look at besides the unit's own figures.
+struct RuleContext {
+    let dataset: Dataset
+    let tree: UnitTree
+    let scheme: Scheme
+    let year: Int
+    /// Rank tables: indicator → group code → town → rank, built once per run.
+    var ranks: [String: [String: Int]] = [:]
+    var rankGroupSize: [String: [String: Int]] = [:]
+
+    init(dataset: Dataset, tree: UnitTree, scheme: Scheme, year: Int) {
+        self.dataset = dataset
+        self.tree = tree
+        self.scheme = scheme
+        self.year = year
+        for c in scheme.rubric?.criteria ?? [] {
+            collectRanks(c.rule)
+        }
+    }
+
+    private mutating func collectRanks(_ rule: Rule) {
+        switch rule {
+        case .rank(let ind, _, _):
+            if ranks[ind] == nil { buildRanks(ind) }
+        case .allOf(let rules, _), .countOf(let rules, _):
+            for r in rules { collectRanks(r) }
+        default: break
+        }
+    }
+
+    /// Competition ranking (1, 2, 2, 4) of the towns with a value, within each city; towns
+    /// without a city are ranked among themselves. Sorting per group: O(n log n).
+    private mutating func buildRanks(_ ind: String) {
+        var groups: [String: [(String, Rational)]] = [:]
+        for u in tree.units where u.level.tier == .town {
+            let f = dataset.figure(u.code, year, ind)
+            guard f.state == .value, let v = f.number else { continue }
+            groups[tree.ancestor(of: u.code, at: .city)?.code ?? "", default: []].append((u.code, v))
+        }
+        var table: [String: Int] = [:]
+        var sizes: [String: Int] = [:]
+        for (g, members) in groups {
+            let sorted = members.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+            var rank = 1
+            for (i, m) in sorted.enumerated() {
+                if i > 0 && m.1 != sorted[i - 1].1 { rank = i + 1 }
+                table[m.0] = rank
+            }
+            sizes[g] = members.count
+        }
+        ranks[ind] = table
+        rankGroupSize[ind] = sizes
+    }
+
+    func label(_ id: String) -> String {
+        scheme.indicator(id)?.header ?? scheme.rates.first { $0.id == id }?.label ?? id
+    }
+
+    func isRate(_ id: String) -> Bool { scheme.rates.contains { $0.id == id } }
+
+    /// `工业产品抽查合格批次 197 / 200 = 98.5%` or `四上企业数 12`.
+    func describe(_ id: String, _ f: Figure) -> String {
+        switch f.state {
+        case .noData: return "\(label(id)) 缺数据"
+        case .error: return "\(label(id)) 数据错误"
+        case .notApplicable: return "\(label(id)) 不适用（分母为 0）"
+        case .value:
+            if isRate(id), let n = f.numerator, let d = f.denominator {
+                return "\(label(id)) \(n.plain())/\(d.plain()) = \(displayNumber(f.number!, percent: true))"
+            }
+            if scheme.indicator(id)?.kind == .flag { return "\(label(id)) \(f.number == Rational(1) ? "是" : "否")" }
+            return "\(label(id)) \(displayNumber(f.number!, percent: scheme.indicator(id)?.kind == .percent))"
+        }
+    }
+
+    func evaluate(_ rule: Rule, unit: String, year: Int? = nil) -> RuleOutcome {
+        let y = year ?? self.year
+        func fig(_ id: String) -> Figure { dataset.figure(unit, y, id) }
+        func stateOutcome(_ f: Figure, _ id: String) -> RuleOutcome? {
+            switch f.state {
+            case .noData: return RuleOutcome(state: .noData, note: describe(id, f), sources: f.sources)
+            case .error: return RuleOutcome(state: .error, note: describe(id, f), sources: f.sources)
+            case .notApplicable: return RuleOutcome(state: .notApplicable, note: describe(id, f), sources: f.sources)
+            case .value: return nil
+            }
+        }
+        switch rule {
+        case .manual:
+            return RuleOutcome(state: .noData, note: "", sources: [])
+        case .threshold(let id, let op, let value):
+            let f = fig(id)
+            if let o = stateOutcome(f, id) { return o }
+            let ok = op.holds(f.number!, value)
+            return RuleOutcome(state: ok ? .holds : .fails,
+                               note: describe(id, f) + "，要求 \(op.symbol) \(displayNumber(value, percent: isRate(id) || scheme.indicator(id)?.kind == .percent))",
+                               sources: f.sources)
+        case .flag(let id):
+            let f = fig(id)
+            if let o = stateOutcome(f, id) { return o }
+            return RuleOutcome(state: f.number == Rational(1) ? .holds : .fails, note: describe(id, f), sources: f.sources)
+        case .tiers(let id, let tiers):
+            let f = fig(id)
+            if let o = stateOutcome(f, id) { return o }
+            let p = tiers.first { f.number! >= $0.atLeast }?.points ?? Rational(0)
+            return RuleOutcome(state: .holds, points: p, note: describe(id, f), sources: f.sources)
+        case .rank(let id, let tiers, let zero):
+            let f = fig(id)
+            if let o = stateOutcome(f, id) { return o }
+            let group = tree.ancestor(of: unit, at: .city)?.code ?? ""
+            let rank = ranks[id]?[unit] ?? 0
+            let size = rankGroupSize[id]?[group] ?? 0
+            var note = describe(id, f) + "，全市第 \(rank) 名（共 \(size) 个有数据的乡镇）"
+            if zero && f.number == Rational(0) {
+                note += "；证书数为 0 不得分"
+                return RuleOutcome(state: .holds, points: Rational(0), note: note, sources: f.sources)
+            }
+            let p = tiers.first { rank <= $0.upTo }?.points ?? Rational(0)
+            return RuleOutcome(state: .holds, points: p, note: note, sources: f.sources)
+        case .perUnit(let terms, let missingZero):
+            var total = Rational(0)
+            var notes: [String] = []
+            var sources: [SourceLocation] = []
+            var missing = 0
+            for t in terms {
+                let f = fig(t.indicator)
+                sources += f.sources
+                switch f.state {
+                case .error: return RuleOutcome(state: .error, note: describe(t.indicator, f), sources: f.sources)
+                case .noData, .notApplicable:
+                    missing += 1
+                    notes.append(describe(t.indicator, f) + (missingZero ? "（按 0 计）" : ""))
+                case .value:
+                    total = total + f.number! * t.points
+                    notes.append(describe(t.indicator, f) + " × \(t.points.plain())")
+                }
+            }
+            if missing == terms.count || (missing > 0 && !missingZero) {
+                return RuleOutcome(state: .noData, note: notes.joined(separator: "；"), sources: sources)
+            }
+            return RuleOutcome(state: .holds, points: total, note: notes.joined(separator: "；"), sources: sources)
+        case .compare(let id, let op, let tier):
+            let f = fig(id)
+            if let o = stateOutcome(f, id) { return o }
+            guard let area = tree.ancestor(of: unit, at: tier) else {
+                return RuleOutcome(state: .noData, note: describe(id, f) + "；不属于任何市，无从比较", sources: f.sources)
+            }
+            let p = dataset.figure(area.code, y, id)
+            guard p.state == .value, let pv = p.number else {
+                return RuleOutcome(state: .noData, note: describe(id, f) + "；\(area.name)汇总值缺失", sources: f.sources)
+            }
+            let ok = op.holds(f.number!, pv)
+            let (a, b) = distinctDisplays(f.number!, pv, percent: true)
+            return RuleOutcome(state: ok ? .holds : .fails,
+                               note: "\(label(id)) \(a)，\(area.name)平均 \(b)（\(p.numerator!.plain())/\(p.denominator!.plain())）",
+                               sources: f.sources)
+        case .allOf(let rules, _), .countOf(let rules, _):
+            let outcomes = rules.map { evaluate($0, unit: unit, year: y) }
+            let note = outcomes.map(\.note).joined(separator: "；")
+            let sources = outcomes.flatMap(\.sources)
+            let holding = outcomes.filter { $0.state == .holds || $0.state == .notApplicable }.count
+            let failing = outcomes.filter { $0.state == .fails }.count
+            var need = rules.count
+            if case .countOf(_, let k) = rule { need = k }
+            if holding >= need { return RuleOutcome(state: .holds, note: note, sources: sources) }
+            // A known failure decides, even if another part lacks data.
+            if failing > rules.count - need { return RuleOutcome(state: .fails, note: note, sources: sources) }
+            let errored = outcomes.contains { $0.state == .error }
+            return RuleOutcome(state: errored ? .error : .noData, note: note, sources: sources)
+        }
+    }
+}
+
+/// Numbers as pages show them: cut (not rounded) to two decimals, or exact when shorter.
+func displayNumber(_ r: Rational, percent: Bool) -> String {
+    let s = r.plain(maxDigits: 2)
+    return percent ? s + "%" : s
+}
+
+/// Two values cut to as many decimals as it takes for them to print differently (26.2).
+func distinctDisplays(_ a: Rational, _ b: Rational, percent: Bool) -> (String, String) {
+    if a == b { return (displayNumber(a, percent: percent), displayNumber(b, percent: percent)) }
+    var digits = 2
+    while a.cut(digits) == b.cut(digits) && digits < 12 { digits += 1 }
+    let sfx = percent ? "%" : ""
+    if digits == 2 { return (displayNumber(a, percent: percent), displayNumber(b, percent: percent)) }
+    return (a.cut(digits) + sfx, b.cut(digits) + sfx)
+}

@@ -1,0 +1,179 @@
+// MARK: - assessments.csv → scores per town (suzhou-town.md §3 "inputs/assessments.csv rows")
+
+/// What a row of assessments.csv scores: one criterion, or a whole item.
+enum ScoreTarget: Hashable {
+    case criterion(String)
+    case item(Int)
+}
+
+/// The reviewed fields of one (town, 条目), after rejections and conflicts.
+struct AssessmentEntry {
+    var target: ScoreTarget
+    var fields: [String: (value: Rational, location: SourceLocation)] = [:]
+    var remarks: [String] = []
+    var evidence: [String] = []
+    var location: SourceLocation
+}
+
+/// The fields that carry points, in the order a score falls back through them.
+let scoreFields = ["核定分", "初审分", "自评分"]
+
+/// Reads the report year's assessment rows: 条目 spellings (`4.2`, `5`, `第5项`), maxima (a
+/// criterion's points; the item cap for per-unit criteria and whole-item rows), and conflicts
+/// (two rows with different values for the same field: that field is rejected in both).
+func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics: inout DiagnosticBag) -> [String: [ScoreTarget: AssessmentEntry]] {
+    var collected: [String: [ScoreTarget: [AssessmentEntry]]] = [:]
+    for row in rows {
+        guard case .value(.integer(let y))? = row.cells["年度"]?.read, y == year else { continue }
+        guard let cell = row.cells["条目"], case .value(.text(let raw)) = cell.read else {
+            diagnostics.error("missing-value", "评分行缺少“条目”，未使用", at: row.location, unit: row.unit)
+            continue
+        }
+        guard let target = parseScoreTarget(raw, rubric: rubric) else {
+            diagnostics.error("unknown-criterion", "“条目”\(quoted(raw))不是评估细则中的条目（应为 4.2、5 或 第5项 这样的写法）", at: cell.location, unit: row.unit)
+            continue
+        }
+        let (maximum, what) = maximumPoints(target, rubric: rubric)
+        var entry = AssessmentEntry(target: target, location: row.location)
+        for f in scoreFields {
+            guard let c = row.cells[f], case .value(let v) = c.read, let r = v.rational else { continue }
+            if r > maximum {
+                diagnostics.error("over-maximum", "“\(f)” \(r.plain()) 超过\(what)的满分 \(maximum.plain())，该分数未采用", at: c.location, unit: row.unit)
+                continue
+            }
+            entry.fields[f] = (r, c.location)
+        }
+        if case .value(.text(let t))? = row.cells["说明"]?.read { entry.remarks.append(t) }
+        if case .value(.text(let t))? = row.cells["佐证材料"]?.read { entry.evidence.append(t) }
+        collected[row.unit, default: [:]][target, default: []].append(entry)
+    }
+    var out: [String: [ScoreTarget: AssessmentEntry]] = [:]
+    for (unit, byTarget) in collected {
+        for (target, entries) in byTarget {
+            var merged = AssessmentEntry(target: target, location: entries[0].location)
+            for f in scoreFields {
+                let given = entries.compactMap { $0.fields[f] }
+                let distinct = Set(given.map(\.value))
+                if distinct.count > 1 {
+                    let shown = given.map { "\($0.value.plain())（\($0.location.description)）" }.joined(separator: "、")
+                    for g in given {
+                        diagnostics.error("conflict", "同一条目的“\(f)”有不同的值 \(shown)，都不采用", at: g.location, unit: unit)
+                    }
+                } else if let first = given.first {
+                    merged.fields[f] = first
+                }
+            }
+            merged.remarks = entries.flatMap(\.remarks)
+            merged.evidence = entries.flatMap(\.evidence)
+            out[unit, default: [:]][target] = merged
+        }
+    }
+    return out
+}
+
+/// `4.2` → criterion; `5`, `第5项` → criterion 5.1 when item 5 has one criterion, else the item.
+func parseScoreTarget(_ raw: String, rubric: Rubric) -> ScoreTarget? {
+    var s = halfWidth(raw).trimmingCharacters(in: .whitespaces)
+    if s.hasPrefix("第") { s.removeFirst() }
+    if s.hasSuffix("项") { s.removeLast() }
+    if s.contains(".") {
+        return rubric.criteria.contains { $0.id == s } ? .criterion(s) : nil
+    }
+    guard let n = Int(s), let item = rubric.items.first(where: { $0.number == n }) else { return nil }
+    return item.criteria.count == 1 ? .criterion(item.criteria[0].id) : .item(n)
+}
+
+/// The most a row for `target` may give, and what it is called in messages.
+func maximumPoints(_ target: ScoreTarget, rubric: Rubric) -> (Rational, String) {
+    switch target {
+    case .item(let n):
+        return (rubric.items.first { $0.number == n }!.maximum, "第\(n)项")
+    case .criterion(let id):
+        let item = rubric.item(ofCriterion: id)!
+        let c = item.criteria.first { $0.id == id }!
+        if let p = c.points { return (p, "条目 \(id)") }
+        return (item.maximum, "第\(item.number)项")
+    }
+}
+
+/// Scores every criterion, item and category of one town (suzhou-town.md §3).
+func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments: [ScoreTarget: AssessmentEntry],
+               diagnostics: inout DiagnosticBag) -> TownScore {
+    var items: [ItemScore] = []
+    var discrepancies: [Discrepancy] = []
+    for item in rubric.items {
+        var criteria: [CriterionScore] = []
+        let whole = assessments[.item(item.number)]
+        if whole != nil, item.criteria.contains(where: { assessments[.criterion($0.id)] != nil }) {
+            diagnostics.warning("whole-item-wins", "第\(item.number)项同时有整项评分行和分条目评分行，按整项评分行计分", at: whole!.location, unit: unit)
+        }
+        for c in item.criteria {
+            let entry = assessments[.criterion(c.id)]
+            var score = CriterionScore(id: c.id, points: Rational(0), maximum: c.points, source: .unscored, note: "",
+                                       sources: [], selfScore: entry?.fields["自评分"]?.value,
+                                       evidence: entry.map { $0.evidence.joined(separator: "；") }.flatMap { $0.isEmpty ? nil : $0 })
+            let remark = entry.map { $0.remarks.joined(separator: "；") } ?? ""
+            if c.rule.isManual {
+                if let v = entry?.fields["核定分"] {
+                    score.points = v.value; score.source = .reviewed; score.sources = [v.location]
+                } else if let v = entry?.fields["初审分"] {
+                    score.points = v.value; score.source = .preliminary; score.sources = [v.location]
+                } else if let v = entry?.fields["自评分"] {
+                    score.points = v.value; score.source = .selfScored; score.sources = [v.location]
+                }
+                score.note = remark
+            } else {
+                let o = context.evaluate(c.rule, unit: unit)
+                let full = c.points ?? Rational(0)
+                switch o.state {
+                case .holds: score.points = o.points ?? full; score.source = .computed
+                case .fails: score.points = Rational(0); score.source = .computed
+                case .notApplicable: score.points = o.points ?? full; score.source = .notApplicable
+                case .noData: score.source = .noData
+                case .error: score.source = .error
+                }
+                score.computed = score.points
+                score.note = o.note
+                score.sources = o.sources
+                if let v = entry?.fields["核定分"] {
+                    score.points = v.value
+                    score.source = .adjusted
+                    score.sources.append(v.location)
+                    if !remark.isEmpty { score.note += "；核定说明：" + remark }
+                }
+                if let s = entry?.fields["自评分"], s.value != score.computed! {
+                    discrepancies.append(Discrepancy(criterion: c.id, selfScore: s.value, computed: score.computed!, location: s.location))
+                }
+            }
+            criteria.append(score)
+        }
+        let sum = criteria.reduce(Rational(0)) { $0 + $1.points }
+        var itemScore = ItemScore(item: item, points: min(sum, item.maximum), sum: sum, criteria: criteria)
+        if let whole {
+            let allManual = item.criteria.allSatisfy { $0.rule.isManual }
+            if let v = whole.fields["核定分"] {
+                itemScore.points = v.value
+                itemScore.wholeItem = allManual ? .reviewed : .adjusted
+            } else if allManual, let v = whole.fields["初审分"] {
+                itemScore.points = v.value
+                itemScore.wholeItem = .preliminary
+            } else if allManual, let v = whole.fields["自评分"] {
+                itemScore.points = v.value
+                itemScore.wholeItem = .selfScored
+            }
+            if !allManual, let s = whole.fields["自评分"], s.value != min(sum, item.maximum) {
+                discrepancies.append(Discrepancy(criterion: String(item.number), selfScore: s.value, computed: min(sum, item.maximum), location: s.location))
+            }
+        }
+        items.append(itemScore)
+    }
+    var categories: [CategoryScore] = []
+    for cat in rubric.categories {
+        let sum = items.filter { $0.item.category == cat.id }.reduce(Rational(0)) { $0 + $1.points }
+        categories.append(CategoryScore(category: cat, points: min(sum, cat.declared), sum: sum))
+    }
+    let base = categories.filter { !$0.category.bonus }.reduce(Rational(0)) { $0 + $1.points }
+    let bonusSum = categories.filter(\.category.bonus).reduce(Rational(0)) { $0 + $1.sum }
+    let bonus = min(bonusSum, rubric.bonusCap)
+    return TownScore(items: items, categories: categories, base: base, bonus: bonus, total: base + bonus, discrepancies: discrepancies)
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+// MARK: - results.json and results.csv: everything computed, for other systems and Excel
+
+/// A JSON value with ordered keys, so the file is byte-identical run after run.
+indirect enum JSON {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSON])
+    case object([(String, JSON)])
+
+    /// An exact number as JSON: integers as integers, fractions as the nearest double.
+    static func number(_ r: Rational?) -> JSON {
+        guard let r else { return .null }
+        return r.isInteger ? .int(r.numerator) : .double(r.doubleValue)
+    }
+
+    func write(into s: inout String, indent: Int) {
+        let pad = String(repeating: "  ", count: indent)
+        switch self {
+        case .null: s += "null"
+        case .bool(let b): s += b ? "true" : "false"
+        case .int(let i): s += String(i)
+        case .double(let d): s += d.isFinite ? "\(d)" : "null"
+        case .string(let t): JSON.escape(t, into: &s)
+        case .array(let a):
+            if a.isEmpty { s += "[]"; return }
+            s += "[\n"
+            for (i, v) in a.enumerated() {
+                s += pad + "  "
+                v.write(into: &s, indent: indent + 1)
+                s += i == a.count - 1 ? "\n" : ",\n"
+            }
+            s += pad + "]"
+        case .object(let o):
+            if o.isEmpty { s += "{}"; return }
+            s += "{\n"
+            for (i, (k, v)) in o.enumerated() {
+                s += pad + "  "
+                JSON.escape(k, into: &s)
+                s += ": "
+                v.write(into: &s, indent: indent + 1)
+                s += i == o.count - 1 ? "\n" : ",\n"
+            }
+            s += pad + "}"
+        }
+    }
+
+    static func escape(_ t: String, into s: inout String) {
+        s += "\""
+        for u in t.unicodeScalars {
+            switch u {
+            case "\"": s += "\\\""
+            case "\\": s += "\\\\"
+            case "\n": s += "\\n"
+            case "\r": s += "\\r"
+            case "\t": s += "\\t"
+            case _ where u.value < 0x20: s += String(format: "\\u%04x", u.value)
+            default: s.unicodeScalars.append(u)
+            }
+        }
+        s += "\""
+    }
+
+    var text: String {
+        var s = ""
+        write(into: &s, indent: 0)
+        return s + "\n"
+    }
+}
+
+func figureJSON(_ f: Figure, isRate: Bool) -> JSON {
+    var o: [(String, JSON)] = [("value", f.state == .value ? .number(f.number) : .null)]
+    if isRate {
+        o.append(("numerator", .number(f.numerator)))
+        o.append(("denominator", .number(f.denominator)))
+    }
+    o.append(("status", .string(f.state.rawValue)))
+    o.append(("approximate", .bool(f.approximate)))
+    return .object(o)
+}
+
+func problemJSON(_ d: Diagnostic) -> JSON {
+    .object([
+        ("file", .string(d.location.file)),
+        ("line", d.location.line.map { .int($0) } ?? .null),
+        ("column", d.location.column.map { .int($0) } ?? .null),
+        ("cell", d.location.cell.map { .string($0) } ?? .null),
+        ("severity", .string(d.severity.rawValue)),
+        ("code", .string(d.code)),
+        ("message", .string(d.message)),
+        ("unit", d.unit.map { .string($0) } ?? .null),
+    ])
+}
+
+/// `YEAR/results.json` as io-contract.md describes it.
+func resultsJSON(_ a: Assessment, problems: [Diagnostic]) -> [UInt8] {
+    let rateIDs = Set(a.scheme.rates.map(\.id))
+    let ids = a.scheme.indicators.map(\.id) + a.scheme.rates.map(\.id)
+    var units: [JSON] = []
+    for r in a.units {
+        var o: [(String, JSON)] = [
+            ("code", .string(r.unit.code)), ("name", .string(r.unit.name)), ("level", .string(r.unit.level.rawValue)),
+            ("parent", r.unit.parent.map { .string($0) } ?? .null),
+        ]
+        o.append(("indicators", .object(ids.map { ($0, figureJSON(r.figures[$0] ?? .noData, isRate: rateIDs.contains($0))) })))
+        o.append(("targets", .object(r.targets.map { t in
+            (t.target.id, .object([("status", .string(t.status.rawValue)),
+                                   ("value", t.figure.state == .value ? .number(t.figure.number) : .null),
+                                   ("threshold", .number(t.threshold))]))
+        })))
+        if let s = r.score {
+            o.append(("score", .object([
+                ("base", .number(s.base)), ("bonus", .number(s.bonus)), ("total", .number(s.total)),
+                ("items", .object(s.items.map { (String($0.item.number), .number($0.points)) })),
+                ("criteria", .object(s.items.flatMap(\.criteria).map { ($0.id, .number($0.points)) })),
+                ("discrepancies", .array(s.discrepancies.map { d in
+                    .object([("criterion", .string(d.criterion)), ("self", .number(d.selfScore)), ("computed", .number(d.computed))])
+                })),
+            ])))
+        }
+        if let e = r.eligibility {
+            o.append(("eligibility", .object([("status", .string(e.status.rawValue)),
+                                              ("failed", .array(e.failed.map { .string($0) })),
+                                              ("missing", .array(e.missing.map { .string($0) }))])))
+        }
+        if let st = r.stage {
+            o.append(("stage", .object([("stage", .string(st.stage.rawValue)), ("overdue", .bool(st.overdue)),
+                                        ("expiring", .bool(st.expiring)), ("expires", st.expires.map { .string($0.description) } ?? .null),
+                                        ("revocationReview", .bool(st.revocationReview))])))
+        }
+        if let g = r.goal {
+            o.append(("goal", .object(g.map { p in
+                (p.group.id, .object([("named", .int(p.named)), ("creating", .int(p.creating)), ("goal", .int(p.group.target)), ("gap", .int(p.gap))]))
+            })))
+        }
+        units.append(.object(o))
+    }
+    let root: JSON = .object([
+        ("scheme", .string(a.scheme.id)), ("year", .int(a.year)), ("asOf", .string(a.asOf.description)),
+        ("units", .array(units)), ("problems", .array(problems.map(problemJSON))),
+    ])
+    return Array(root.text.utf8)
+}
+
+/// `YEAR/results.csv`: one row per unit, Chinese headers, UTF-8 with BOM so Excel opens it.
+func resultsCSV(_ a: Assessment) -> [UInt8] {
+    var header = ["代码", "名称", "层级", "上级代码", "基础分", "加分", "总分", "申报资格", "创建阶段", "逾期", "命名即将到期", "命名到期日", "提请撤销"]
+    header += a.scheme.targets.map { "\($0.id) \($0.label)" }
+    var lines = [csvLine(header)]
+    for r in a.units {
+        var row = [r.unit.code, r.unit.name, r.unit.level.rawValue, r.unit.parent ?? ""]
+        row += [r.score.map { $0.base.plain() } ?? "", r.score.map { $0.bonus.plain() } ?? "", r.score.map { $0.total.plain() } ?? ""]
+        row += [r.eligibility?.status.label ?? "", r.stage?.stage.label ?? ""]
+        row += [r.stage.map { $0.overdue ? "是" : "否" } ?? "", r.stage.map { $0.expiring ? "是" : "否" } ?? "",
+                r.stage?.expires?.description ?? "", r.stage.map { $0.revocationReview ? "是" : "否" } ?? ""]
+        row += r.targets.map(\.status.label)
+        lines.append(csvLine(row))
+    }
+    return [0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+}
