@@ -2,6 +2,12 @@
 #define QTOWN_CLIBXML2_SHIM_H
 
 // The libxml2 headers qtown uses. Only Sources/QualityTown/XML imports this module.
+#include <libxml/xmlversion.h>
+// Debian's libxml2 is built with ICU, so <libxml/encoding.h> would include the system's
+// <unicode/ucnv.h>, whose types clash with the ICU copy inside Swift's Foundation
+// (_FoundationICU) in any module that sees both. qtown only passes encoding handlers around as
+// pointers and never reads their ICU fields, so the ICU parts of the headers are left out.
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
