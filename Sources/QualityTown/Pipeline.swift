@@ -91,10 +91,23 @@ public func readStage(_ options: BuildOptions, progress: (ProgressEvent) -> Void
     return ReadResult(scheme: scheme, inputs: inputs, year: year, asOf: options.asOf, diagnostics: diagnostics)
 }
 
-/// The whole build: read (above), render every page through the scheme's templates, publish
-/// the output folder atomically (other years' folders are carried over).
+/// Step 3: pool → judge → score → stage (pure functions over the values read).
+public func computeStage(_ read: ReadResult, progress: (ProgressEvent) -> Void = { _ in }) -> Report {
+    progress(.stageStarted(.compute, "\(read.inputs.units.units.count) 个单位"))
+    let assessment = assess(read)
+    let diagnostics = (read.diagnostics + assessment.diagnostics).sorted { $0.location < $1.location }
+    progress(.stageFinished(.compute, "\(assessment.units.count) 个单位"))
+    return Report(read: read, assessment: assessment, diagnostics: diagnostics)
+}
+
+/// The whole build, one short composition:
+/// 1. read and validate (scheme, inputs) — `readStage`;
+/// 2. compute (pool, judge, score, stage) — `computeStage`;
+/// 3. render every page through the scheme's templates (compiled once);
+/// 4. publish the output folder atomically, carrying other years' folders over.
 public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> BuildSummary {
     let read = try readStage(options, progress: progress)
+    let report = computeStage(read, progress: progress)
     progress(.stageStarted(.render, "模板"))
     let site: Site
     do {
@@ -111,21 +124,27 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
     }
     var pages: [String] = []
     do {
-        let dq = try site.dataQualityPage(read)
-        try staged.write(dq.path, dq.bytes)
-        pages.append(dq.path)
-        for asset in try site.assets() {
-            try staged.write(asset.path, asset.bytes)
+        var out: [OutputPage] = [try site.dataQualityPage(report)]
+        out += site.results(report)
+        for r in report.assessment.units where r.unit.level.tier == .town {
+            out.append(try site.townPage(report, r))
         }
-        let index = try site.indexPage(read, years: Array(Set(staged.years() + [read.year])).sorted())
+        out += try site.assets()
+        for p in out {
+            try staged.write(p.path, p.bytes)
+            pages.append(p.path)
+        }
+        let index = try site.indexPage(report, years: Array(Set(staged.years() + [read.year])).sorted())
         try staged.write(index.path, index.bytes)
         pages.append(index.path)
     } catch let e as PublishError {
         throw PipelineError(stage: .publish, message: e.description)
+    } catch let e as TemplateError {
+        throw PipelineError(stage: .render, message: e.description)
     } catch {
         throw PipelineError(stage: .render, message: "\(error)")
     }
-    progress(.stageFinished(.render, "\(pages.count) 个页面"))
+    progress(.stageFinished(.render, "\(pages.count) 个文件"))
     progress(.stageStarted(.publish, options.output))
     do {
         try staged.publish()
@@ -134,6 +153,6 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
     }
     progress(.stageFinished(.publish, staged.output))
     return BuildSummary(year: read.year, files: read.inputs.files.count, units: read.inputs.units.units.count,
-                        observations: read.inputs.observations.count, pages: pages, diagnostics: read.diagnostics,
+                        observations: read.inputs.observations.count, pages: pages, diagnostics: report.diagnostics,
                         output: staged.output)
 }

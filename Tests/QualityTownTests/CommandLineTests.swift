@@ -16,9 +16,10 @@ import Foundation
         let shape = try Regex(#"^[^:\s]+(:\d+(:\d+)?)?: (error|warning): .+ \[[a-z-]+\]( \([A-Z]+\d+\))?$"#)
         for l in lines { #expect(l.wholeMatch(of: shape) != nil, "\(l)") }
         #expect(lines.contains { $0.hasPrefix("data/07-bad.csv:4:3: error: ") && $0.hasSuffix("[negative] (C4)") })
-        #expect(r.stdout.contains("错误 21 项"))
+        #expect(r.stdout.contains("错误 30 项"))
         let files = readTree(out + "/site")
-        #expect(Set(files.keys) == ["index.html", "2025/data-quality.html", "assets/style.css"])
+        let towns = ["341302100", "341302101", "341302102", "341321100", "341321101"].map { "2025/towns/\($0).html" }
+        #expect(Set(files.keys) == Set(["index.html", "2025/data-quality.html", "2025/results.json", "2025/results.csv", "assets/style.css"] + towns))
         Golden.compare(case: "ingest", files: files.filter { !$0.key.hasPrefix("assets/") })
         // Nothing outside the output folder: only the published folder is left beside it.
         #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["site"])
@@ -53,7 +54,7 @@ import Foundation
         let r = try runQtown(["--inputs", ingest, "--output", out, "--as-of", "2026-11-23", "--format", "xhtml"])
         #expect(r.status == 1)
         let files = readTree(out)
-        #expect(Set(files.keys) == ["index.xhtml", "2025/data-quality.xhtml", "assets/style.css"])
+        #expect(Set(files.keys).isSuperset(of: ["index.xhtml", "2025/data-quality.xhtml", "2025/towns/341302100.xhtml", "assets/style.css"]))
         for (path, bytes) in files where path.hasSuffix(".xhtml") {
             let (doc, messages) = XMLDocument.parseXML(bytes, name: path)
             #expect(messages.isEmpty, "\(path): \(messages)")

@@ -84,15 +84,18 @@ private func combine(_ obs: [Observation], indicator: Indicator, diagnostics: in
     var byPeriod: [Period: [Observation]] = [:]
     for o in obs { byPeriod[o.period, default: []].append(o) }
     var conflicted = false
-    for (period, list) in byPeriod where list.count > 1 {
-        let values = Set(list.compactMap(\.value))
-        if values.count > 1 {
+    for (period, all) in byPeriod where all.count > 1 {
+        // Rejected cells are already reported; the conflict is among the values that were read.
+        let list = all.filter { $0.value != nil }
+        var distinct: [CellValue] = []
+        for o in list where !distinct.contains(o.value!) { distinct.append(o.value!) }
+        if distinct.count > 1 {
             conflicted = true
             let places = list.map { "\($0.source.description)（\($0.source.cell ?? "")）" }.joined(separator: "、")
-            let shown = list.compactMap { $0.value.map(displayCell) }.joined(separator: " 与 ")
+            let shown = distinct.map(displayCell).joined(separator: "、")
             for o in list {
                 diagnostics.append(Diagnostic(.error, "conflict",
-                    "“\(indicator.header)”\(o.year)年\(period == .year ? "" : period.description)有两个不同的值 \(shown)（\(places)），两处都不使用",
+                    "“\(indicator.header)”\(o.year)年\(period == .year ? "" : period.description)有不同的值 \(shown)（\(places)），各处都不使用",
                     at: o.source, stage: .compute, unit: o.unit))
             }
         }

@@ -21,13 +21,25 @@ public final class Site: Sendable {
     }
 
     /// `index.html`: years, input files, units.
-    public func indexPage(_ read: ReadResult, years: [Int]) throws(TemplateError) -> OutputPage {
-        try page("index.xhtml", at: "index." + format.fileExtension, indexView(read, years: years, format: format))
+    public func indexPage(_ report: Report, years: [Int]) throws(TemplateError) -> OutputPage {
+        try page("index.xhtml", at: "index." + format.fileExtension, indexView(report, years: years, format: format))
     }
 
     /// `YEAR/data-quality.html`: every diagnostic, by file and by unit.
-    public func dataQualityPage(_ read: ReadResult) throws(TemplateError) -> OutputPage {
-        try page("data-quality.xhtml", at: "\(read.year)/data-quality." + format.fileExtension, dataQualityView(read, format: format))
+    public func dataQualityPage(_ report: Report) throws(TemplateError) -> OutputPage {
+        try page("data-quality.xhtml", at: "\(report.read.year)/data-quality." + format.fileExtension, dataQualityView(report, format: format))
+    }
+
+    /// `YEAR/towns/CODE.html` for one town (codes are validated: letters and digits only).
+    public func townPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
+        try page("town.xhtml", at: "\(report.read.year)/towns/\(r.unit.code).\(format.fileExtension)", townView(report, r, format: format))
+    }
+
+    /// `YEAR/results.json` and `YEAR/results.csv`.
+    public func results(_ report: Report) -> [OutputPage] {
+        let y = report.read.year
+        return [OutputPage(path: "\(y)/results.json", bytes: resultsJSON(report.assessment, problems: report.diagnostics)),
+                OutputPage(path: "\(y)/results.csv", bytes: resultsCSV(report.assessment))]
     }
 
     /// Static files under `assets/` (the stylesheet), copied from the template folders.

@@ -46,10 +46,11 @@ func roleLabel(_ role: InputRole, scheme: Scheme) -> String {
 }
 
 /// The entry page: years, input files (encoding, rows, problems) and the units tree.
-func indexView(_ read: ReadResult, years: [Int], format: OutputFormat) -> TemplateValue {
+func indexView(_ report: Report, years: [Int], format: OutputFormat) -> TemplateValue {
+    let read = report.read
     let frame = PageFrame(title: read.scheme.name, subtitle: "报告目录", root: "", scheme: read.scheme, asOf: read.asOf, format: format)
     let ext = format.fileExtension
-    let byFile = Dictionary(grouping: read.diagnostics, by: \.location.file)
+    let byFile = Dictionary(grouping: report.diagnostics, by: \.location.file)
     let files: [TemplateValue] = read.inputs.files.map { f in
         let ds = byFile[f.path] ?? []
         let errors = ds.filter { $0.severity == .error }.count
@@ -76,6 +77,7 @@ func indexView(_ read: ReadResult, years: [Int], format: OutputFormat) -> Templa
             "level": .t(u.level.rawValue),
             "children": .list(kids.map(node)),
             "hasChildren": .bool(!kids.isEmpty),
+            "link": .opt(u.level.tier == .town ? "\(read.year)/towns/\(u.code).\(ext)" : nil),
         ])
     }
     let tiers = Dictionary(grouping: tree.units, by: \.level.tier)
@@ -91,8 +93,8 @@ func indexView(_ read: ReadResult, years: [Int], format: OutputFormat) -> Templa
             "towns": .t(tiers[.town]?.count ?? 0),
             "counties": .t(tiers[.county]?.count ?? 0),
             "cities": .t(tiers[.city]?.count ?? 0),
-            "errors": .t(read.diagnostics.filter { $0.severity == .error }.count),
-            "warnings": .t(read.diagnostics.filter { $0.severity == .warning }.count),
+            "errors": .t(report.diagnostics.filter { $0.severity == .error }.count),
+            "warnings": .t(report.diagnostics.filter { $0.severity == .warning }.count),
             "observations": .t(read.inputs.observations.count),
         ]),
     ])
@@ -123,13 +125,14 @@ func diagnosticRow(_ d: Diagnostic, units: UnitTree) -> TemplateValue {
 }
 
 /// The data-quality page: every diagnostic, grouped by file and by unit.
-func dataQualityView(_ read: ReadResult, format: OutputFormat) -> TemplateValue {
+func dataQualityView(_ report: Report, format: OutputFormat) -> TemplateValue {
+    let read = report.read
     let frame = PageFrame(title: "\(read.year) 年度数据质量", subtitle: "输入数据中的错误与警告", root: "../",
                           scheme: read.scheme, asOf: read.asOf, format: format)
     let units = read.inputs.units
     var fileOrder: [String] = read.inputs.files.map(\.path)
-    for d in read.diagnostics where !fileOrder.contains(d.location.file) { fileOrder.append(d.location.file) }
-    let byFile = Dictionary(grouping: read.diagnostics, by: \.location.file)
+    for d in report.diagnostics where !fileOrder.contains(d.location.file) { fileOrder.append(d.location.file) }
+    let byFile = Dictionary(grouping: report.diagnostics, by: \.location.file)
     let fileGroups: [TemplateValue] = fileOrder.compactMap { path in
         guard let ds = byFile[path], !ds.isEmpty else { return nil }
         let errors = ds.filter { $0.severity == .error }.count
@@ -141,7 +144,7 @@ func dataQualityView(_ read: ReadResult, format: OutputFormat) -> TemplateValue 
             "rows": .list(ds.map { diagnosticRow($0, units: units) }),
         ])
     }
-    let byUnit = Dictionary(grouping: read.diagnostics.filter { $0.unit != nil }, by: { $0.unit! })
+    let byUnit = Dictionary(grouping: report.diagnostics.filter { $0.unit != nil }, by: { $0.unit! })
     let unitGroups: [TemplateValue] = units.units.compactMap { u in
         guard let ds = byUnit[u.code] else { return nil }
         let county = units.ancestor(of: u.code, at: .county)
@@ -156,14 +159,14 @@ func dataQualityView(_ read: ReadResult, format: OutputFormat) -> TemplateValue 
             "rows": .list(ds.map { diagnosticRow($0, units: units) }),
         ])
     }
-    let unassigned = read.diagnostics.filter { $0.unit == nil }
-    let errors = read.diagnostics.filter { $0.severity == .error }.count
+    let unassigned = report.diagnostics.filter { $0.unit == nil }
+    let errors = report.diagnostics.filter { $0.severity == .error }.count
     return .object([
         "page": frame.value,
         "year": .t(read.year),
         "errors": .t(errors),
-        "warnings": .t(read.diagnostics.count - errors),
-        "clean": .bool(read.diagnostics.isEmpty),
+        "warnings": .t(report.diagnostics.count - errors),
+        "clean": .bool(report.diagnostics.isEmpty),
         "files": .list(fileGroups),
         "units": .list(unitGroups),
         "unassigned": .list(unassigned.map { diagnosticRow($0, units: units) }),

@@ -1,0 +1,198 @@
+// MARK: - The town page: stage, eligibility, targets, and the 自查打分表 laid out as 附件1
+
+/// Everything a run produced, for the views: what was read, what was computed, all problems.
+public struct Report: Sendable {
+    public var read: ReadResult
+    public var assessment: Assessment
+    /// Read and compute problems, in file order.
+    public var diagnostics: [Diagnostic]
+}
+
+/// `data/a.csv:12:4（D12）`, at most `limit` of them, then a count.
+func sourceList(_ sources: [SourceLocation], limit: Int = 6) -> String {
+    let unique = Array(Set(sources)).sorted()
+    guard !unique.isEmpty else { return "" }
+    var parts = unique.prefix(limit).map { s in s.cell.map { "\(s.description)（\($0)）" } ?? s.description }
+    if unique.count > limit { parts.append("等共 \(unique.count) 处") }
+    return parts.joined(separator: "、")
+}
+
+/// A figure as the pages print it: cut, never rounded; states in words.
+func figureText(_ f: Figure, percent: Bool, flag: Bool) -> String {
+    switch f.state {
+    case .noData: return "缺数据"
+    case .error: return "数据错误"
+    case .notApplicable: return "不适用"
+    case .value:
+        if flag { return f.number == Rational(1) ? "是" : "否" }
+        return displayNumber(f.number!, percent: percent) + (f.approximate ? "（约）" : "")
+    }
+}
+
+/// CSS class of a status (the word is always printed too).
+func statusClass(_ s: TargetStatus) -> String { "status-" + s.rawValue }
+
+/// The targets table rows of a unit (town or pooled).
+func targetRows(_ r: UnitResult, scheme: Scheme) -> [TemplateValue] {
+    r.targets.enumerated().map { i, t in
+        let ind = scheme.indicator(t.target.indicator)
+        let isRate = scheme.rates.contains { $0.id == t.target.indicator }
+        let percent = isRate || ind?.kind == .percent
+        let flag = ind?.kind == .flag
+        var value = figureText(t.figure, percent: percent, flag: flag)
+        var threshold = t.target.op == .isTrue ? "是" : (t.threshold.map { displayNumber($0, percent: percent) } ?? "—")
+        if t.target.ref != nil, t.threshold == nil { threshold = "缺考核目标" }
+        if t.figure.state == .value, let v = t.figure.number, let th = t.threshold, !flag {
+            // A displayed value never contradicts its status: print more digits until they differ.
+            let (a, b) = distinctDisplays(v, th, percent: percent)
+            value = a + (t.figure.approximate ? "（约）" : "")
+            threshold = b
+        }
+        if isRate, t.figure.state == .value, let n = t.figure.numerator, let d = t.figure.denominator {
+            value += "（\(n.plain())/\(d.plain())）"
+        }
+        let prev = r.previousTargets[i]
+        var refNote = ""
+        if let ref = t.target.ref { refNote = "本单位“\(scheme.indicator(ref)?.header ?? ref)”" }
+        return .object([
+            "id": .t(t.target.id),
+            "label": .t(t.target.label),
+            "clause": .t(t.target.clause),
+            "requirement": .t(t.target.requirement),
+            "value": .t(value),
+            "previous": .t(figureText(prev.figure, percent: percent, flag: flag)),
+            "threshold": .t(t.target.ref != nil ? "\(t.target.op.symbol) \(threshold)（\(refNote)）" : "\(t.target.op.symbol) \(threshold)"),
+            "status": .t(t.status.label),
+            "statusClass": .t(statusClass(t.status)),
+            "sources": .t((t.figure.inheritedFrom != nil ? "取自县区行：" : "") + sourceList(t.figure.sources)),
+        ])
+    }
+}
+
+/// The 自查打分表 as template values: one row per item, criteria listed inside, totals below.
+func scoreTableValue(_ s: TownScore, rubric: Rubric) -> TemplateValue {
+    var rows: [TemplateValue] = []
+    for cat in rubric.categories {
+        let items = s.items.filter { $0.item.category == cat.id }
+        for (k, it) in items.enumerated() {
+            let criteria: [TemplateValue] = it.criteria.map { c in
+                let crit = it.item.criteria.first { $0.id == c.id }!
+                var remark = c.source.rawValue
+                if c.source == .computed || c.source == .adjusted || c.source == .noData || c.source == .error || c.source == .notApplicable {
+                    if !c.note.isEmpty { remark += "：" + c.note }
+                } else if !c.note.isEmpty {
+                    remark += "；说明：" + c.note
+                }
+                if c.source == .adjusted, let comp = c.computed { remark += "（核算 \(comp.plain()) 分）" }
+                if let sf = c.selfScore, !crit.rule.isManual, sf != c.computed { remark += "；自评与核算不一致（自评 \(sf.plain()) 分）" }
+                if let e = c.evidence { remark += "；佐证材料：" + e }
+                let src = sourceList(c.sources)
+                return .object([
+                    "id": .t(c.id),
+                    "text": .t(crit.text),
+                    "points": .t(crit.points.map { "\($0.plain())分" } ?? "按规则计分"),
+                    "score": .t(c.points.plain()),
+                    "remark": .t(remark),
+                    "sources": .opt(src.isEmpty ? nil : "来源：" + src),
+                ])
+            }
+            var itemRemark: String?
+            if it.capped { itemRemark = "各条合计 \(it.sum.plain()) 分，按本项满分 \(it.item.maximum.plain()) 分计" }
+            if let w = it.wholeItem { itemRemark = "整项评分（\(w.rawValue)）：\(it.points.plain()) 分" }
+            rows.append(.object([
+                "number": .t(it.item.number),
+                "category": .t(k == 0 ? "\(cat.name)（\(cat.declared.plain())分）" : ""),
+                "area": .t(it.item.area),
+                "declared": .t(it.item.declared?.plain() ?? ""),
+                "cap": .opt(it.item.cap.map { "满分\($0.plain())分" }),
+                "score": .t(it.points.plain()),
+                "criteria": .list(criteria),
+                "itemRemark": .opt(itemRemark),
+            ]))
+        }
+    }
+    let cats: [TemplateValue] = s.categories.map { c in
+        .object([
+            "name": .t(c.category.name),
+            "declared": .t(c.category.declared.plain()),
+            "score": .t(c.points.plain()),
+            "note": .opt(c.sum > c.category.declared ? "合计 \(c.sum.plain()) 分，按类别满分计" : nil),
+        ])
+    }
+    return .object([
+        "rows": .list(rows),
+        "categories": .list(cats),
+        "base": .t(s.base.plain()),
+        "bonus": .t(s.bonus.plain()),
+        "bonusCap": .t(rubric.bonusCap.plain()),
+        "total": .t(s.total.plain()),
+    ])
+}
+
+/// A town's page.
+func townView(_ report: Report, _ r: UnitResult, format: OutputFormat) -> TemplateValue {
+    let a = report.assessment, scheme = a.scheme
+    let county = a.tree.ancestor(of: r.unit.code, at: .county)
+    let city = a.tree.ancestor(of: r.unit.code, at: .city)
+    let frame = PageFrame(title: r.unit.name, subtitle: "\(a.year) 年度 · 目标、申报资格、创建阶段与自查打分表", root: "../../",
+                          scheme: scheme, asOf: a.asOf, format: format)
+    var stage: TemplateValue = .null
+    if let s = r.stage {
+        var flags: [String] = []
+        if s.overdue, let d = s.deadline { flags.append("创建期已于 \(d.chinese) 届满仍未验收（逾期）") }
+        if let d = s.deadline, !s.overdue { flags.append("创建期至 \(d.chinese)") }
+        if s.expiring, let e = s.expires { flags.append("命名将于 \(e.chinese) 到期（180 天内）") }
+        if let e = s.expires, !s.expiring, s.stage == .named { flags.append("命名有效期至 \(e.chinese)") }
+        if let e = s.expires, s.stage == .expired { flags.append("命名已于 \(e.chinese) 到期") }
+        if s.revocationReview { flags.append("本年度发生重大质量、安全、环保事故，应提请撤销命名（\(scheme.lifecycle?.revocationClause ?? "")）") }
+        stage = .object([
+            "label": .t(s.stage.label),
+            "category": .opt(s.category),
+            "flags": .list(flags.map { .t($0) }),
+            "steps": .list(s.steps.map { .object(["label": .t($0.label), "date": .t($0.date.chinese)]) }),
+        ])
+    }
+    var eligibility: TemplateValue = .null
+    if let e = r.eligibility {
+        eligibility = .object([
+            "status": .t(e.status.label),
+            "statusClass": .t("eligibility-" + e.status.rawValue),
+            "conditions": .list(e.conditions.map { c in
+                .object([
+                    "id": .t(c.condition.id),
+                    "clause": .t(c.condition.clause),
+                    "text": .t(c.condition.text),
+                    "state": .t(c.state == "holds" ? "符合" : c.state == "fails" ? "不符合" : "缺数据"),
+                    "stateClass": .t(c.state == "holds" ? "status-met" : c.state == "fails" ? "status-unmet" : "status-no-data"),
+                    "notes": .t(c.notes.joined(separator: "；")),
+                ])
+            }),
+            "manual": .list((scheme.eligibility?.manual ?? []).map { .object(["clause": .t($0.clause), "text": .t($0.text)]) }),
+        ])
+    }
+    let discrepancies: [TemplateValue] = (r.score?.discrepancies ?? []).map { d in
+        .object(["criterion": .t(d.criterion), "self": .t(d.selfScore.plain()), "computed": .t(d.computed.plain()),
+                 "where": .t(d.location.description)])
+    }
+    let problems = report.diagnostics.filter { $0.unit == r.unit.code }
+    return .object([
+        "page": frame.value,
+        "year": .t(a.year),
+        "previousYear": .t(a.year - 1),
+        "town": .object([
+            "name": .t(r.unit.name),
+            "code": .t(r.unit.code),
+            "level": .t(r.unit.level.rawValue),
+            "county": .opt(county?.name),
+            "city": .opt(city?.name),
+        ]),
+        "stage": stage,
+        "eligibility": eligibility,
+        "targets": .list(targetRows(r, scheme: scheme)),
+        "score": r.score.flatMap { s in scheme.rubric.map { scoreTableValue(s, rubric: $0) } } ?? .null,
+        "rubricClause": .t(scheme.rubric?.clause ?? ""),
+        "discrepancies": .list(discrepancies),
+        "problemCount": .t(problems.count),
+        "dataQuality": .t("../data-quality.\(format.fileExtension)#unit-\(anchorID(r.unit.code))"),
+    ])
+}
