@@ -118,7 +118,8 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
         let n = normalizeName(t)
         if negative.contains(n) { return .negative }
         if positive.contains(n) { return .positive }
-        diagnostics.error("type-error", "“\(column)”的值\(quoted(t))无法识别，应为 \(positive.first!) 或 \(negative.first!)；该步骤按未完成处理",
+        // A rejected cell is not used: as if blank, which beside a date is positive.
+        diagnostics.error("type-error", "“\(column)”的值\(quoted(t))无法识别，应为 \(positive.first!) 或 \(negative.first!)；该值未使用（按空白即通过处理）",
                           at: row.cells[column]!.location, unit: unit)
         return .unknown
     }
@@ -138,7 +139,8 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
     var filedOn: Day?, namedOn: Day?
     for step in steps {
         guard let (d, loc) = day(row, step.column) else {
-            previousPresent = false
+            // 公示日期 is optional; 撤销日期 is not a step others follow.
+            if step.column != "公示日期" && step.column != "撤销日期" { previousPresent = false }
             continue
         }
         if ended {
@@ -162,10 +164,7 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
                 result.stage = step.failed!
                 ended = true
                 continue
-            case .unknown:
-                ended = true
-                continue
-            case .positive: break
+            case .unknown, .positive: break
             }
         }
         if let s = step.stage { result.stage = s }

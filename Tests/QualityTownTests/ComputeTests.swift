@@ -1,0 +1,368 @@
+import Testing
+import Foundation
+@testable import QualityTown
+
+/// Hand-computed expectations for each rule form and state (suzhou-town.md §1–§5).
+@Suite struct ComputeTests {
+    // MARK: Thresholds, states, display
+
+    @Test func ratesExactlyOnAndJustUnderTheThreshold() throws {
+        var s = Scenario()
+        s.data["a.csv"] = """
+        年度,代码,农产品抽检批次,农产品抽检合格批次,工业产品抽查批次,工业产品抽查合格批次
+        2025,341302100,50,49,20,19
+        2025,341302101,449,440,1000,949
+        2025,341302102,0,0,0,
+        """
+        let r = try s.run()
+        // 49/50 = 98% exactly meets "≥ 98%"; 440/449 = 97.9955…% does not.
+        #expect(r.target("341302100", "T1").status == .met)
+        #expect(r.target("341302101", "T1").status == .unmet)
+        // 19/20 = 95% meets T2 "≥ 95%"; 949/1000 = 94.9% does not.
+        #expect(r.target("341302100", "T2").status == .met)
+        #expect(r.target("341302101", "T2").status == .unmet)
+        // Zero denominators: nothing to measure.
+        #expect(r.target("341302102", "T1").status == .notApplicable)
+        #expect(r.target("341302102", "T2").status == .notApplicable)
+        // The page never prints 98.00% for 440/449.
+        let rows = targetRows(r.unit("341302101"), scheme: r.assessment.scheme)
+        guard case .object(let t1) = rows[0], case .text(let value)? = t1["value"] else { Issue.record("no row"); return }
+        #expect(value.hasPrefix("97.99%"))
+        // Pooled county: Σ = 489/499 = 97.99…% (not 98).
+        let county = r.figure("341302", "agri_rate")
+        #expect(county.numerator == Rational(489) && county.denominator == Rational(499))
+        #expect(r.target("341302", "T1").status == .unmet)
+    }
+
+    @Test func noDataErrorAndNotApplicableAreDifferentAndNeverPass() throws {
+        var s = Scenario()
+        s.data["a.csv"] = """
+        年度,代码,农产品抽检批次,农产品抽检合格批次,生产性服务业顾客满意度,生产性服务业满意度样本数
+        2025,341302100,3,5,90,10
+        2025,341302101,#DIV/0!,5,80,30
+        2025,341302102,,,,
+        """
+        let r = try s.run()
+        #expect(r.target("341302100", "T1").status == .error)   // numerator above denominator (cell rejected)
+        #expect(r.target("341302101", "T1").status == .error)   // rejected cell
+        #expect(r.target("341302102", "T1").status == .noData)
+        #expect(r.target("341302102", "T7").status == .noData)
+        // Pooled: towns in error are left out and make it approximate; weighted score (90·10+80·30)/40 = 82.5.
+        #expect(r.figure("341302", "prod_sat").number == Rational(165, 2))
+        #expect(r.figure("341302", "agri_rate").state == .error)
+        // Criteria on missing or broken data score 0 and say so.
+        #expect(r.criterion("341302102", "20.1").source == .noData && r.criterion("341302102", "20.1").points == Rational(0))
+        #expect(r.criterion("341302100", "15.3").source == .noData)
+    }
+
+    @Test func yearSumsCheckNumeratorAgainstDenominator() throws {
+        var s = Scenario()
+        s.data["m.csv"] = """
+        年度,月份,代码,农产品抽检批次,农产品抽检合格批次
+        2025,1,341302100,10,10
+        2025,2,341302100,5,5
+        """
+        s.data["n.csv"] = """
+        年度,月份,代码,农产品抽检合格批次
+        2025,3,341302100,4
+        """
+        let r = try s.run()
+        // 19 passed of 15 sampled over the year: the rate is an error, reported at the numerator's last row.
+        #expect(r.figure("341302100", "agri_rate").state == .error)
+        let d = r.diagnostics.first { $0.code == "numerator-above-denominator" }
+        #expect(d?.location.file == "data/n.csv" && d?.location.line == 2)
+    }
+
+    @Test func conflictsRejectBothAndEqualRepeatsAreHarmless() throws {
+        var s = Scenario()
+        s.data["a.csv"] = "年度,代码,四上企业数,管理体系认证证书数\n2025,341302100,12,3\n2025,341302101,15,4\n"
+        s.data["b.csv"] = "年度,代码,四上企业数,管理体系认证证书数\n2025,341302100,13,3\n2025,341302101,15,4\n"
+        let r = try s.run()
+        #expect(r.figure("341302100", "ent_4up").state == .error)
+        #expect(r.diagnostics.filter { $0.code == "conflict" }.count == 2)
+        #expect(r.figure("341302100", "mgmt_certs").number == Rational(3))
+        #expect(r.figure("341302101", "ent_4up").number == Rational(15))
+    }
+
+    @Test func flowsSumOverMonthsStocksTakeTheLatest() throws {
+        var s = Scenario()
+        s.data["a.csv"] = """
+        年度,月份,代码,质量帮扶典型案例数,四上企业数,能源计量在线监测平台
+        2025,1,341302100,1,10,否
+        2025,6,341302100,1,11,是
+        2025,12,341302100,1,12,是
+        """
+        let r = try s.run()
+        #expect(r.figure("341302100", "aid_cases").number == Rational(3))
+        #expect(r.figure("341302100", "ent_4up").number == Rational(12))
+        #expect(r.figure("341302100", "energy_platform").flag == true)
+    }
+
+    @Test func countyRowsReachTheirTownsAndOwnValuesWin() throws {
+        var s = Scenario()
+        s.data["env.csv"] = """
+        年度,代码,主要污染物排放达标,空气质量优良率,空气质量优良率考核目标,四上企业数
+        2025,341302,是,82.5,80,99
+        2025,341302101,否,,,
+        2025,341302102,#REF!,,,
+        """
+        let r = try s.run()
+        #expect(r.target("341302100", "T9").status == .met)          // inherited from the county row
+        #expect(r.figure("341302100", "emission_ok").inheritedFrom == "341302")
+        #expect(r.target("341302101", "T9").status == .unmet)        // the town's own value wins
+        #expect(r.target("341302102", "T9").status == .error)        // a town's own rejected cell stays an error
+        #expect(r.target("341302100", "T10").status == .met)         // 82.5 ≥ 80
+        #expect(r.target("341302", "T9").status == .met)             // the county's own row is its value
+        #expect(r.diagnostics.contains { $0.code == "county-row" })  // 四上企业数 on a county row: not used
+        #expect(r.figure("341302", "ent_4up").state == .noData)
+    }
+
+    // MARK: Rubric rule forms
+
+    /// A city with `n` towns whose 管理体系认证证书数 are `certs[i]`.
+    func rankScenario(_ certs: [Int]) -> Scenario {
+        var s = Scenario()
+        var units = "代码,名称,层级,上级代码\n341300,宿州市,市,\n341302,埇桥区,区,341300\n"
+        var data = "年度,代码,管理体系认证证书数\n"
+        for (i, c) in certs.enumerated() {
+            units += "341302\(String(100 + i)),镇\(i),镇,341302\n"
+            data += "2025,341302\(String(100 + i)),\(c)\n"
+        }
+        s.units = units
+        s.data["c.csv"] = data
+        return s
+    }
+
+    @Test func rankTiesAcrossTwentyFiveAndFifty() throws {
+        // Values 1000, 990, … descending; positions 24–26 tie and 49–51 tie.
+        var certs = (0..<60).map { 1000 - 10 * $0 }
+        certs[24] = certs[23]; certs[25] = certs[23]
+        certs[49] = certs[48]; certs[50] = certs[48]
+        certs[59] = 0
+        let r = try rankScenario(certs).run()
+        func pts(_ i: Int) -> Rational { r.criterion("341302\(100 + i)", "9.1").points }
+        #expect(pts(0) == Rational(2))
+        #expect(pts(22) == Rational(2))                     // rank 23
+        #expect(pts(23) == Rational(2) && pts(25) == Rational(2))  // the tie shares rank 24
+        #expect(pts(26) == Rational(1))                     // rank 27
+        #expect(pts(48) == Rational(1) && pts(50) == Rational(1))  // tie across 50 shares rank 49
+        #expect(pts(51) == Rational(0))                     // rank 52
+        #expect(pts(59) == Rational(0))                     // zero certificates score nothing
+    }
+
+    @Test func perUnitCapsTiersAndItemCaps() throws {
+        var s = Scenario()
+        s.data["a.csv"] = """
+        年度,代码,管理体系认证证书数,有机产品认证数,绿色产品认证数,国家级工程质量奖数,省级工程质量奖数,市场监管所星级
+        2025,341302100,10,3,2,2,3,5
+        2025,341302101,5,1,,0,1,3
+        2025,341302102,0,,,,,2
+        """
+        let r = try s.run()
+        // 符离镇: 9.1 = 2 (rank 1), 9.2 = 0.5 × 5 = 2.5; item 9 = min(4.5, 4) = 4.
+        #expect(r.criterion("341302100", "9.2").points == Rational(5, 2))
+        #expect(r.item("341302100", 9).points == Rational(4) && r.item("341302100", 9).capped)
+        // 17.1 = 1 × 2 + 0.5 × 3 = 3.5 → item 17 capped at 3.
+        #expect(r.item("341302100", 17).points == Rational(3))
+        // 夹沟镇: green missing counts 0 → 9.2 = 0.5; 12.2: 3 stars → 0.5.
+        #expect(r.criterion("341302101", "9.2").points == Rational(1, 2))
+        #expect(r.criterion("341302101", "12.2").points == Rational(1, 2))
+        // 褚兰镇: both parts missing = no data; 2 stars → 0; 0 certificates → 9.1 = 0.
+        #expect(r.criterion("341302102", "9.2").source == .noData)
+        #expect(r.criterion("341302102", "12.2").points == Rational(0))
+        #expect(r.criterion("341302102", "9.1").points == Rational(0))
+        #expect(r.criterion("341302100", "12.2").points == Rational(2))
+    }
+
+    @Test func allOfAndComparisonWithTheCity() throws {
+        var s = Scenario()
+        s.data["a.csv"] = """
+        年度,代码,特种设备使用登记率,重点监控设备定期检验率,重大隐患整改率,企业年报应公示户数,企业年报已公示户数
+        2025,341302100,100,100,100,1000,980
+        2025,341302101,100,99.5,,1000,979
+        2025,341302102,100,100,,1000,981
+        """
+        let r = try s.run()
+        #expect(r.criterion("341302100", "30.2").points == Rational(1))
+        #expect(r.criterion("341302101", "30.2").source == .computed && r.criterion("341302101", "30.2").points == Rational(0))  // a known one below 100
+        #expect(r.criterion("341302102", "30.2").source == .noData)   // one missing, the rest 100
+        // City pooled report rate = 2940/3000 = 98%: 98% meets, 97.9% does not, 98.1% does.
+        #expect(r.criterion("341302100", "26.2").points == Rational(1))
+        #expect(r.criterion("341302101", "26.2").points == Rational(0))
+        #expect(r.criterion("341302102", "26.2").points == Rational(1))
+    }
+
+    @Test func notApplicableGivesFullPointsAndSaysSo() throws {
+        var s = Scenario()
+        s.data["a.csv"] = "年度,代码,四上企业数,首席质量官聘任数,监督抽查不合格批次,不合格已处置批次\n2025,341302100,0,0,0,0\n"
+        let r = try s.run()
+        #expect(r.criterion("341302100", "14.1").source == .notApplicable && r.criterion("341302100", "14.1").points == Rational(3))
+        #expect(r.criterion("341302100", "15.2").source == .notApplicable && r.criterion("341302100", "15.2").points == Rational(2))
+    }
+
+    @Test func manualScoresFallBackAndAutoScoresCanBeAdjusted() throws {
+        var s = Scenario()
+        s.data["a.csv"] = "年度,代码,四上企业数,首席质量官聘任数\n2025,341302100,10,9\n"
+        s.assessments = """
+        年度,代码,条目,自评分,初审分,核定分,说明,佐证材料
+        2025,341302100,1.1,2,1.5,1,,档案盒A-01
+        2025,341302100,1.2,1,0.5,,,
+        2025,341302100,1.3,2,,,,
+        2025,341302100,4.2,2,,,超过满分,
+        2025,341302100,14.1,3,,,,
+        2025,341302100,15.3,2,,1,复核后认定,
+        2025,341302100,第5项,3,,,,
+        2025,341302100,22.1,1,,,,
+        2025,341302100,22.2,0.5,,,,
+        2025,341302100,22.3,1,,,,
+        2025,341302100,22.4,1,,,,
+        2025,341302100,22.5,1,,,,
+        2025,341302100,31.1,1,,,,
+        2025,341302100,31.2,1,,,,
+        2025,341302100,32.1,1,,,,
+        2025,341302100,33.1,1,,,,
+        2025,341302100,34.1,1,,,,
+        2025,341302101,4.1,1,,,,
+        2025,341302101,4.1,0,,,,
+        """
+        let r = try s.run()
+        #expect(r.criterion("341302100", "1.1").points == Rational(1) && r.criterion("341302100", "1.1").source == .reviewed)
+        #expect(r.criterion("341302100", "1.1").evidence == "档案盒A-01")
+        #expect(r.criterion("341302100", "1.2").points == Rational(1, 2) && r.criterion("341302100", "1.2").source == .preliminary)
+        #expect(r.criterion("341302100", "1.3").points == Rational(2) && r.criterion("341302100", "1.3").source == .selfScored)
+        #expect(r.criterion("341302100", "2.1").source == .unscored && r.criterion("341302100", "2.1").points == Rational(0))
+        // 4.2 is worth 1: a self-score of 2 is rejected and not counted.
+        #expect(r.criterion("341302100", "4.2").source == .unscored)
+        #expect(r.diagnostics.contains { $0.code == "over-maximum" && $0.location.line == 5 })
+        // 14.1 computed 0 (9/10 聘任率 90%); self-score 3 → a discrepancy for the county; so is 15.3
+        // (self 2, computed 0 for lack of data), even though a 核定分 then overrides it.
+        #expect(r.criterion("341302100", "14.1").points == Rational(0))
+        #expect(r.unit("341302100").score!.discrepancies.map(\.criterion) == ["14.1", "15.3"])
+        // 15.3 has no data (0) but a 核定分 of 1 overrides it: 核定调整.
+        #expect(r.criterion("341302100", "15.3").points == Rational(1) && r.criterion("341302100", "15.3").source == .adjusted)
+        // 第5项 reads as criterion 5.1.
+        #expect(r.criterion("341302100", "5.1").points == Rational(3))
+        // Item 22: 4.5 typed, capped at 3 (满分3分).
+        #expect(r.item("341302100", 22).points == Rational(3))
+        // Bonus: 5 of 5.
+        #expect(r.unit("341302100").score!.bonus == Rational(5))
+        // Two rows for 夹沟镇 4.1 with different 自评分: both rejected.
+        #expect(r.criterion("341302101", "4.1").source == .unscored)
+        #expect(r.diagnostics.filter { $0.code == "conflict" && $0.unit == "341302101" }.count == 2)
+        // Totals: category 1 = 1 + 0.5 + 2 (item 1) + 3 (item 5) = 6.5.
+        let cat = r.unit("341302100").score!.categories[0]
+        #expect(cat.points == Rational(13, 2))
+    }
+
+    @Test func bonusAndCategoryCaps() throws {
+        var s = Scenario()
+        var rows = "年度,代码,条目,自评分,初审分,核定分\n"
+        for c in ["27.1", "31.1", "31.2", "32.1", "33.1", "34.1"] { rows += "2025,341302100,\(c),,,1\n" }
+        s.assessments = rows
+        // Safety items 26–30 can add to 13 at most (declared 14).
+        s.data["a.csv"] = """
+        年度,代码,双随机差异化措施应用率,企业年报应公示户数,企业年报已公示户数,市以上特色乡镇称号,国抽省抽不合格后处理完成,涉刑案件未移交数,市级以上点名区域性质量问题数,药品重大质量安全事故数,较大食品安全事故数,严重工程质量事故数,环境舆情受批评数,特种设备重大事故数,特种设备使用登记率,重点监控设备定期检验率,重大隐患整改率
+        2025,341302100,80,10,10,是,是,0,0,0,0,0,0,0,100,100,100
+        """
+        let r = try s.run()
+        let safety = r.unit("341302100").score!.categories.first { $0.category.id == "safety" }!
+        #expect(safety.points == Rational(13))
+        #expect(r.unit("341302100").score!.bonus == Rational(5))
+        #expect(r.unit("341302100").score!.total == r.unit("341302100").score!.base + Rational(5))
+    }
+
+    // MARK: Eligibility and stages
+
+    @Test func eligibilityNeedsThreeYearsAndNamesFailures() throws {
+        var s = Scenario()
+        s.data["a.csv"] = """
+        年度,代码,四上企业数,首席质量官聘任数,标准总监聘任数,质量安全员聘任数,重大质量安全事件数
+        2023,341302100,12,12,12,12,0
+        2024,341302100,12,12,12,12,0
+        2025,341302100,12,12,12,12,0
+        2024,341302101,12,12,12,12,0
+        2025,341302101,12,12,12,12,0
+        2023,341302102,8,8,8,8,0
+        2024,341302102,8,8,8,8,
+        2025,341302102,8,8,8,8,0
+        """
+        let r = try s.run()
+        #expect(r.unit("341302100").eligibility!.status == .eligible)
+        let b = r.unit("341302101").eligibility!
+        #expect(b.status == .undetermined && b.missing == ["E5"])   // 2023 missing
+        let c = r.unit("341302102").eligibility!
+        #expect(c.status == .ineligible && c.failed == ["E4a"] && c.missing == ["E5"])
+    }
+
+    @Test func everyStageAtTheAsOfDate() throws {
+        var s = Scenario()
+        s.units = "代码,名称,层级,上级代码\n341300,宿州市,市,\n341302,埇桥区,区,341300\n"
+            + (0..<12).map { "3413021\(String(format: "%02d", $0)),镇\($0),镇,341302" }.joined(separator: "\n") + "\n"
+        s.asOf = Day(2026, 11, 23)!
+        s.applications = """
+        代码,创建类别,申报日期,推荐日期,推荐结论,备案日期,审查结论,验收日期,验收结论,公示日期,命名日期,撤销日期
+        341302101,制造业,2026-05-01,,,,,,,,,
+        341302102,制造业,2026-05-01,2026-05-20,,,,,,,,
+        341302103,制造业,2026-05-01,2026-05-20,不予推荐,2026-06-01,,,,,,
+        341302104,制造业,2025-05-01,2025-05-20,,2025-06-01,,,,,,
+        341302105,制造业,2024-05-01,2024-05-20,,2024-06-01,,,,,,
+        341302106,农业,2023-05-01,2023-05-20,,2023-06-01,,2025-05-01,不通过,,,
+        341302107,农业,2023-05-01,2023-05-20,,2023-06-01,,2025-05-01,,2025-05-10,,
+        341302108,服务业,2020-05-01,2020-05-20,,2020-06-01,,2022-05-01,,,2022-06-01,
+        341302109,制造业,2019-05-01,2019-05-20,,2019-06-01,,2021-05-01,,,2021-12-31,
+        341302110,制造业,2016-05-01,2016-05-20,,2016-06-01,,2018-05-01,,,2018-06-01,
+        341302111,制造业,2019-05-01,2019-05-20,,2019-06-01,,2021-05-01,,,2021-06-01,2025-01-01
+        """
+        let r = try s.run()
+        func stage(_ i: Int) -> StageResult { r.unit("3413021\(String(format: "%02d", i))").stage! }
+        #expect(stage(0).stage == .notApplied)
+        #expect(stage(1).stage == .applied)
+        #expect(stage(2).stage == .recommended)
+        #expect(stage(3).stage == .declined)
+        #expect(r.diagnostics.contains { $0.code == "ignored-date" })   // 备案 after 不予推荐
+        #expect(stage(4).stage == .filed && !stage(4).overdue)          // until 2027-06-01
+        #expect(stage(5).stage == .filed && stage(5).overdue)           // 2024-06-01 + 2 years < as-of
+        #expect(stage(6).stage == .acceptanceFailed)
+        #expect(stage(7).stage == .accepted)
+        #expect(stage(8).stage == .named && !stage(8).expiring && stage(8).expires == Day(2027, 6, 1))
+        #expect(stage(9).stage == .named && stage(9).expiring && stage(9).expires == Day(2026, 12, 31))
+        #expect(stage(10).stage == .expired)
+        #expect(stage(11).stage == .revoked)
+        let goal = r.unit("341300").goal!
+        #expect(goal[0].named == 1 && goal[0].creating == 2 && goal[0].gap == 9)   // 制造业: 镇9 named; 镇4, 镇5 filed
+        #expect(goal[1].named == 1 && goal[1].creating == 1 && goal[1].gap == 4)   // 服务业 镇8 named; 农业 镇7 accepted
+    }
+
+    @Test func datesOutOfOrderAndFutureDates() throws {
+        var s = Scenario()
+        s.applications = """
+        代码,申报日期,推荐日期,备案日期,验收日期,命名日期
+        341302100,2025-05-01,2025-04-01,2025-06-01,,
+        341302101,2025-05-01,2025-05-20,2027-01-01,,
+        341302102,2025-05-01,,,,2025-09-01
+        """
+        let r = try s.run()
+        #expect(r.unit("341302100").stage!.stage == .filed)             // 推荐日期 before 申报 is rejected
+        #expect(r.diagnostics.contains { $0.code == "date-order" && $0.unit == "341302100" })
+        #expect(r.unit("341302101").stage!.stage == .recommended)       // 备案 in the future has not happened
+        #expect(r.unit("341302102").stage!.stage == .named)             // used, with a warning
+        #expect(r.diagnostics.contains { $0.code == "missing-step" && $0.unit == "341302102" })
+    }
+
+    @Test func namedTownWithAnIncidentGoesToRevocationReview() throws {
+        var s = Scenario()
+        s.data["a.csv"] = "年度,代码,特种设备重大事故数\n2025,341302100,1\n2025,341302101,0\n"
+        s.applications = "代码,申报日期,推荐日期,备案日期,验收日期,命名日期\n341302100,2022-01-01,2022-01-10,2022-02-01,2023-12-01,2024-01-01\n341302101,2022-01-01,2022-01-10,2022-02-01,2023-12-01,2024-01-01\n"
+        let r = try s.run()
+        #expect(r.unit("341302100").stage!.revocationReview)
+        #expect(!r.unit("341302101").stage!.revocationReview)
+    }
+
+    @Test func theSchemeCheckFindsTheDocumentsOwnInconsistencies() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        let c = checkConsistency(scheme.rubric!)
+        #expect(c.warnings.map(\.place) == ["第22项", "质量工作成效", "质量安全水平"])
+        #expect(c.highestBase == Rational(99))
+        #expect(scheme.rubric!.criteria.count == 77)
+    }
+}
