@@ -153,3 +153,34 @@ import Foundation
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["output"])
     }
 }
+
+/// The bundled sample inputs, built as the README says: a golden town page and results.csv,
+/// and the facts of results.json other systems read.
+@Suite struct SampleGoldenTests {
+    @Test func sampleTownPageAndResults() throws {
+        let out = temporaryFolder("sample")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try runQtown(["--inputs", repoPath("inputs"), "--output", out, "--as-of", "2026-11-23"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = readTree(out)
+        let picked = ["2025/towns/341302101.html", "2025/towns/341322100.html", "2025/results.csv"]
+        Golden.compare(case: "sample", files: files.filter { picked.contains($0.key) })
+        // results.json: the contract's shape, full precision (not the cut display).
+        let json = try JSONSerialization.jsonObject(with: Data(files["2025/results.json"]!)) as! [String: Any]
+        #expect(json["scheme"] as? String == "suzhou-town" && json["year"] as? Int == 2025 && json["asOf"] as? String == "2026-11-23")
+        let units = json["units"] as! [[String: Any]]
+        #expect(units.count == 53)
+        let jiagou = units.first { $0["code"] as? String == "341302101" }!
+        let agri = (jiagou["indicators"] as! [String: Any])["agri_rate"] as! [String: Any]
+        #expect(agri["numerator"] as? Int == 440 && agri["denominator"] as? Int == 449)
+        #expect(agri["value"] as? Double == 44000.0 / 449.0)
+        let t1 = (jiagou["targets"] as! [String: Any])["T1"] as! [String: Any]
+        #expect(t1["status"] as? String == "unmet" && t1["threshold"] as? Int == 98)
+        let longcheng = units.first { $0["code"] as? String == "341322100" }!
+        let stage = longcheng["stage"] as! [String: Any]
+        #expect(stage["stage"] as? String == "named" && stage["revocationReview"] as? Bool == true && stage["expires"] as? String == "2027-06-18")
+        let city = units.first { $0["code"] as? String == "341300" }!
+        #expect((city["goal"] as! [String: Any])["manufacturing"] != nil)
+        #expect(city["score"] == nil && city["stage"] == nil)
+    }
+}
