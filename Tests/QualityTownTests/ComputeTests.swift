@@ -366,3 +366,32 @@ import Foundation
         #expect(scheme.rubric!.criteria.count == 77)
     }
 }
+
+/// Every target and threshold criterion exactly on its threshold, and just under it where the
+/// value would round to the threshold.
+@Suite struct ThresholdTests {
+    @Test func eachTargetOnAndJustUnder() throws {
+        var s = Scenario()
+        s.data["a.csv"] = """
+        年度,代码,大中型工程验收项目数,大中型工程一次验收合格数,住宅工程应分户验收数,住宅工程已分户验收数,公路工程交工验收数,公路工程交工验收合格数,水利工程验收数,水利工程一次验收合格数,生产性服务业顾客满意度,生活性服务业顾客满意度,空气质量优良率,空气质量优良率考核目标,食用农产品抽检批次,食用农产品抽检合格批次,双随机差异化措施应用率
+        2025,341302100,4,4,200,200,3,3,5,5,80,80,80,80,100,96,70
+        2025,341302101,2000,1999,2000,1999,2000,1999,2000,1999,79.999,79.995,79.999,80,1000,959,69.999
+        """
+        let r = try s.run()
+        for t in ["T3", "T4", "T5", "T6", "T7", "T8", "T10"] {
+            #expect(r.target("341302100", t).status == .met, "\(t) on")
+            #expect(r.target("341302101", t).status == .unmet, "\(t) under")
+        }
+        #expect(r.criterion("341302100", "15.3").points == Rational(2))   // 96/100 = 96%
+        #expect(r.criterion("341302101", "15.3").points == Rational(0))   // 95.9%
+        #expect(r.criterion("341302100", "26.1").points == Rational(1))
+        #expect(r.criterion("341302101", "26.1").points == Rational(0))
+        // Cut, not rounded: 1999/2000 prints 99.95%, 79.999 prints 79.99, never "100%" or "80".
+        let rows = targetRows(r.unit("341302101"), scheme: r.assessment.scheme)
+        var shown: [String: String] = [:]
+        for case .object(let o) in rows { if case .text(let id)? = o["id"], case .text(let v)? = o["value"] { shown[id] = v } }
+        #expect(shown["T3"]?.hasPrefix("99.95%") == true)
+        #expect(shown["T7"] == "79.99")
+        #expect(shown["T10"] == "79.99%")
+    }
+}

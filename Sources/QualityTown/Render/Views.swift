@@ -117,7 +117,7 @@ func diagnosticRow(_ d: Diagnostic, units: UnitTree) -> TemplateValue {
         "file": .t(d.location.file),
         "cell": .opt(d.location.cell),
         "severity": .t(d.severity.label),
-        "severityClass": .t(d.severity == .error ? "status-error" : "status-warning"),
+        "severityClass": .t(d.severity == .error ? "diag-error" : "diag-warning"),
         "code": .t(d.code),
         "message": .t(d.message),
         "unit": .opt(unitName.map { "\($0)（\(d.unit!)）" }),
