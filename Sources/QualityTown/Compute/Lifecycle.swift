@@ -111,36 +111,25 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
         let a = day(row, "申报日期")?.0, b = day(r, "申报日期")?.0
         if let b, a == nil || b >= a! { row = r }
     }
-    var result = StageResult(stage: .notApplied, category: text(row, "创建类别"), application: row)
-    enum Conclusion { case positive, negative, unknown }
-    func conclusion(_ column: String, negative: [String], positive: [String]) -> Conclusion {
-        guard let t = text(row, column) else { return .positive }
+    var result = StageResult(stage: .notApplied, category: lifecycle.categoryColumn.flatMap { text(row, $0) }, application: row)
+    /// nil: a spelling the scheme does not know (reported; the cell is not used, as if blank).
+    func isNegative(_ step: LifecycleStep) -> Bool {
+        guard let column = step.conclusion, let t = text(row, column) else { return false }
         let n = normalizeName(t)
-        if negative.contains(n) { return .negative }
-        if positive.contains(n) { return .positive }
+        if step.negative.contains(n) { return true }
+        if step.positive.contains(n) { return false }
         // A rejected cell is not used: as if blank, which beside a date is positive.
-        diagnostics.error("type-error", "“\(column)”的值\(quoted(t))无法识别，应为 \(positive.first!) 或 \(negative.first!)；该值未使用（按空白即通过处理）",
+        diagnostics.error("type-error", "“\(column)”的值\(quoted(t))无法识别，应为 \(step.positive.first ?? "") 或 \(step.negative.first ?? "")；该值未使用（按空白即通过处理）",
                           at: row.cells[column]!.location, unit: unit)
-        return .unknown
+        return false
     }
-    struct Step { var column: String; var stage: StageName?; var label: String; var conclusion: String?; var negatives: [String]; var positives: [String]; var failed: StageName? }
-    let steps = [
-        Step(column: "申报日期", stage: .applied, label: "申报", conclusion: nil, negatives: [], positives: [], failed: nil),
-        Step(column: "推荐日期", stage: .recommended, label: "县级推荐", conclusion: "推荐结论", negatives: ["不予推荐", "不推荐"], positives: ["推荐", "同意推荐", "予以推荐"], failed: .declined),
-        Step(column: "备案日期", stage: .filed, label: "备案", conclusion: "审查结论", negatives: ["不通过", "未通过"], positives: ["通过", "同意"], failed: .declined),
-        Step(column: "验收日期", stage: .accepted, label: "验收", conclusion: "验收结论", negatives: ["不通过", "未通过"], positives: ["通过", "合格"], failed: .acceptanceFailed),
-        Step(column: "公示日期", stage: nil, label: "公示", conclusion: nil, negatives: [], positives: [], failed: nil),
-        Step(column: "命名日期", stage: .named, label: "命名", conclusion: nil, negatives: [], positives: [], failed: nil),
-        Step(column: "撤销日期", stage: .revoked, label: "撤销", conclusion: nil, negatives: [], positives: [], failed: nil),
-    ]
     var last: Day?
     var previousPresent = true
     var ended = false
     var filedOn: Day?, namedOn: Day?
-    for step in steps {
+    for step in lifecycle.steps {
         guard let (d, loc) = day(row, step.column) else {
-            // 公示日期 is optional; 撤销日期 is not a step others follow.
-            if step.column != "公示日期" && step.column != "撤销日期" { previousPresent = false }
+            if !step.optional { previousPresent = false }
             continue
         }
         if ended {
@@ -158,18 +147,15 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
         previousPresent = true
         last = d
         result.steps.append((step.label, d))
-        if let c = step.conclusion {
-            switch conclusion(c, negative: step.negatives, positive: step.positives) {
-            case .negative:
-                result.stage = step.failed!
-                ended = true
-                continue
-            case .unknown, .positive: break
-            }
+        if isNegative(step) {
+            result.stage = step.failed!
+            ended = true
+            continue
         }
         if let s = step.stage { result.stage = s }
-        if step.column == "备案日期" { filedOn = d }
-        if step.column == "命名日期" { namedOn = d }
+        // Creation runs from filing; the name's period from naming (五、创建步骤（四）（五）).
+        if step.stage == .filed { filedOn = d }
+        if step.stage == .named { namedOn = d }
     }
     if result.stage == .filed, let f = filedOn {
         result.deadline = f.addingYears(lifecycle.creationYears)

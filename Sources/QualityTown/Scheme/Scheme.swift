@@ -244,8 +244,27 @@ public struct Eligibility: Sendable {
     public var manual: [(clause: String, text: String)]
 }
 
+/// One step of the programme: the date column that records it, the stage it reaches, and the
+/// conclusion column that may stop it.
+public struct LifecycleStep: Sendable {
+    public var column: String
+    /// The stage reached when the step happens (nil: a step that changes no stage, 公示).
+    public var stage: StageName?
+    public var label: String
+    public var conclusion: String?
+    public var positive: [String]
+    public var negative: [String]
+    /// The stage a negative conclusion leads to.
+    public var failed: StageName?
+    /// A blank optional step does not make the next one "without its earlier step".
+    public var optional: Bool
+}
+
 /// The lifecycle periods (五、创建步骤) and the revocation trigger (六（四）).
 public struct Lifecycle: Sendable {
+    public var steps: [LifecycleStep]
+    /// The applications column holding the 创建类别 (for the goal).
+    public var categoryColumn: String?
     public var creationYears: Int
     public var nameYears: Int
     public var expiringDays: Int

@@ -192,7 +192,17 @@ private struct SchemeReader {
             let rev = child(e, "revocation")
             let revIDs = rev?.attribute("indicators")?.split(separator: " ").map(String.init) ?? []
             for i in revIDs where !known.contains(i) { problem("撤销条件引用了未定义的指标 \(i)", rev!) }
-            scheme.lifecycle = Lifecycle(creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
+            let steps = e.childElements.filter { $0.name == "step" }.map { st in
+                LifecycleStep(column: st.attribute("column")!, stage: st.attribute("stage").flatMap(StageName.init(rawValue:)),
+                              label: st.attribute("label")!, conclusion: st.attribute("conclusion"),
+                              positive: st.attribute("positive")?.split(separator: " ").map(String.init) ?? [],
+                              negative: st.attribute("negative")?.split(separator: " ").map(String.init) ?? [],
+                              failed: st.attribute("failed").flatMap(StageName.init(rawValue:)), optional: st.attribute("optional") == "true")
+            }
+            for st in steps where st.conclusion != nil && (st.failed == nil || st.positive.isEmpty || st.negative.isEmpty) {
+                problem("步骤“\(st.label)”有结论列，需要 positive、negative 和 failed", e)
+            }
+            scheme.lifecycle = Lifecycle(steps: steps, categoryColumn: e.attribute("category-column"), creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
                                          expiringDays: Int(e.attribute("expiring-days")!)!, clause: e.attribute("clause")!,
                                          revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "")
         }
