@@ -124,11 +124,7 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
     }
     var pages: [String] = []
     do {
-        var out: [OutputPage] = [try site.dataQualityPage(report)]
-        out += site.results(report)
-        for r in report.assessment.units where r.unit.level.tier == .town {
-            out.append(try site.townPage(report, r))
-        }
+        var out = try site.pages(report)
         out += try site.assets()
         for p in out {
             try staged.write(p.path, p.bytes)

@@ -35,6 +35,41 @@ public final class Site: Sendable {
         try page("town.xhtml", at: "\(report.read.year)/towns/\(r.unit.code).\(format.fileExtension)", townView(report, r, format: format))
     }
 
+    /// `YEAR/counties/CODE.html`, the nightly rollup of one county.
+    public func countyPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
+        try page("county.xhtml", at: "\(report.read.year)/counties/\(r.unit.code).\(format.fileExtension)", countyView(report, r, format: format))
+    }
+
+    /// `YEAR/cities/CODE.html`, the committee's report.
+    public func cityPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
+        try page("city.xhtml", at: "\(report.read.year)/cities/\(r.unit.code).\(format.fileExtension)", cityView(report, r, format: format))
+    }
+
+    /// `YEAR/forms/CODE.html`, the 附件2 filing form of one town.
+    public func formPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
+        try page("form.xhtml", at: "\(report.read.year)/forms/\(r.unit.code).\(format.fileExtension)", formView(report, r, format: format, root: "../../"))
+    }
+
+    /// Every page of a build except the index, in a stable order.
+    public func pages(_ report: Report) throws(TemplateError) -> [OutputPage] {
+        var out: [OutputPage] = [try dataQualityPage(report)]
+        out += results(report)
+        for r in report.assessment.units {
+            switch r.unit.level.tier {
+            case .town:
+                out.append(try townPage(report, r))
+                out.append(try formPage(report, r))
+            case .county:
+                out.append(try countyPage(report, r))
+            case .city:
+                out.append(try cityPage(report, r))
+            case .province:
+                break
+            }
+        }
+        return out
+    }
+
     /// `YEAR/results.json` and `YEAR/results.csv`.
     public func results(_ report: Report) -> [OutputPage] {
         let y = report.read.year

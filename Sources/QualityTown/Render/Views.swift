@@ -77,7 +77,8 @@ func indexView(_ report: Report, years: [Int], format: OutputFormat) -> Template
             "level": .t(u.level.rawValue),
             "children": .list(kids.map(node)),
             "hasChildren": .bool(!kids.isEmpty),
-            "link": .opt(u.level.tier == .town ? "\(read.year)/towns/\(u.code).\(ext)" : nil),
+            "link": .opt(pageLink(u, year: read.year, ext: ext)),
+            "form": .opt(u.level.tier == .town ? "\(read.year)/forms/\(u.code).\(ext)" : nil),
         ])
     }
     let tiers = Dictionary(grouping: tree.units, by: \.level.tier)
@@ -85,7 +86,10 @@ func indexView(_ report: Report, years: [Int], format: OutputFormat) -> Template
         "page": frame.value,
         "year": .t(read.year),
         "years": .list(years.reversed().map { y in
-            .object(["year": .t(y), "dataQuality": .t("\(y)/data-quality.\(ext)"), "current": .bool(y == read.year)])
+            .object(["year": .t(y), "dataQuality": .t("\(y)/data-quality.\(ext)"), "current": .bool(y == read.year),
+                     "results": .t("\(y)/results.json"), "csv": .t("\(y)/results.csv"),
+                     "cities": .list(tree.units.filter { $0.level.tier == .city }.map { c in
+                         .object(["name": .t(c.name), "link": .t("\(y)/cities/\(c.code).\(ext)")]) })])
         }),
         "files": .list(files),
         "units": .list(tree.children(of: nil).map(node)),
@@ -98,6 +102,16 @@ func indexView(_ report: Report, years: [Int], format: OutputFormat) -> Template
             "observations": .t(read.inputs.observations.count),
         ]),
     ])
+}
+
+/// The page of a unit in a year's folder (towns, counties, cities; provinces have none).
+func pageLink(_ u: Unit, year: Int, ext: String) -> String? {
+    switch u.level.tier {
+    case .town: return "\(year)/towns/\(u.code).\(ext)"
+    case .county: return "\(year)/counties/\(u.code).\(ext)"
+    case .city: return "\(year)/cities/\(u.code).\(ext)"
+    case .province: return nil
+    }
 }
 
 /// A stable, safe fragment id for a file path or unit code (`data/a.csv` → `data-a-csv`).

@@ -1,0 +1,294 @@
+// MARK: - County rollups, the committee's city report and the 附件2 filing form
+
+/// Short text for a matrix cell: the value and the status word.
+func matrixCell(_ t: TargetResult, scheme: Scheme) -> TemplateValue {
+    let ind = scheme.indicator(t.target.indicator)
+    let percent = scheme.rates.contains { $0.id == t.target.indicator } || ind?.kind == .percent
+    var value = figureText(t.figure, percent: percent, flag: ind?.kind == .flag)
+    if t.figure.state == .value, let v = t.figure.number, let th = t.threshold, ind?.kind != .flag {
+        value = distinctDisplays(v, th, percent: percent).0
+    }
+    if t.figure.state != .value { value = "" }
+    return .object(["value": .t(value), "status": .t(t.status.label), "statusClass": .t(statusClass(t.status))])
+}
+
+/// A town's row in a ranking: totals per category, eligibility and stage.
+func rankingRows(_ towns: [UnitResult], tree: UnitTree, format: OutputFormat, year: Int, root: String) -> [TemplateValue] {
+    let scored = towns.filter { $0.score != nil }.sorted {
+        $0.score!.total != $1.score!.total ? $0.score!.total > $1.score!.total : $0.unit.code < $1.unit.code
+    }
+    var rank = 0
+    var previous: Rational?
+    return scored.enumerated().map { i, r in
+        let s = r.score!
+        if s.total != previous { rank = i + 1 }
+        previous = s.total
+        return .object([
+            "rank": .t(rank),
+            "name": .t(r.unit.name),
+            "link": .t("\(root)towns/\(r.unit.code).\(format.fileExtension)"),
+            "county": .t(tree.ancestor(of: r.unit.code, at: .county)?.name ?? "—"),
+            "categories": .list(s.categories.map { .t($0.points.plain()) }),
+            "base": .t(s.base.plain()),
+            "bonus": .t(s.bonus.plain()),
+            "total": .t(s.total.plain()),
+            "eligibility": .t(r.eligibility?.status.label ?? "—"),
+            "stage": .t(r.stage?.stage.label ?? "—"),
+            "flags": .t(stageFlags(r.stage)),
+        ])
+    }
+}
+
+/// Overdue / expiring / revocation review, in words.
+func stageFlags(_ s: StageResult?) -> String {
+    guard let s else { return "" }
+    var f: [String] = []
+    if s.overdue { f.append("逾期") }
+    if s.expiring { f.append("即将到期") }
+    if s.revocationReview { f.append("提请撤销") }
+    return f.joined(separator: "、")
+}
+
+/// The towns × targets matrix.
+func matrixValue(_ towns: [UnitResult], scheme: Scheme, format: OutputFormat, root: String) -> TemplateValue {
+    .object([
+        "targets": .list(scheme.targets.map { .object(["id": .t($0.id), "label": .t($0.label)]) }),
+        "rows": .list(towns.map { r in
+            .object([
+                "name": .t(r.unit.name),
+                "link": .t("\(root)towns/\(r.unit.code).\(format.fileExtension)"),
+                "cells": .list(r.targets.map { matrixCell($0, scheme: scheme) }),
+            ])
+        }),
+    ])
+}
+
+/// A county's nightly rollup.
+func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) -> TemplateValue {
+    let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
+    let towns = descendants(of: county.unit.code, in: a.tree).filter { $0.level.tier == .town }
+        .sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
+    let frame = PageFrame(title: "\(county.unit.name)质量强镇（街道）创建情况", subtitle: "\(a.year) 年度 · 县区汇总（截至 \(a.asOf.chinese)）",
+                          root: "../../", scheme: scheme, asOf: a.asOf, format: format)
+    let townCodes = Set(towns.map(\.unit.code))
+    var discrepancies: [TemplateValue] = []
+    for t in towns {
+        for d in t.score?.discrepancies ?? [] {
+            discrepancies.append(.object(["town": .t(t.unit.name), "link": .t("../towns/\(t.unit.code).\(ext)"), "criterion": .t(d.criterion),
+                                          "self": .t(d.selfScore.plain()), "computed": .t(d.computed.plain()), "where": .t(d.location.description)]))
+        }
+    }
+    let problems: [TemplateValue] = towns.compactMap { t in
+        let ds = report.diagnostics.filter { $0.unit == t.unit.code }
+        guard !ds.isEmpty else { return nil }
+        let errors = ds.filter { $0.severity == .error }.count
+        return .object(["town": .t(t.unit.name), "errors": .t(errors), "warnings": .t(ds.count - errors),
+                        "link": .t("../data-quality.\(ext)#unit-\(anchorID(t.unit.code))")])
+    }
+    let ownProblems = report.diagnostics.filter { $0.unit == county.unit.code || townCodes.contains($0.unit ?? "") }.count
+    return .object([
+        "page": frame.value,
+        "year": .t(a.year),
+        "county": .object(["name": .t(county.unit.name), "code": .t(county.unit.code), "level": .t(county.unit.level.rawValue),
+                           "city": .opt(a.tree.ancestor(of: county.unit.code, at: .city)?.name), "towns": .t(towns.count)]),
+        "targets": .list(targetRows(county, scheme: scheme)),
+        "matrix": matrixValue(towns, scheme: scheme, format: format, root: "../"),
+        "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
+        "ranking": .list(rankingRows(towns, tree: a.tree, format: format, year: a.year, root: "../")),
+        "discrepancies": .list(discrepancies),
+        "problems": .list(problems),
+        "problemCount": .t(ownProblems),
+        "dataQuality": .t("../data-quality.\(ext)"),
+    ])
+}
+
+// MARK: - City report
+
+/// Horizontal bars: label, value and the bar's geometry (SVG units), with the numbers for the table.
+struct Bar {
+    var label: String
+    var value: Rational
+    var text: String
+}
+
+func barChart(_ bars: [Bar], maximum: Rational, unit: String) -> TemplateValue {
+    let width = 420, rowH = 26, left = 150
+    let rows: [TemplateValue] = bars.enumerated().map { i, b in
+        let w = maximum > Rational(0) ? (b.value / maximum * Rational(width)).cut(0) : "0"
+        return .object([
+            "label": .t(b.label), "text": .t(b.text),
+            "y": .t(String(i * rowH + 8)), "ty": .t(String(i * rowH + 25)),
+            "x": .t(String(left)), "w": .t(w),
+            "vx": .t(String(left + (Int(w) ?? 0) + 6)),
+        ])
+    }
+    return .object(["rows": .list(rows), "height": .t(String(bars.count * rowH + 20)), "width": .t(String(left + width + 80)),
+                    "axis": .t(String(left)), "unit": .t(unit)])
+}
+
+/// The committee's city report.
+func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> TemplateValue {
+    let a = report.assessment, scheme = a.scheme, ext = format.fileExtension, read = report.read
+    let counties = a.tree.children(of: city.unit.code).filter { $0.level.tier == .county }.compactMap { a.result($0.code) }
+    let allTowns = descendants(of: city.unit.code, in: a.tree).filter { $0.level.tier == .town }.sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
+    let frame = PageFrame(title: "\(city.unit.name)质量强镇（街道）创建工作报告", subtitle: "\(a.year) 年度 · 提交\(city.unit.name)质量发展委员会（截至 \(a.asOf.chinese)）",
+                          root: "../../", scheme: scheme, asOf: a.asOf, format: format)
+    // Pooled targets side by side: city, then each county.
+    let columns = [city] + counties
+    let targetsSide: [TemplateValue] = scheme.targets.enumerated().map { i, t in
+        .object(["id": .t(t.id), "label": .t(t.label), "requirement": .t(t.requirement),
+                 "cells": .list(columns.map { matrixCell($0.targets[i], scheme: scheme) })])
+    }
+    // Goal progress.
+    let goal: [TemplateValue] = (city.goal ?? []).map { g in
+        .object(["label": .t(g.group.label), "goal": .t(g.group.target), "named": .t(g.named), "creating": .t(g.creating), "gap": .t(g.gap)])
+    }
+    var goalBars: [Bar] = []
+    for g in city.goal ?? [] {
+        goalBars.append(Bar(label: "\(g.group.label) 已命名", value: Rational(g.named), text: "\(g.named) / \(g.group.target)"))
+        goalBars.append(Bar(label: "\(g.group.label) 创建中", value: Rational(g.creating), text: "\(g.creating)"))
+    }
+    let goalMax = Rational(max(1, (city.goal ?? []).map(\.group.target).max() ?? 1))
+    // Pipeline.
+    func townRef(_ r: UnitResult) -> [String: TemplateValue] {
+        ["name": .t(r.unit.name), "link": .t("../towns/\(r.unit.code).\(ext)"),
+         "county": .t(a.tree.ancestor(of: r.unit.code, at: .county)?.name ?? "—"), "category": .t(r.stage?.category ?? "—")]
+    }
+    let creating: [TemplateValue] = allTowns.filter { $0.stage?.stage == .filed || $0.stage?.stage == .accepted }.map { r in
+        var o = townRef(r)
+        o["stage"] = .t(r.stage!.stage.label)
+        o["deadline"] = .t(r.stage!.deadline?.chinese ?? "—")
+        o["overdue"] = .t(r.stage!.overdue ? "逾期" : "")
+        return .object(o)
+    }
+    let expiring: [TemplateValue] = allTowns.filter { $0.stage?.expiring == true }.map { r in
+        var o = townRef(r); o["expires"] = .t(r.stage!.expires!.chinese); return .object(o)
+    }
+    let reviews: [TemplateValue] = allTowns.filter { $0.stage?.revocationReview == true }.map { r in
+        let ids = scheme.lifecycle?.revocationIndicators ?? []
+        let what = ids.compactMap { id -> String? in
+            let f = r.figures[id] ?? .noData
+            guard f.state == .value, let v = f.number, v > Rational(0) else { return nil }
+            return "\(scheme.indicator(id)?.header ?? id) \(v.plain())"
+        }.joined(separator: "、")
+        var o = townRef(r); o["what"] = .t(what); return .object(o)
+    }
+    // Charts: score distribution by county (dots), target attainment by county (bars).
+    let axisLeft = 150, axisWidth = 420, rowH = 30
+    let maxScore = Rational(105)
+    var distRows: [TemplateValue] = []
+    var distTable: [TemplateValue] = []
+    var attainBars: [Bar] = []
+    for (i, c) in counties.enumerated() {
+        let towns = allTowns.filter { a.tree.isAncestor(c.unit.code, of: $0.unit.code) }
+        let totals = towns.compactMap { $0.score?.total }.sorted()
+        let dots: [TemplateValue] = totals.map { t in
+            .object(["cx": .t((Rational(axisLeft) + t / maxScore * Rational(axisWidth)).cut(1)), "cy": .t(String(i * rowH + 18))])
+        }
+        distRows.append(.object(["label": .t(c.unit.name), "y": .t(String(i * rowH + 23)), "dots": .list(dots),
+                                 "lineY": .t(String(i * rowH + 18))]))
+        let mean = totals.isEmpty ? nil : totals.reduce(Rational(0), +) / Rational(totals.count)
+        distTable.append(.object(["county": .t(c.unit.name), "towns": .t(totals.count),
+                                  "min": .t(totals.first?.plain() ?? "—"), "max": .t(totals.last?.plain() ?? "—"),
+                                  "mean": .t(mean.map { displayNumber($0, percent: false) } ?? "—")]))
+        let judged = towns.flatMap(\.targets).filter { $0.status != .notApplicable }
+        let met = judged.filter { $0.status == .met }.count
+        let share = judged.isEmpty ? Rational(0) : Rational(met * 100, judged.count)
+        attainBars.append(Bar(label: c.unit.name, value: share, text: "\(displayNumber(share, percent: true))（\(met)/\(judged.count)）"))
+    }
+    let ticks: [TemplateValue] = stride(from: 0, through: 100, by: 20).map { v in
+        .object(["x": .t((Rational(axisLeft) + Rational(v) / maxScore * Rational(axisWidth)).cut(1)), "label": .t(String(v))])
+    }
+    // Methodology.
+    let consistency = scheme.rubric.map(checkConsistency)
+    let rules: [TemplateValue] = (scheme.rubric?.criteria ?? []).filter { !$0.rule.isManual }.map { c in
+        .object(["id": .t(c.id), "clause": .t("\(scheme.rubric!.clause) 第\(scheme.rubric!.item(ofCriterion: c.id)!.number)项"),
+                 "rule": .t(describeRule(c.rule, scheme: scheme)), "points": .t(c.points.map { "\($0.plain())分" } ?? "按规则计分")])
+    }
+    let files: [TemplateValue] = read.inputs.files.map { f in
+        .object(["path": .t(f.path), "encoding": .t(f.encoding?.rawValue ?? "（不是文本）"), "rows": .t(f.rows), "sha256": .t(f.sha256)])
+    }
+    let errors = report.diagnostics.filter { $0.severity == .error }.count
+    let byFile = Dictionary(grouping: report.diagnostics, by: \.location.file)
+    let problemFiles: [TemplateValue] = read.inputs.files.compactMap { f in
+        guard let ds = byFile[f.path], !ds.isEmpty else { return nil }
+        let e = ds.filter { $0.severity == .error }.count
+        return .object(["file": .t(f.path), "errors": .t(e), "warnings": .t(ds.count - e)])
+    }
+    let problems: TemplateValue = .object(["errors": .t(errors), "warnings": .t(report.diagnostics.count - errors),
+                                           "byFile": .list(problemFiles), "link": .t("../data-quality.\(ext)")])
+    return .object([
+        "page": frame.value,
+        "year": .t(a.year),
+        "city": .object(["name": .t(city.unit.name), "code": .t(city.unit.code), "towns": .t(allTowns.count), "counties": .t(counties.count)]),
+        "columns": .list(columns.map { .object(["name": .t($0.unit.name), "link": .opt($0.unit.code == city.unit.code ? nil : "../counties/\($0.unit.code).\(ext)")]) }),
+        "targetsSide": .list(targetsSide),
+        "goal": .list(goal),
+        "goalYear": .t(scheme.goal.map { String($0.year) } ?? ""),
+        "goalClause": .t(scheme.goal?.clause ?? ""),
+        "goalChart": barChart(goalBars, maximum: goalMax, unit: "个"),
+        "creating": .list(creating),
+        "expiring": .list(expiring),
+        "reviews": .list(reviews),
+        "ranking": .list(rankingRows(allTowns, tree: a.tree, format: format, year: a.year, root: "../")),
+        "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
+        "distribution": .object(["rows": .list(distRows), "ticks": .list(ticks), "height": .t(String(counties.count * rowH + 40)),
+                                 "axisY": .t(String(counties.count * rowH + 8)), "tickY": .t(String(counties.count * rowH + 24)),
+                                 "x1": .t(String(axisLeft)), "x2": .t(String(axisLeft + axisWidth))]),
+        "distributionTable": .list(distTable),
+        "attainment": barChart(attainBars, maximum: Rational(100), unit: "%"),
+        "attainmentTable": .list(attainBars.map { .object(["label": .t($0.label), "text": .t($0.text)]) }),
+        "rules": .list(rules),
+        "targetRules": .list(scheme.targets.map { .object(["id": .t($0.id), "label": .t($0.label), "clause": .t($0.clause), "requirement": .t($0.requirement)]) }),
+        "consistency": .list((consistency?.warnings ?? []).map { .t($0.message) }),
+        "highestBase": .t(consistency?.highestBase.plain() ?? "—"),
+        "declaredTotal": .t(scheme.rubric?.declaredTotal.plain() ?? "—"),
+        "files": .list(files),
+        "problems": problems,
+    ])
+}
+
+// MARK: - 附件2 申报备案表
+
+/// Paragraphs of a multi-line cell.
+func paragraphs(_ text: String?) -> TemplateValue {
+    guard let text, !text.isEmpty else { return .list([]) }
+    return .list(text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: true)
+        .map { .t(String($0).trimmingCharacters(in: .whitespaces)) })
+}
+
+/// A date split for `____年__月__日`: blank parts stay blank for the pen.
+func dateParts(_ d: Day?) -> TemplateValue {
+    .object(["y": .t(d.map { String($0.year) } ?? ""), "m": .t(d.map { String($0.month) } ?? ""), "d": .t(d.map { String($0.day) } ?? "")])
+}
+
+/// A town's filing form (blank where it has no application).
+func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: String) -> TemplateValue {
+    let a = report.assessment, scheme = a.scheme
+    let row = r.stage?.application
+    func textCell(_ c: String) -> String? { row.flatMap { text($0, c) } }
+    func dayCell(_ c: String) -> Day? {
+        guard let cell = row?.cells[c], case .value(.day(let d)) = cell.read else { return nil }
+        return d
+    }
+    let county = a.tree.ancestor(of: r.unit.code, at: .county)
+    let countyName = county.map { $0.name.hasSuffix("县") || $0.name.hasSuffix("区") ? String($0.name.dropLast()) : $0.name } ?? ""
+    let city = a.tree.ancestor(of: r.unit.code, at: .city)?.name ?? ""
+    let frame = PageFrame(title: "\(city)质量强镇（街道）申报备案表", subtitle: r.unit.name, root: root, scheme: scheme, asOf: a.asOf, format: format)
+    return .object([
+        "page": frame.value,
+        "city": .t(city),
+        "town": .t(r.unit.name),
+        "hasApplication": .bool(row != nil),
+        "county": .t(countyName),
+        "applied": dateParts(dayCell("申报日期")),
+        "request": paragraphs(textCell("请示正文")),
+        "recommender": .t(textCell("推荐单位") ?? ""),
+        "opinion": paragraphs(textCell("县级推荐意见")),
+        "recommended": dateParts(dayCell("推荐日期")),
+        "report": paragraphs(textCell("自查报告")),
+        "score": r.score.flatMap { s in scheme.rubric.map { scoreTableValue(s, rubric: $0) } } ?? .null,
+        "rubricClause": .t(scheme.rubric?.clause ?? ""),
+        "year": .t(a.year),
+    ])
+}
