@@ -152,3 +152,43 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
                         observations: read.inputs.observations.count, pages: pages, diagnostics: report.diagnostics,
                         output: staged.output)
 }
+
+/// `qtown form`: reads and computes (a town's score needs its city's ranks and pooled rates),
+/// renders one town's filing form and replaces that one file inside the existing output.
+/// Returns the written path. The unit is a code, a unique name, or `名称@县区`.
+public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineError) -> String {
+    let read = try readStage(options)
+    let tree = read.inputs.units
+    var candidates: [Unit]
+    if let u = tree.unit(unit) {
+        candidates = [u]
+    } else {
+        let parts = unit.split(separator: "@").map(String.init)
+        candidates = tree.units(named: parts[0])
+        if parts.count == 2 { candidates = candidates.filter { c in tree.units(named: parts[1]).contains { tree.isAncestor($0.code, of: c.code) } } }
+    }
+    candidates = candidates.filter { $0.level.tier == .town }
+    guard candidates.count == 1, let town = candidates.first else {
+        let hint = candidates.count > 1
+            ? "有多个同名乡镇（\(candidates.map { "\($0.name)@\(tree.ancestor(of: $0.code, at: .county)?.name ?? "")" }.joined(separator: "、"))），请用代码或 名称@县区"
+            : "没有这个乡镇（街道）" + (tree.nearestNames(to: unit).isEmpty ? "" : "；是否是：" + tree.nearestNames(to: unit).joined(separator: "、") + "？")
+        throw PipelineError(stage: .read, message: "--unit \(quoted(unit))：\(hint)")
+    }
+    let report = computeStage(read)
+    do {
+        let site = try Site(scheme: read.scheme, format: options.format)
+        let page = try site.formPage(report, report.assessment.result(town.code)!)
+        try replaceFileAtomically(output: options.output, relative: page.path, bytes: page.bytes)
+        let css = try site.assets()
+        for a in css where !FileManager.default.fileExists(atPath: StagedOutput.absolute(options.output) + "/" + a.path) {
+            try replaceFileAtomically(output: options.output, relative: a.path, bytes: a.bytes)
+        }
+        return StagedOutput.absolute(options.output) + "/" + page.path
+    } catch let e as TemplateError {
+        throw PipelineError(stage: .render, message: e.description)
+    } catch let e as PublishError {
+        throw PipelineError(stage: .publish, message: e.description)
+    } catch {
+        throw PipelineError(stage: .render, message: "\(error)")
+    }
+}

@@ -14,7 +14,7 @@ struct Qtown: ParsableCommand {
         Without a subcommand, runs `build` on ./inputs into ./output.
         Exit status: 0 all good; 1 reports written but the inputs had errors; 2 nothing written.
         """,
-        subcommands: [Build.self, Check.self, SchemeCommand.self, Blank.self],
+        subcommands: [Build.self, Check.self, Form.self, SchemeCommand.self, Blank.self],
         defaultSubcommand: Build.self
     )
 

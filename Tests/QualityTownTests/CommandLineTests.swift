@@ -19,7 +19,9 @@ import Foundation
         #expect(r.stdout.contains("错误 30 项"))
         let files = readTree(out + "/site")
         let towns = ["341302100", "341302101", "341302102", "341321100", "341321101"].map { "2025/towns/\($0).html" }
-        #expect(Set(files.keys) == Set(["index.html", "2025/data-quality.html", "2025/results.json", "2025/results.csv", "assets/style.css"] + towns))
+        let forms = towns.map { $0.replacingOccurrences(of: "towns", with: "forms") }
+        let documents = ["2025/cities/341300.html", "2025/counties/341302.html", "2025/counties/341321.html"]
+        #expect(Set(files.keys) == Set(["index.html", "2025/data-quality.html", "2025/results.json", "2025/results.csv", "assets/style.css"] + towns + forms + documents))
         Golden.compare(case: "ingest", files: files.filter { !$0.key.hasPrefix("assets/") })
         // Nothing outside the output folder: only the published folder is left beside it.
         #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["site"])
@@ -59,7 +61,8 @@ import Foundation
             let (doc, messages) = XMLDocument.parseXML(bytes, name: path)
             #expect(messages.isEmpty, "\(path): \(messages)")
             #expect(doc?.root?.namespaceURI == XMLNamespaceURI.xhtml)
-            #expect(String(decoding: bytes, as: UTF8.self).contains("data-quality.xhtml") || path.contains("data-quality"))
+            // Links between pages stay within the format.
+            #expect(!String(decoding: bytes, as: UTF8.self).contains(".html\""), "\(path)")
         }
     }
 
@@ -94,6 +97,16 @@ import Foundation
         let r = try runQtown(["--inputs", inputs, "--output", root + "/out", "--as-of", "2026-11-23"])
         #expect(r.status == 1)
         let index = try String(contentsOfFile: root + "/out/index.html", encoding: .utf8)
+        // Every page: the names are text, never markup, and every file is inside the output.
+        let pages = readTree(root + "/out").filter { $0.key.hasSuffix(".html") }
+        #expect(pages.keys.contains("2025/counties/341302.html") && pages.keys.contains("2025/forms/341302100.html") && pages.keys.contains("2025/cities/341300.html"))
+        for (path, bytes) in pages {
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(!text.contains("<script>alert"), "\(path)")
+            let (doc, messages) = XMLDocument.parseHTML(bytes, name: path)
+            #expect(doc != nil && messages.filter { !$0.isUnknownHTMLTag }.isEmpty, "\(path): \(messages)")
+        }
+        #expect(pages["2025/counties/341302.html"].map { String(decoding: $0, as: UTF8.self).contains("&lt;script&gt;alert(1)&lt;/script&gt;") } == true)
         #expect(!index.contains("<script>"))
         #expect(index.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(index.contains("甲&amp;amp;乙 \"引号\" 镇"))
@@ -163,7 +176,8 @@ import Foundation
         let r = try runQtown(["--inputs", repoPath("inputs"), "--output", out, "--as-of", "2026-11-23"])
         #expect(r.status == 0, "\(r.stderr)")
         let files = readTree(out)
-        let picked = ["2025/towns/341302101.html", "2025/towns/341322100.html", "2025/results.csv"]
+        let picked = ["2025/towns/341302101.html", "2025/towns/341322100.html", "2025/results.csv", "2025/counties/341302.html",
+                      "2025/cities/341300.html", "2025/forms/341302100.html", "2025/forms/341302102.html"]
         Golden.compare(case: "sample", files: files.filter { picked.contains($0.key) })
         // results.json: the contract's shape, full precision (not the cut display).
         let json = try JSONSerialization.jsonObject(with: Data(files["2025/results.json"]!)) as! [String: Any]
@@ -182,5 +196,37 @@ import Foundation
         let city = units.first { $0["code"] as? String == "341300" }!
         #expect((city["goal"] as! [String: Any])["manufacturing"] != nil)
         #expect(city["score"] == nil && city["stage"] == nil)
+    }
+}
+
+@Suite(.serialized) struct FormCommandTests {
+    @Test func oneFormIsWrittenAndItsPathPrinted() throws {
+        let out = temporaryFolder("form")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try runQtown(["form", "--unit", "符离镇", "--inputs", repoPath("inputs"), "--output", out, "--as-of", "2026-11-23"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == out + "/2025/forms/341302100.html")
+        // Only that form (and the stylesheet it links): the city is not rendered.
+        #expect(Set(readTree(out).keys) == ["2025/forms/341302100.html", "assets/style.css"])
+        let page = try String(contentsOfFile: out + "/2025/forms/341302100.html", encoding: .utf8)
+        #expect(page.contains("申报备案表") && page.contains("（盖章）") && page.contains("自查打分表"))
+        // By code, too; an unknown name suggests the nearest.
+        #expect(try runQtown(["form", "--unit", "341302101", "--inputs", repoPath("inputs"), "--output", out]).status == 0)
+        let bad = try runQtown(["form", "--unit", "符篱镇", "--inputs", repoPath("inputs"), "--output", out])
+        #expect(bad.status == 2 && bad.stderr.contains("符离镇"))
+    }
+
+    @Test func aBlankFormHasBlanksNotNullOrZero() throws {
+        let out = temporaryFolder("form")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        // 褚兰镇 (341302102) has no application: the blank form, to fill by pen.
+        #expect(try runQtown(["form", "--unit", "褚兰镇", "--inputs", repoPath("inputs"), "--output", out]).status == 0)
+        let page = try String(contentsOfFile: out + "/2025/forms/341302102.html", encoding: .utf8)
+        // The form's own fields (before the attached scoring table): blanks, never null or 0.
+        let fields = String(page[..<page.range(of: "score-attachment")!.lowerBound])
+        #expect(!fields.contains("null") && !fields.contains(">0<"))
+        #expect(page.contains("申报单位：") && page.contains(" 年 ") && page.contains("（盖章）"))
+        let (doc, _) = XMLDocument.parseHTML(Array(page.utf8), name: "form")
+        #expect(doc != nil)
     }
 }
