@@ -49,6 +49,8 @@ public struct BuildSummary: Sendable {
     public var pages: [String]
     public var diagnostics: [Diagnostic]
     public var output: String
+    /// Wall seconds per stage, in order (read, compute, render, write).
+    public var timings: [(stage: String, seconds: Double)] = []
 
     public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
     public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
@@ -106,8 +108,11 @@ public func computeStage(_ read: ReadResult, progress: (ProgressEvent) -> Void =
 /// 3. render every page through the scheme's templates (compiled once);
 /// 4. publish the output folder atomically, carrying other years' folders over.
 public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> BuildSummary {
+    var clock = StageClock()
     let read = try readStage(options, progress: progress)
+    clock.lap("read")
     let report = computeStage(read, progress: progress)
+    clock.lap("compute")
     progress(.stageStarted(.render, "模板"))
     let site: Site
     do {
@@ -126,6 +131,7 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
     do {
         var out = try site.pages(report)
         out += try site.assets()
+        clock.lap("render")
         for p in out {
             try staged.write(p.path, p.bytes)
             pages.append(p.path)
@@ -148,9 +154,12 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
         throw PipelineError(stage: .publish, message: error.description)
     }
     progress(.stageFinished(.publish, staged.output))
-    return BuildSummary(year: read.year, files: read.inputs.files.count, units: read.inputs.units.units.count,
-                        observations: read.inputs.observations.count, pages: pages, diagnostics: report.diagnostics,
-                        output: staged.output)
+    clock.lap("write")
+    var summary = BuildSummary(year: read.year, files: read.inputs.files.count, units: read.inputs.units.units.count,
+                               observations: read.inputs.observations.count, pages: pages, diagnostics: report.diagnostics,
+                               output: staged.output)
+    summary.timings = clock.laps
+    return summary
 }
 
 /// `qtown form`: reads and computes (a town's score needs its city's ranks and pooled rates),
@@ -190,5 +199,17 @@ public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineErro
         throw PipelineError(stage: .publish, message: e.description)
     } catch {
         throw PipelineError(stage: .render, message: "\(error)")
+    }
+}
+
+/// Wall-clock laps for the per-stage timings of a build (reported, never asserted).
+struct StageClock {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    var laps: [(stage: String, seconds: Double)] = []
+
+    mutating func lap(_ stage: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        laps.append((stage, Double(now - last) / 1e9))
+        last = now
     }
 }

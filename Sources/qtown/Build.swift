@@ -16,6 +16,9 @@ struct Build: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var out: OutputOptions
 
+    @Flag(help: ArgumentHelp("每个阶段所用时间（写到标准错误）。", visibility: .hidden))
+    var timings = false
+
     func run() throws {
         let options = BuildOptions(inputs: input.inputs, output: out.output, scheme: input.scheme, year: input.year,
                                    asOf: input.asOfDay, format: out.format, jobs: out.jobs, quiet: out.quiet)
@@ -26,6 +29,10 @@ struct Build: ParsableCommand {
             fail(error)
         }
         report(summary.diagnostics, quiet: out.quiet)
+        if timings {
+            let line = summary.timings.map { "\($0.stage)=\(String(format: "%.3f", $0.seconds))" }.joined(separator: " ")
+            FileHandle.standardError.write(Data("timings: \(line) observations=\(summary.observations) pages=\(summary.pages.count)\n".utf8))
+        }
         print("qtown: \(summary.year) 年度，读取 \(summary.files) 个文件、\(summary.units) 个单位；写出 \(summary.pages.count) 个页面到 \(summary.output)；错误 \(summary.errors) 项，警告 \(summary.warnings) 项")
         if summary.errors > 0 { throw ExitCode(1) }
     }
