@@ -23,16 +23,47 @@ public enum Stage: String, Sendable, Codable {
 public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
     /// Path relative to the inputs folder (`data/market.csv`), or a template/scheme path.
     public var file: String
-    public var line: Int?
-    public var column: Int?
+    // Stored as Int32 (0 = unknown): millions of cells carry a location.
+    private var line32: Int32
+    private var column32: Int32
+    private var row32: Int32
+
+    public var line: Int? {
+        get { line32 > 0 ? Int(line32) : nil }
+        set { line32 = Int32(clamping: newValue ?? 0) }
+    }
+    /// 1-based field index (the spreadsheet column).
+    public var column: Int? {
+        get { column32 > 0 ? Int(column32) : nil }
+        set { column32 = Int32(clamping: newValue ?? 0) }
+    }
     /// 1-based spreadsheet row (header = 1); nil where not a cell.
-    public var row: Int?
+    public var row: Int? {
+        get { row32 > 0 ? Int(row32) : nil }
+        set { row32 = Int32(clamping: newValue ?? 0) }
+    }
 
     public init(file: String, line: Int? = nil, column: Int? = nil, row: Int? = nil) {
         self.file = file
-        self.line = line
-        self.column = column
-        self.row = row
+        line32 = Int32(clamping: line ?? 0)
+        column32 = Int32(clamping: column ?? 0)
+        row32 = Int32(clamping: row ?? 0)
+    }
+
+    enum CodingKeys: String, CodingKey { case file, line, column, row }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(file: try c.decode(String.self, forKey: .file), line: try c.decodeIfPresent(Int.self, forKey: .line),
+                  column: try c.decodeIfPresent(Int.self, forKey: .column), row: try c.decodeIfPresent(Int.self, forKey: .row))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(file, forKey: .file)
+        try c.encodeIfPresent(line, forKey: .line)
+        try c.encodeIfPresent(column, forKey: .column)
+        try c.encodeIfPresent(row, forKey: .row)
     }
 
     /// The Excel A1 reference (`E17`), when both column and row are known.

@@ -129,16 +129,41 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
     }
     var pages: [String] = []
     do {
-        var out = try site.pages(report)
-        out += try site.assets()
-        clock.lap("render")
-        for p in out {
-            try staged.write(p.path, p.bytes)
-            pages.append(p.path)
+        for f in site.folders(report) { try staged.makeFolder(f) }
+        // Render and write in parallel on --jobs threads; each page is written when done.
+        let jobs = site.jobs(report)
+        let results = parallelMap(jobs, workers: max(1, options.jobs)) { job -> Result<[String], PipelineError> in
+            do {
+                var paths: [String] = []
+                for page in try site.render(job, report) {
+                    try staged.write(page.path, page.bytes)
+                    paths.append(page.path)
+                }
+                return .success(paths)
+            } catch let e as TemplateError {
+                return .failure(PipelineError(stage: .render, message: e.description))
+            } catch let e as PublishError {
+                return .failure(PipelineError(stage: .publish, message: e.description))
+            } catch {
+                return .failure(PipelineError(stage: .render, message: "\(error)"))
+            }
         }
+        for r in results {
+            switch r {
+            case .success(let p): pages += p
+            case .failure(let e): throw e
+            }
+        }
+        for a in try site.assets() {
+            try staged.write(a.path, a.bytes)
+            pages.append(a.path)
+        }
+        clock.lap("render")
         let index = try site.indexPage(report, years: Array(Set(staged.years() + [read.year])).sorted())
         try staged.write(index.path, index.bytes)
         pages.append(index.path)
+    } catch let e as PipelineError {
+        throw e
     } catch let e as PublishError {
         throw PipelineError(stage: .publish, message: e.description)
     } catch let e as TemplateError {
@@ -212,4 +237,35 @@ struct StageClock {
         laps.append((stage, Double(now - last) / 1e9))
         last = now
     }
+}
+
+/// Maps `items` on `workers` threads, keeping the order of the results.
+func parallelMap<T: Sendable, R: Sendable>(_ items: [T], workers: Int, _ body: @Sendable (T) -> R) -> [R] {
+    if workers <= 1 || items.count < 2 { return items.map(body) }
+    let box = ResultBox<R>(count: items.count)
+    let next = AtomicCounter()
+    DispatchQueue.concurrentPerform(iterations: min(workers, items.count)) { _ in
+        while true {
+            let i = next.increment()
+            if i >= items.count { break }
+            box.set(i, body(items[i]))
+        }
+    }
+    return box.values()
+}
+
+/// Results written by workers at distinct indices.
+final class ResultBox<R>: @unchecked Sendable {
+    private var storage: [R?]
+    private let lock = NSLock()
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ v: R) { lock.lock(); storage[i] = v; lock.unlock() }
+    func values() -> [R] { storage.map { $0! } }
+}
+
+/// A shared counter handing out work items.
+final class AtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func increment() -> Int { lock.lock(); defer { value += 1; lock.unlock() }; return value }
 }

@@ -68,7 +68,8 @@ public enum CellValue: Sendable, Hashable {
 public enum CellRead: Sendable, Hashable {
     case value(CellValue)
     case noData
-    case rejected(Diagnostic)
+    /// Indirect: a diagnostic is large and rare; every other cell stays a few bytes.
+    indirect case rejected(Diagnostic)
 }
 
 /// Spaces a spreadsheet cell may carry around its value: ASCII, U+3000 ideographic, NBSP.

@@ -19,7 +19,7 @@ public struct PublishError: Error, Sendable, CustomStringConvertible {
 /// 3. `write` puts each page; paths are checked to stay inside the folder.
 /// 4. `publish` exchanges staging and output in one `renameat2(RENAME_EXCHANGE)`, then deletes
 ///    the old tree. A kill at any moment leaves either the complete old or the complete new output.
-public final class StagedOutput {
+public final class StagedOutput: @unchecked Sendable {
     public let output: String
     public let staging: String
     private var published = false
@@ -73,15 +73,28 @@ public final class StagedOutput {
         return relative
     }
 
-    /// Writes one file into the staging folder, creating its folders.
+    /// Makes a folder inside the staging folder (before parallel writes into it).
+    public func makeFolder(_ relative: String) throws(PublishError) {
+        let rel = try StagedOutput.checkedPath(relative)
+        do {
+            try FileManager.default.createDirectory(atPath: staging + "/" + rel, withIntermediateDirectories: true)
+        } catch {
+            throw PublishError(description: "无法创建文件夹 \(rel)：\(error.localizedDescription)")
+        }
+    }
+
+    /// Writes one file into the staging folder, creating its folder when missing. Safe to call
+    /// from several threads for different files.
     public func write(_ relative: String, _ bytes: [UInt8]) throws(PublishError) {
         let rel = try StagedOutput.checkedPath(relative)
         let path = staging + "/" + rel
         let dir = (path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw PublishError(description: "无法创建文件夹 \(dir)：\(error.localizedDescription)")
+        if access(dir, F_OK) != 0 {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw PublishError(description: "无法创建文件夹 \(dir)：\(error.localizedDescription)")
+            }
         }
         try writeFile(path, bytes)
     }

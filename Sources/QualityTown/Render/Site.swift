@@ -50,24 +50,44 @@ public final class Site: Sendable {
         try page("form.xhtml", at: "\(report.read.year)/forms/\(r.unit.code).\(format.fileExtension)", formView(report, r, format: format, root: "../../"))
     }
 
+    /// One page to render: jobs are listed first, then rendered in parallel, each written as
+    /// soon as it is done (so a national build never holds 80,000 pages in memory).
+    public enum PageJob: Sendable {
+        case dataQuality, results
+        case town(Int), form(Int), county(Int), city(Int)
+    }
+
     /// Every page of a build except the index, in a stable order.
-    public func pages(_ report: Report) throws(TemplateError) -> [OutputPage] {
-        var out: [OutputPage] = [try dataQualityPage(report)]
-        out += results(report)
-        for r in report.assessment.units {
+    public func jobs(_ report: Report) -> [PageJob] {
+        var out: [PageJob] = [.dataQuality, .results]
+        for (i, r) in report.assessment.units.enumerated() {
             switch r.unit.level.tier {
-            case .town:
-                out.append(try townPage(report, r))
-                out.append(try formPage(report, r))
-            case .county:
-                out.append(try countyPage(report, r))
-            case .city:
-                out.append(try cityPage(report, r))
-            case .province:
-                break
+            case .town: out += [.town(i), .form(i)]
+            case .county: out.append(.county(i))
+            case .city: out.append(.city(i))
+            case .province: break
             }
         }
         return out
+    }
+
+    /// Renders one job (results gives two files).
+    public func render(_ job: PageJob, _ report: Report) throws(TemplateError) -> [OutputPage] {
+        let units = report.assessment.units
+        switch job {
+        case .dataQuality: return [try dataQualityPage(report)]
+        case .results: return results(report)
+        case .town(let i): return [try townPage(report, units[i])]
+        case .form(let i): return [try formPage(report, units[i])]
+        case .county(let i): return [try countyPage(report, units[i])]
+        case .city(let i): return [try cityPage(report, units[i])]
+        }
+    }
+
+    /// Folders the jobs write into (made before the parallel writes).
+    public func folders(_ report: Report) -> [String] {
+        let y = report.read.year
+        return ["\(y)", "\(y)/towns", "\(y)/forms", "\(y)/counties", "\(y)/cities", "assets"]
     }
 
     /// `YEAR/results.json` and `YEAR/results.csv`.
