@@ -230,3 +230,18 @@ import Foundation
         #expect(doc != nil)
     }
 }
+
+@Suite struct DeterminismTests {
+    @Test func outputsAreByteIdenticalWhateverJobsIs() throws {
+        let root = temporaryFolder("jobs")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for j in ["1", "2", "5"] {
+            let r = try runQtown(["--inputs", repoPath("inputs"), "--output", root + "/out\(j)", "--as-of", "2026-11-23", "--jobs", j])
+            #expect(r.status == 0)
+        }
+        let one = readTree(root + "/out1")
+        #expect(one.count > 100)
+        #expect(readTree(root + "/out2") == one)
+        #expect(readTree(root + "/out5") == one)
+    }
+}
