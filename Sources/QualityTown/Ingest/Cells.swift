@@ -114,6 +114,17 @@ private let falseFlags: Set<String> = ["否", "无", "×", "✗", "✘", "x", "n
 /// Reads one cell as `kind`. `header` names the column in messages; `location` carries the
 /// file, line, column and row of the cell.
 public func readCell(_ raw: String, as kind: CellKind, header: String, at location: SourceLocation) -> CellRead {
+    // Fast path: most cells of a national export are plain ASCII digits.
+    if let v = plainDigits(raw) {
+        switch kind {
+        case .count, .points: return .value(kind == .count ? .integer(v) : .number(Rational(v)))
+        case .year where (1900...2100).contains(v): return .value(.integer(v))
+        case .month where (1...12).contains(v): return .value(.integer(v))
+        case .code where raw.utf8.count <= 18: return .value(.text(raw))
+        case .percent where v <= 100, .score where v <= 100: return .value(.number(Rational(v)))
+        default: break
+        }
+    }
     var s = trimCell(raw)
     if s.hasPrefix("'") { s = trimCell(String(s.dropFirst())) }  // Excel's "keep as text" prefix
     if case .text = kind {
@@ -189,6 +200,19 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
         case .none: return typeError()
         }
     }
+}
+
+/// The value of a cell made only of 1–15 ASCII digits (no spaces, signs or separators).
+@inline(__always)
+func plainDigits(_ raw: String) -> Int? {
+    var v = 0
+    var n = 0
+    for b in raw.utf8 {
+        guard b >= 48 && b <= 57, n < 15 else { return nil }
+        v = v * 10 + Int(b - 48)
+        n += 1
+    }
+    return n > 0 ? v : nil
 }
 
 extension Character {

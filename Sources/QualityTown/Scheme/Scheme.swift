@@ -90,7 +90,10 @@ public struct Scheme: Sendable {
     public var directory: String
 
     /// Indicators by id.
-    public func indicator(_ id: String) -> Indicator? { indicators.first { $0.id == id } }
+    public func indicator(_ id: String) -> Indicator? { indicatorIndex[id].map { indicators[$0] } }
+
+    /// Position of each indicator (set by the loader).
+    var indicatorIndex: [String: Int] = [:]
 }
 
 // MARK: - Targets, rubric, eligibility, lifecycle and goal (optional parts of a scheme)
@@ -215,16 +218,30 @@ public struct RubricCategory: Sendable {
 
 /// The rubric (附件1).
 public struct Rubric: Sendable {
-    public var clause: String
-    public var declaredTotal: Rational
-    public var bonusCap: Rational
-    public var categories: [RubricCategory]
+    public let clause: String
+    public let declaredTotal: Rational
+    public let bonusCap: Rational
+    public let categories: [RubricCategory]
+    /// Items and criteria in document order, and the item of each criterion (built once: the
+    /// scorer looks them up for every row of assessments.csv).
+    public let items: [RubricItem]
+    public let criteria: [Criterion]
+    private let itemOfCriterion: [String: Int]
 
-    public var items: [RubricItem] { categories.flatMap(\.items) }
-    public var criteria: [Criterion] { items.flatMap(\.criteria) }
+    public init(clause: String, declaredTotal: Rational, bonusCap: Rational, categories: [RubricCategory]) {
+        self.clause = clause
+        self.declaredTotal = declaredTotal
+        self.bonusCap = bonusCap
+        self.categories = categories
+        items = categories.flatMap(\.items)
+        criteria = items.flatMap(\.criteria)
+        var index: [String: Int] = [:]
+        for (i, item) in items.enumerated() { for c in item.criteria { index[c.id] = i } }
+        itemOfCriterion = index
+    }
 
     /// The item holding criterion `id`.
-    public func item(ofCriterion id: String) -> RubricItem? { items.first { $0.criteria.contains { $0.id == id } } }
+    public func item(ofCriterion id: String) -> RubricItem? { itemOfCriterion[id].map { items[$0] } }
 }
 
 /// A condition of 四、申报条件 judged from data.

@@ -166,6 +166,7 @@ private struct SchemeReader {
         }
         var scheme = Scheme(id: root.attribute("id")!, name: root.attribute("name")!, source: root.attribute("source")!,
                             indicators: indicators, rates: rates, sheets: sheets, directory: dir)
+        for (i, ind) in indicators.enumerated() { scheme.indicatorIndex[ind.id] = i }
         let known = ids.union(rates.map(\.id))
         scheme.targets = (child(root, "targets")?.childElements ?? []).map { e in
             let t = Target(id: e.attribute("id")!, indicator: e.attribute("indicator")!, op: Comparison(rawValue: e.attribute("op")!)!,
