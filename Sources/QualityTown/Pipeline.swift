@@ -158,6 +158,13 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
             try staged.write(a.path, a.bytes)
             pages.append(a.path)
         }
+        // The changes page compares this run's results.json with the previous run's.
+        let resultsPath = "\(read.year)/results.json"
+        let previous = FileManager.default.contents(atPath: staged.output + "/" + resultsPath).map { [UInt8]($0) }
+        let current = FileManager.default.contents(atPath: staged.staging + "/" + resultsPath).map { [UInt8]($0) } ?? []
+        let changes = try site.changesPage(report, previous: previous, current: current)
+        try staged.write(changes.path, changes.bytes)
+        pages.append(changes.path)
         clock.lap("render")
         let index = try site.indexPage(report, years: Array(Set(staged.years() + [read.year])).sorted())
         try staged.write(index.path, index.bytes)

@@ -21,7 +21,7 @@ import Foundation
         let towns = ["341302100", "341302101", "341302102", "341321100", "341321101"].map { "2025/towns/\($0).html" }
         let forms = towns.map { $0.replacingOccurrences(of: "towns", with: "forms") }
         let documents = ["2025/cities/341300.html", "2025/counties/341302.html", "2025/counties/341321.html"]
-        #expect(Set(files.keys) == Set(["index.html", "2025/data-quality.html", "2025/results.json", "2025/results.csv", "assets/style.css"] + towns + forms + documents))
+        #expect(Set(files.keys) == Set(["index.html", "2025/data-quality.html", "2025/changes.html", "2025/results.json", "2025/results.csv", "assets/style.css"] + towns + forms + documents))
         Golden.compare(case: "ingest", files: files.filter { !$0.key.hasPrefix("assets/") })
         // Nothing outside the output folder: only the published folder is left beside it.
         #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["site"])
@@ -243,5 +243,41 @@ import Foundation
         #expect(one.count > 100)
         #expect(readTree(root + "/out2") == one)
         #expect(readTree(root + "/out5") == one)
+    }
+}
+
+@Suite struct ChangesTests {
+    @Test func editingOneCellShowsThatChangeAndItsConsequencesOnly() throws {
+        let root = temporaryFolder("changes")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: repoPath("inputs"), toPath: root + "/in")
+        let args = ["--inputs", root + "/in", "--output", root + "/out", "--as-of", "2026-11-23"]
+        #expect(try runQtown(args).status == 0)
+        let first = try String(contentsOfFile: root + "/out/2025/changes.html", encoding: .utf8)
+        #expect(first.contains("第一次运行"))
+        // Again with nothing changed: nothing to report.
+        #expect(try runQtown(args).status == 0)
+        #expect(try String(contentsOfFile: root + "/out/2025/changes.html", encoding: .utf8).contains("都没有变化"))
+        // 夹沟镇 (341302101): 49 of 50 → 440 of 449 agricultural samples is already in the data; edit its
+        // 2025 life-service satisfaction from the file instead: one cell.
+        let path = root + "/in/data/商务局-服务业满意度.csv"
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.components(separatedBy: "\r\n")
+        let i = lines.firstIndex { $0.hasPrefix("2025,341302101,") }!
+        var cells = lines[i].components(separatedBy: ",")
+        cells[4] = "70.5"
+        text = (lines[..<i] + [cells.joined(separator: ",")] + lines[(i + 1)...]).joined(separator: "\r\n")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try runQtown(args).status == 0)
+        let page = try String(contentsOfFile: root + "/out/2025/changes.html", encoding: .utf8)
+        #expect(page.contains("data/商务局-服务业满意度.csv"))
+        #expect(page.contains("unit-341302101"))
+        #expect(page.contains("70.5"))
+        #expect(page.contains("T8 生活性服务业顾客满意度判定"))
+        // Nothing else changed: no other input file, and no unit outside the town's ancestors
+        // and the towns whose rank moved.
+        #expect(page.components(separatedBy: "内容已改变").count == 2)
+        let (doc, _) = XMLDocument.parseHTML(Array(page.utf8), name: "changes")
+        #expect(doc != nil)
     }
 }

@@ -99,6 +99,7 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
         "problems": .list(problems),
         "problemCount": .t(ownProblems),
         "dataQuality": .t("../data-quality.\(ext)"),
+        "changes": .t("../changes.\(ext)"),
     ])
 }
 

@@ -97,7 +97,8 @@ func problemJSON(_ d: Diagnostic) -> JSON {
 }
 
 /// `YEAR/results.json` as io-contract.md describes it.
-func resultsJSON(_ a: Assessment, problems: [Diagnostic]) -> [UInt8] {
+func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = []) -> [UInt8] {
+    let ranks = cityRanks(a)
     let rateIDs = Set(a.scheme.rates.map(\.id))
     let ids = a.scheme.indicators.map(\.id) + a.scheme.rates.map(\.id)
     var units: [JSON] = []
@@ -115,6 +116,7 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic]) -> [UInt8] {
         if let s = r.score {
             o.append(("score", .object([
                 ("base", .number(s.base)), ("bonus", .number(s.bonus)), ("total", .number(s.total)),
+                ("rank", ranks[r.unit.code].map { .int($0) } ?? .null),
                 ("items", .object(s.items.map { (String($0.item.number), .number($0.points)) })),
                 ("criteria", .object(s.items.flatMap(\.criteria).map { ($0.id, .number($0.points)) })),
                 ("discrepancies", .array(s.discrepancies.map { d in
@@ -142,6 +144,7 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic]) -> [UInt8] {
     let root: JSON = .object([
         ("scheme", .string(a.scheme.id)), ("year", .int(a.year)), ("asOf", .string(a.asOf.description)),
         ("units", .array(units)), ("problems", .array(problems.map(problemJSON))),
+        ("inputs", .array(inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256)), ("rows", .int($0.rows))]) })),
     ])
     return Array(root.text.utf8)
 }
@@ -161,4 +164,23 @@ func resultsCSV(_ a: Assessment) -> [UInt8] {
         lines.append(csvLine(row))
     }
     return [0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+}
+
+/// Each town's rank by total within its city (ties share the best rank; towns without a city
+/// are ranked among themselves).
+func cityRanks(_ a: Assessment) -> [String: Int] {
+    var groups: [String: [(String, Rational)]] = [:]
+    for r in a.units where r.score != nil {
+        groups[a.tree.ancestor(of: r.unit.code, at: .city)?.code ?? "", default: []].append((r.unit.code, r.score!.total))
+    }
+    var out: [String: Int] = [:]
+    for (_, members) in groups {
+        let sorted = members.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        var rank = 1
+        for (i, m) in sorted.enumerated() {
+            if i > 0 && m.1 != sorted[i - 1].1 { rank = i + 1 }
+            out[m.0] = rank
+        }
+    }
+    return out
 }

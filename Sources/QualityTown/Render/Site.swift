@@ -50,6 +50,12 @@ public final class Site: Sendable {
         try page("form.xhtml", at: "\(report.read.year)/forms/\(r.unit.code).\(format.fileExtension)", formView(report, r, format: format, root: "../../"))
     }
 
+    /// `YEAR/changes.html`: what changed since the previous run's results.json.
+    public func changesPage(_ report: Report, previous: [UInt8]?, current: [UInt8]) throws(TemplateError) -> OutputPage {
+        try page("changes.xhtml", at: "\(report.read.year)/changes.\(format.fileExtension)",
+                 changesView(report, previous: previous, current: current, format: format))
+    }
+
     /// One page to render: jobs are listed first, then rendered in parallel, each written as
     /// soon as it is done (so a national build never holds 80,000 pages in memory).
     public enum PageJob: Sendable {
@@ -93,7 +99,7 @@ public final class Site: Sendable {
     /// `YEAR/results.json` and `YEAR/results.csv`.
     public func results(_ report: Report) -> [OutputPage] {
         let y = report.read.year
-        return [OutputPage(path: "\(y)/results.json", bytes: resultsJSON(report.assessment, problems: report.diagnostics)),
+        return [OutputPage(path: "\(y)/results.json", bytes: resultsJSON(report.assessment, problems: report.diagnostics, inputs: report.read.inputs.files)),
                 OutputPage(path: "\(y)/results.csv", bytes: resultsCSV(report.assessment))]
     }
 

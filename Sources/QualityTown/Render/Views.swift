@@ -87,7 +87,7 @@ func indexView(_ report: Report, years: [Int], format: OutputFormat) -> Template
         "year": .t(read.year),
         "years": .list(years.reversed().map { y in
             .object(["year": .t(y), "dataQuality": .t("\(y)/data-quality.\(ext)"), "current": .bool(y == read.year),
-                     "results": .t("\(y)/results.json"), "csv": .t("\(y)/results.csv"),
+                     "results": .t("\(y)/results.json"), "csv": .t("\(y)/results.csv"), "changes": .t("\(y)/changes.\(ext)"),
                      "cities": .list(tree.units.filter { $0.level.tier == .city }.map { c in
                          .object(["name": .t(c.name), "link": .t("\(y)/cities/\(c.code).\(ext)")]) })])
         }),
