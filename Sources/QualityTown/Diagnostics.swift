@@ -154,10 +154,19 @@ public struct DiagnosticBag: Sendable {
 /// Quotes a user's text for a message, shortened when very long so one line stays readable.
 /// Line breaks inside the text show as ↵ so a diagnostic stays one line.
 public func quoted(_ text: String, limit: Int = 60) -> String {
-    let oneLine = text.replacingOccurrences(of: "\r\n", with: "↵").replacingOccurrences(of: "\n", with: "↵")
-        .replacingOccurrences(of: "\r", with: "↵")
-    if oneLine.count <= limit { return "“\(oneLine)”" }
-    return "“\(oneLine.prefix(limit))…”（共\(oneLine.count)字）"
+    func oneLine<S: StringProtocol>(_ s: S) -> String {
+        s.replacingOccurrences(of: "\r\n", with: "↵").replacingOccurrences(of: "\n", with: "↵")
+            .replacingOccurrences(of: "\r", with: "↵")
+    }
+    // A huge cell (a pasted document, a hostile file) is only looked at up to the limit.
+    if text.utf8.count > 100_000 {
+        let head = text.prefix(limit + 8)
+        let total = text.utf8.count > 1_000_000 ? text.unicodeScalars.count : oneLine(text).count
+        return "“\(oneLine(head).prefix(limit))…”（共\(total)字）"
+    }
+    let s = oneLine(text)
+    if s.count <= limit { return "“\(s)”" }
+    return "“\(s.prefix(limit))…”（共\(s.count)字）"
 }
 
 import Foundation

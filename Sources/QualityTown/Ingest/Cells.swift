@@ -111,6 +111,9 @@ private let excelErrors: Set<String> = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "
 private let trueFlags: Set<String> = ["是", "有", "√", "✓", "✔", "y", "yes", "true", "1", "达标", "是的"]
 private let falseFlags: Set<String> = ["否", "无", "×", "✗", "✘", "x", "n", "no", "false", "0", "不达标", "未达标"]
 
+/// The most characters an Excel or WPS cell holds.
+public let excelCellLimit = 32_767
+
 /// Reads one cell as `kind`. `header` names the column in messages; `location` carries the
 /// file, line, column and row of the cell.
 public func readCell(_ raw: String, as kind: CellKind, header: String, at location: SourceLocation) -> CellRead {
@@ -124,6 +127,13 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
         case .percent where v <= 100, .score where v <= 100: return .value(.number(Rational(v)))
         default: break
         }
+    }
+    // Excel keeps at most 32,767 characters in a cell: a longer one is no spreadsheet value (a
+    // pasted file, a broken export) and is rejected before any further reading of it.
+    if raw.utf8.count > excelCellLimit, raw.utf16.count > excelCellLimit {
+        return .rejected(Diagnostic(.error, "cell-too-long",
+            "“\(header)”列的值\(quoted(raw))超过 Excel 单元格上限（\(excelCellLimit) 字），未读取；请检查该单元格是否误粘贴了整段内容或文件",
+            at: location))
     }
     var s = trimCell(raw)
     if s.hasPrefix("'") { s = trimCell(String(s.dropFirst())) }  // Excel's "keep as text" prefix

@@ -46,6 +46,16 @@ public func decodeSpreadsheetText(_ bytes: [UInt8], file: String) -> DecodedText
     if firstInvalidUTF8(bytes) == nil {
         return DecodedText(utf8: bytes, encoding: .utf8, diagnostics: [], isText: true).rejectingNUL(file: file)
     }
+    // A UTF-8 export with a few damaged bytes (a cell pasted from elsewhere, a truncated copy)
+    // stays UTF-8: its Chinese text is made of valid three-byte sequences, which GBK text almost
+    // never forms. Reading it as GB18030 would turn every header into mojibake.
+    let census = utf8Census(bytes)
+    if census.valid >= 8, census.invalid * 4 <= census.valid, let first = census.firstInvalid {
+        var d = encodingError(file: file, bytes: bytes, at: first, encoding: "UTF-8")
+        if census.invalid > 1 { d.message += "（共 \(census.invalid) 处无法识别的字节）" }
+        let repaired = Array(String(decoding: bytes, as: UTF8.self).utf8)
+        return DecodedText(utf8: repaired, encoding: .utf8, diagnostics: [d], isText: true).rejectingNUL(file: file)
+    }
     let (text, badOffsets) = convertGB18030(bytes)
     var out = DecodedText(utf8: text, encoding: .gb18030, diagnostics: [], isText: true)
     if let first = badOffsets.first {
@@ -100,6 +110,52 @@ private func encodingError(file: String, bytes: [UInt8], at offset: Int, encodin
     return Diagnostic(.error, "encoding-error",
                       "第 \(offset + 1) 字节起的“\(hex)”不是有效的 \(encoding) 编码，已替换为 �；请另存为 CSV UTF-8",
                       at: SourceLocation(file: file, line: lineNumber(in: bytes, at: offset)))
+}
+
+/// Valid multi-byte UTF-8 sequences of three or four bytes, invalid sequences (each run of
+/// undecodable bytes counted once), and the offset of the first invalid one.
+func utf8Census(_ b: [UInt8]) -> (valid: Int, invalid: Int, firstInvalid: Int?) {
+    var valid = 0, invalid = 0
+    var first: Int?
+    var i = 0
+    var inBadRun = false
+    while i < b.count {
+        if b[i] < 0x80 { i += 1; inBadRun = false; continue }
+        if let n = validUTF8Sequence(b, at: i) {
+            if n >= 3 { valid += 1 }
+            i += n
+            inBadRun = false
+        } else {
+            if !inBadRun { invalid += 1; inBadRun = true }
+            if first == nil { first = i }
+            i += 1
+        }
+    }
+    return (valid, invalid, first)
+}
+
+/// The length of the valid UTF-8 sequence starting at `i` (a non-ASCII lead byte), or nil.
+private func validUTF8Sequence(_ b: [UInt8], at i: Int) -> Int? {
+    let c = b[i]
+    var need = 0
+    var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
+    switch c {
+    case 0xC2...0xDF: need = 1
+    case 0xE0: need = 2; lo = 0xA0
+    case 0xE1...0xEC, 0xEE...0xEF: need = 2
+    case 0xED: need = 2; hi = 0x9F
+    case 0xF0: need = 3; lo = 0x90
+    case 0xF1...0xF3: need = 3
+    case 0xF4: need = 3; hi = 0x8F
+    default: return nil
+    }
+    if i + need >= b.count { return nil }
+    for k in 1...need {
+        let x = b[i + k]
+        let (l, h): (UInt8, UInt8) = k == 1 ? (lo, hi) : (0x80, 0xBF)
+        if x < l || x > h { return nil }
+    }
+    return need + 1
 }
 
 /// Offset of the first byte that breaks strict UTF-8 (overlongs, surrogates, > U+10FFFF), or nil.

@@ -39,7 +39,7 @@ public final class StagedOutput: @unchecked Sendable {
         staging = parent + "/.\(name).staging-\(getpid())"
         try? FileManager.default.removeItem(atPath: staging)
         guard mkdir(staging, 0o755) == 0 else {
-            throw PublishError(description: "无法创建临时文件夹 \(staging)：\(String(cString: strerror(errno)))")
+            throw PublishError(description: "无法创建临时文件夹 \(staging)：\(systemReason(errno))")
         }
     }
 
@@ -115,7 +115,7 @@ public final class StagedOutput: @unchecked Sendable {
         guard fm.fileExists(atPath: from, isDirectory: &isDir) else { return }
         if isDir.boolValue {
             guard mkdir(to, 0o755) == 0 || errno == EEXIST else {
-                throw PublishError(description: "无法创建文件夹 \(to)：\(String(cString: strerror(errno)))")
+                throw PublishError(description: "无法创建文件夹 \(to)：\(systemReason(errno))")
             }
             for e in ((try? fm.contentsOfDirectory(atPath: from)) ?? []).sorted() {
                 try linkTree(from: from + "/" + e, to: to + "/" + e)
@@ -139,13 +139,13 @@ public final class StagedOutput: @unchecked Sendable {
         syncTree(staging)
         if access(output, F_OK) != 0 {
             guard rename(staging, output) == 0 else {
-                throw PublishError(description: "无法把结果移入 \(output)：\(String(cString: strerror(errno)))")
+                throw PublishError(description: "无法把结果移入 \(output)：\(systemReason(errno))")
             }
         } else if qtown_rename_exchange(staging, output) != 0 {
             // File systems without RENAME_EXCHANGE: two renames (a short moment without output).
             let old = staging + ".old"
             guard rename(output, old) == 0, rename(staging, output) == 0 else {
-                throw PublishError(description: "无法替换输出文件夹 \(output)：\(String(cString: strerror(errno)))")
+                throw PublishError(description: "无法替换输出文件夹 \(output)：\(systemReason(errno))")
             }
             try? FileManager.default.removeItem(atPath: old)
             published = true
@@ -162,14 +162,14 @@ public final class StagedOutput: @unchecked Sendable {
 func writeFile(_ path: String, _ bytes: [UInt8]) throws(PublishError) {
     unlink(path)
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw PublishError(description: "无法创建文件 \(path)：\(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw PublishError(description: "无法创建文件 \(path)：\(systemReason(errno))") }
     defer { close(fd) }
     var offset = 0
     while offset < bytes.count {
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
         if n < 0 {
             if errno == EINTR { continue }
-            let why = errno == ENOSPC ? "磁盘空间已满" : String(cString: strerror(errno))
+            let why = systemReason(errno)
             throw PublishError(description: "写入 \(path) 失败：\(why)")
         }
         offset += n
@@ -210,6 +210,19 @@ public func replaceFileAtomically(output: String, relative: String, bytes: [UInt
     syncPath(tmp)
     guard rename(tmp, path) == 0 else {
         unlink(tmp)
-        throw PublishError(description: "无法写入 \(path)：\(String(cString: strerror(errno)))")
+        throw PublishError(description: "无法写入 \(path)：\(systemReason(errno))")
+    }
+}
+
+/// The reason for a failed system call, in the words an office user reads (the system's own
+/// text, in English, follows for the administrator).
+func systemReason(_ code: Int32) -> String {
+    let system = String(cString: strerror(code))
+    switch code {
+    case ENOSPC: return "磁盘空间已满（\(system)）"
+    case EROFS: return "输出位置是只读的（\(system)）"
+    case EACCES, EPERM: return "没有写入权限（\(system)）"
+    case EDQUOT: return "超出磁盘配额（\(system)）"
+    default: return system
     }
 }
