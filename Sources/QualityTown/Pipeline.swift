@@ -83,20 +83,24 @@ public func readStage(_ options: BuildOptions, progress: (ProgressEvent) -> Void
     progress(.stageStarted(.read, options.inputs))
     let inputs: InputSet
     do {
-        inputs = try readInputs(folder: options.inputs, scheme: scheme)
+        let (year, asOf) = (options.year, options.asOf)
+        inputs = try readInputs(folder: options.inputs, scheme: scheme, workers: max(1, options.jobs),
+                                sheetYear: { years in year ?? years.last ?? asOf.year })
     } catch {
         throw PipelineError(stage: .read, message: error.description)
     }
-    progress(.stageFinished(.read, "\(inputs.files.count) 个文件，\(inputs.units.units.count) 个单位，\(inputs.observations.count) 个数据单元格"))
+    progress(.stageFinished(.read, "\(inputs.files.count) 个文件，\(inputs.units.units.count) 个单位，\(inputs.observationCount) 个数据单元格"))
     let year = options.year ?? inputs.years.last ?? options.asOf.year
     let diagnostics = inputs.diagnostics.sorted { $0.location < $1.location }
     return ReadResult(scheme: scheme, inputs: inputs, year: year, asOf: options.asOf, diagnostics: diagnostics)
 }
 
 /// Step 3: pool → judge → score → stage (pure functions over the values read).
-public func computeStage(_ read: ReadResult, progress: (ProgressEvent) -> Void = { _ in }) -> Report {
+/// The data cells are let go once the dataset is built (the figures carry their sources).
+public func computeStage(_ read: consuming ReadResult, progress: (ProgressEvent) -> Void = { _ in }) -> Report {
     progress(.stageStarted(.compute, "\(read.inputs.units.units.count) 个单位"))
     let assessment = assess(read)
+    read.inputs.observations = []
     let diagnostics = (read.diagnostics + assessment.diagnostics).sorted { $0.location < $1.location }
     progress(.stageFinished(.compute, "\(assessment.units.count) 个单位"))
     return Report(read: read, assessment: assessment, diagnostics: diagnostics)
@@ -109,10 +113,11 @@ public func computeStage(_ read: ReadResult, progress: (ProgressEvent) -> Void =
 /// 4. publish the output folder atomically, carrying other years' folders over.
 public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> BuildSummary {
     var clock = StageClock()
-    let read = try readStage(options, progress: progress)
+    let readResult = try readStage(options, progress: progress)
     clock.lap("read")
-    let report = computeStage(read, progress: progress)
+    let report = computeStage(consume readResult, progress: progress)
     clock.lap("compute")
+    let read = report.read
     progress(.stageStarted(.render, "模板"))
     let site: Site
     do {
@@ -188,7 +193,7 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
     progress(.stageFinished(.publish, staged.output))
     clock.lap("write")
     var summary = BuildSummary(year: read.year, files: read.inputs.files.count, units: read.inputs.units.units.count,
-                               observations: read.inputs.observations.count, pages: pages, diagnostics: report.diagnostics,
+                               observations: read.inputs.observationCount, pages: pages, diagnostics: report.diagnostics,
                                output: staged.output)
     summary.timings = clock.laps
     return summary

@@ -27,7 +27,7 @@ struct Check: ParsableCommand {
         }
         report(read.diagnostics, quiet: quiet)
         let errors = read.diagnostics.filter { $0.severity == .error }.count
-        print("qtown check: \(read.inputs.files.count) 个文件，\(read.inputs.units.units.count) 个单位，\(read.inputs.observations.count) 个数据单元格；错误 \(errors) 项，警告 \(read.diagnostics.count - errors) 项")
+        print("qtown check: \(read.inputs.files.count) 个文件，\(read.inputs.units.units.count) 个单位，\(read.inputs.observationCount) 个数据单元格；错误 \(errors) 项，警告 \(read.diagnostics.count - errors) 项")
         if errors > 0 { throw ExitCode(1) }
     }
 }

@@ -176,8 +176,11 @@ private func propagateCountyLevel(_ ds: inout Dataset, inputs: InputSet, scheme:
     let countyLevel = scheme.indicators.filter(\.countyLevel).map(\.id)
     guard !countyLevel.isEmpty else { return }
     let tree = inputs.units
-    for (uy, figs) in ds.figures {
-        guard let u = tree.unit(uy.unit), u.level.tier == .county else { continue }
+    // The counties' figures are taken out first: iterating `ds.figures` while setting towns'
+    // figures would copy every town's table (the iteration keeps the old storage alive).
+    let counties = ds.figures.filter { tree.unit($0.key.unit)?.level.tier == .county }
+    for (uy, figs) in counties {
+        guard let u = tree.unit(uy.unit) else { continue }
         for id in countyLevel {
             guard let f = figs[id] else { continue }
             for town in descendants(of: u.code, in: tree) where town.level.tier == .town {

@@ -61,7 +61,43 @@ public struct SheetRow: Sendable {
     public var unit: String
     public var location: SourceLocation
     /// Column id → cell (only columns present in the file).
-    public var cells: [String: SheetCell]
+    public var cells: SheetCells
+}
+
+/// The columns a sheet file has, in the order they are kept, shared by all its rows.
+public final class SheetLayout: Sendable {
+    public let file: String
+    let ids: [String]
+    let columns: [Int32]
+    let index: [String: Int]
+
+    init(file: String, ids: [String], columns: [Int]) {
+        self.file = file
+        self.ids = ids
+        self.columns = columns.map { Int32(clamping: $0) }
+        index = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+/// A sheet row's cells: the values in layout order, their locations rebuilt when asked for
+/// (a country's assessment sheet has millions of cells; a table per row would be gigabytes).
+public struct SheetCells: Sendable {
+    let layout: SheetLayout
+    let reads: [CellRead]
+    /// Per cell line, only when a multi-line cell before it moved a cell off the row's line.
+    let lines: [Int32]?
+    let line: Int32
+    let row: Int32
+
+    /// The cell of column `id`, when the file has that column.
+    public subscript(id: String) -> SheetCell? {
+        guard let i = layout.index[id] else { return nil }
+        let l = lines?[i] ?? line
+        return SheetCell(read: reads[i], location: SourceLocation(file: layout.file, line: Int(l), column: Int(layout.columns[i]), row: Int(row)))
+    }
+
+    /// Column ids present, in layout order.
+    public var ids: [String] { layout.ids }
 }
 
 /// What kind of input a file is.
@@ -91,12 +127,27 @@ public struct InputSet: Sendable {
     public var folder: String
     public var units: UnitTree
     public var files: [InputFile]
+    /// The data cells read (emptied once the dataset is built: a national run does not carry
+    /// 8 million cells into rendering; `observationCount` keeps their number).
     public var observations: [Observation]
     public var sheets: [String: [SheetRow]]
     public var diagnostics: [Diagnostic]
-
     /// Years that occur in the data files, ascending.
-    public var years: [Int] { Array(Set(observations.map(\.year))).sorted() }
+    public var years: [Int]
+    /// How many data cells were read.
+    public var observationCount: Int
+
+    init(folder: String, units: UnitTree, files: [InputFile], observations: [Observation], sheets: [String: [SheetRow]],
+         diagnostics: [Diagnostic]) {
+        self.folder = folder
+        self.units = units
+        self.files = files
+        self.observations = observations
+        self.sheets = sheets
+        self.diagnostics = diagnostics
+        self.years = Array(Set(observations.map(\.year))).sorted()
+        self.observationCount = observations.count
+    }
 }
 
 /// Why reading could not even start (exit status 2).
@@ -116,7 +167,12 @@ public let dataKeyColumns: [ColumnSpec] = [
 
 /// Reads units.csv, every CSV under data/, and the scheme's sheets. Throws only when there is
 /// nothing to read (no folder, no units.csv); every data problem becomes a diagnostic.
-public func readInputs(folder: String, scheme: Scheme) throws(InputError) -> InputSet {
+///
+/// `sheetYear`, when given, names the report year from the years found in the data files: a
+/// sheet row whose year column names another year is read and checked (its problems are
+/// reported) but not kept, since only the report year's rows are used.
+public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
+                       sheetYear: (@Sendable ([Int]) -> Int)? = nil) throws(InputError) -> InputSet {
     let fm = FileManager.default
     var isDir: ObjCBool = false
     guard fm.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
@@ -132,25 +188,40 @@ public func readInputs(folder: String, scheme: Scheme) throws(InputError) -> Inp
     let dataFiles = ((try? fm.contentsOfDirectory(atPath: dataDir)) ?? [])
         .filter { !$0.hasPrefix(".") && !$0.hasPrefix("~$") }
         .sorted()
-    for name in dataFiles {
+    // Each file is read on its own (on `workers` threads: files do not depend on each other,
+    // only on the units tree), then the results are joined in file order, so a run reads the
+    // same values and reports the same problems in the same order whatever `workers` is.
+    // Data files first; then the sheets, which may keep only the report year's rows.
+    let base = reader
+    let dataParts = parallelMap(dataFiles, workers: workers) { name -> InputReader in
+        var part = base.emptied()
         let path = dataDir + "/" + name
         var sub: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &sub), !sub.boolValue else { continue }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &sub), !sub.boolValue else { return part }
         if !name.lowercased().hasSuffix(".csv") && !name.lowercased().hasSuffix(".txt") {
-            reader.bag.warning("not-csv-name", "data/ 中的文件 \(name) 不是 .csv，未读取；请“另存为”CSV 后放入", at: SourceLocation(file: "data/" + name))
-            continue
+            part.bag.warning("not-csv-name", "data/ 中的文件 \(name) 不是 .csv，未读取；请“另存为”CSV 后放入", at: SourceLocation(file: "data/" + name))
+            return part
         }
-        guard let bytes = fm.contents(atPath: path) else {
-            reader.bag.error("unreadable", "无法读取文件（权限？）", at: SourceLocation(file: "data/" + name))
-            continue
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            part.bag.error("unreadable", "无法读取文件（权限？）", at: SourceLocation(file: "data/" + name))
+            return part
         }
-        reader.readDataFile([UInt8](bytes), path: "data/" + name)
+        part.readDataFile([UInt8](bytes), path: "data/" + name)
+        return part
     }
-    for sheet in scheme.sheets {
-        let path = folder + "/" + sheet.file
-        guard let bytes = fm.contents(atPath: path) else { continue }
-        reader.readSheet([UInt8](bytes), sheet: sheet)
+    let keepYear: Int? = sheetYear.map { sheetYear in
+        var years = Set<Int>()
+        for part in dataParts { for o in part.observations { years.insert(o.year) } }
+        return sheetYear(years.sorted())
     }
+    let sheetParts = parallelMap(scheme.sheets, workers: workers) { sheet -> InputReader in
+        var part = base.emptied()
+        guard let bytes = FileManager.default.contents(atPath: folder + "/" + sheet.file) else { return part }
+        part.readSheet([UInt8](bytes), sheet: sheet, keepYear: keepYear)
+        return part
+    }
+    let parts = dataParts + sheetParts
+    for part in parts { reader.join(part) }
     return InputSet(folder: folder, units: reader.tree, files: reader.files, observations: reader.observations,
                     sheets: reader.sheetRows, diagnostics: reader.bag.items)
 }
@@ -170,6 +241,21 @@ struct InputReader {
     init(folder: String, scheme: Scheme) {
         self.folder = folder
         self.scheme = scheme
+    }
+
+    /// The same reader (scheme, units tree) with nothing read yet, to read one file into.
+    func emptied() -> InputReader {
+        var r = InputReader(folder: folder, scheme: scheme)
+        r.tree = tree
+        return r
+    }
+
+    /// Appends what `part` read after what this reader holds.
+    mutating func join(_ part: InputReader) {
+        bag.append(contentsOf: part.bag.items)
+        files += part.files
+        observations += part.observations
+        for (k, rows) in part.sheetRows { sheetRows[k, default: []] += rows }
     }
 
     /// Decodes and splits one file, recording it; nil when it holds no table to read.
@@ -389,7 +475,7 @@ struct InputReader {
 
     // MARK: Sheets (assessments.csv, applications.csv…)
 
-    mutating func readSheet(_ bytes: [UInt8], sheet: SheetSpec) {
+    mutating func readSheet(_ bytes: [UInt8], sheet: SheetSpec, keepYear: Int? = nil) {
         guard let table = open(bytes, path: sheet.file, role: .sheet(sheet.id)) else { return }
         let header = table.records[0]
         let keyIDs = Set(sheet.columns.map(\.id))
@@ -405,21 +491,35 @@ struct InputReader {
             return
         }
         var rows: [SheetRow] = []
+        let kept = map.columns.filter { !["代码", "名称", "所属县区"].contains($0.value.id) || keyIDs.contains($0.value.id) }
+            .sorted { $0.key < $1.key }
+        let layout = SheetLayout(file: sheet.file, ids: kept.map(\.value.id), columns: kept.map(\.key))
+        let yearIndex = sheet.columns.first { $0.kind == .year }.flatMap { layout.index[$0.id] }
         for record in table.records.dropFirst() where !record.isBlank {
             reportExtraCells(record, map: map, file: sheet.file, diagnostics: &bag)
             reportUnknownColumnCells(record, map: map, file: sheet.file)
             guard let unit = resolveUnit(record, map: map, file: sheet.file) else { continue }
-            var cells: [String: SheetCell] = [:]
-            for (col, spec) in map.columns where !["代码", "名称", "所属县区"].contains(spec.id) || keyIDs.contains(spec.id) {
+            var reads: [CellRead] = []
+            reads.reserveCapacity(kept.count)
+            var lines: [Int32]?
+            for (k, (col, spec)) in kept.enumerated() {
                 let f = col <= record.fields.count ? record.fields[col - 1] : nil
-                let loc = SourceLocation(file: sheet.file, line: f?.line ?? record.line, column: col, row: record.row)
+                let line = f?.line ?? record.line
+                if line != record.line {
+                    if lines == nil { lines = Array(repeating: Int32(clamping: record.line), count: kept.count) }
+                    lines![k] = Int32(clamping: line)
+                }
+                let loc = SourceLocation(file: sheet.file, line: line, column: col, row: record.row)
                 let read = readCell(f?.text ?? "", as: spec.kind, header: spec.header, at: loc)
                 if case .rejected(var d) = read {
                     d.unit = unit
                     bag.append(d)
                 }
-                cells[spec.id] = SheetCell(read: read, location: loc)
+                reads.append(read)
             }
+            // Another year's row: read and checked above, not kept (only the report year's are used).
+            if let keepYear, let yearIndex, case .value(.integer(let y)) = reads[yearIndex], y != keepYear { continue }
+            let cells = SheetCells(layout: layout, reads: reads, lines: lines, line: Int32(clamping: record.line), row: Int32(clamping: record.row))
             rows.append(SheetRow(unit: unit, location: SourceLocation(file: sheet.file, line: record.line, row: record.row), cells: cells))
         }
         sheetRows[sheet.id, default: []].append(contentsOf: rows)

@@ -79,13 +79,13 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
         }
     }
     let problems: [TemplateValue] = towns.compactMap { t in
-        let ds = report.diagnostics.filter { $0.unit == t.unit.code }
+        let ds = report.problems(of: t.unit.code)
         guard !ds.isEmpty else { return nil }
         let errors = ds.filter { $0.severity == .error }.count
         return .object(["town": .t(t.unit.name), "errors": .t(errors), "warnings": .t(ds.count - errors),
                         "link": .t("../data-quality.\(ext)#unit-\(anchorID(t.unit.code))")])
     }
-    let ownProblems = report.diagnostics.filter { $0.unit == county.unit.code || townCodes.contains($0.unit ?? "") }.count
+    let ownProblems = report.problems(of: county.unit.code).count + townCodes.reduce(0) { $0 + report.problems(of: $1).count }
     return .object([
         "page": frame.value,
         "year": .t(a.year),
@@ -264,7 +264,7 @@ func dateParts(_ d: Day?) -> TemplateValue {
 }
 
 /// A town's filing form (blank where it has no application).
-func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: String) -> TemplateValue {
+func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: String, score: TemplateValue? = nil) -> TemplateValue {
     let a = report.assessment, scheme = a.scheme
     let row = r.stage?.application
     func textCell(_ c: String) -> String? { row.flatMap { text($0, c) } }
@@ -288,7 +288,7 @@ func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: Str
         "opinion": paragraphs(textCell("县级推荐意见")),
         "recommended": dateParts(dayCell("推荐日期")),
         "report": paragraphs(textCell("自查报告")),
-        "score": r.score.flatMap { s in scheme.rubric.map { scoreTableValue(s, rubric: $0) } } ?? .null,
+        "score": score ?? scoreTableValue(r, scheme: scheme),
         "rubricClause": .t(scheme.rubric?.clause ?? ""),
         "year": .t(a.year),
     ])

@@ -18,57 +18,71 @@ indirect enum JSON {
         return r.isInteger ? .int(r.numerator) : .double(r.doubleValue)
     }
 
-    func write(into s: inout String, indent: Int) {
-        let pad = String(repeating: "  ", count: indent)
+    func write(into s: inout [UInt8], indent: Int) {
         switch self {
-        case .null: s += "null"
-        case .bool(let b): s += b ? "true" : "false"
-        case .int(let i): s += String(i)
-        case .double(let d): s += d.isFinite ? "\(d)" : "null"
+        case .null: s.append(contentsOf: "null".utf8)
+        case .bool(let b): s.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): s.append(contentsOf: String(i).utf8)
+        case .double(let d): s.append(contentsOf: (d.isFinite ? "\(d)" : "null").utf8)
         case .string(let t): JSON.escape(t, into: &s)
         case .array(let a):
-            if a.isEmpty { s += "[]"; return }
-            s += "[\n"
-            for (i, v) in a.enumerated() {
-                s += pad + "  "
-                v.write(into: &s, indent: indent + 1)
-                s += i == a.count - 1 ? "\n" : ",\n"
-            }
-            s += pad + "]"
+            JSON.writeArray(a.count, indent: indent, into: &s) { i, s in a[i].write(into: &s, indent: indent + 1) }
         case .object(let o):
-            if o.isEmpty { s += "{}"; return }
-            s += "{\n"
+            if o.isEmpty { s.append(contentsOf: "{}".utf8); return }
+            s.append(contentsOf: "{\n".utf8)
             for (i, (k, v)) in o.enumerated() {
-                s += pad + "  "
+                JSON.pad(indent + 1, into: &s)
                 JSON.escape(k, into: &s)
-                s += ": "
+                s.append(contentsOf: ": ".utf8)
                 v.write(into: &s, indent: indent + 1)
-                s += i == o.count - 1 ? "\n" : ",\n"
+                s.append(contentsOf: (i == o.count - 1 ? "\n" : ",\n").utf8)
             }
-            s += pad + "}"
+            JSON.pad(indent, into: &s)
+            s.append(UInt8(ascii: "}"))
         }
     }
 
-    static func escape(_ t: String, into s: inout String) {
-        s += "\""
-        for u in t.unicodeScalars {
-            switch u {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\n": s += "\\n"
-            case "\r": s += "\\r"
-            case "\t": s += "\\t"
-            case _ where u.value < 0x20: s += String(format: "\\u%04x", u.value)
-            default: s.unicodeScalars.append(u)
-            }
+    /// Writes an array of `count` elements, each written by `element` at `indent + 1`: the
+    /// same bytes as `.array`, without holding the elements (results.json of a country).
+    static func writeArray(_ count: Int, indent: Int, into s: inout [UInt8], _ element: (Int, inout [UInt8]) -> Void) {
+        if count == 0 { s.append(contentsOf: "[]".utf8); return }
+        s.append(contentsOf: "[\n".utf8)
+        for i in 0..<count {
+            pad(indent + 1, into: &s)
+            element(i, &s)
+            s.append(contentsOf: (i == count - 1 ? "\n" : ",\n").utf8)
         }
-        s += "\""
+        pad(indent, into: &s)
+        s.append(UInt8(ascii: "]"))
     }
 
-    var text: String {
-        var s = ""
+    static func pad(_ indent: Int, into s: inout [UInt8]) {
+        for _ in 0..<indent { s.append(0x20); s.append(0x20) }
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped; every other byte of
+    /// the UTF-8 text copied as it is.
+    static func escape(_ t: String, into s: inout [UInt8]) {
+        s.append(UInt8(ascii: "\""))
+        for b in t.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): s.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): s.append(contentsOf: "\\\\".utf8)
+            case 0x0A: s.append(contentsOf: "\\n".utf8)
+            case 0x0D: s.append(contentsOf: "\\r".utf8)
+            case 0x09: s.append(contentsOf: "\\t".utf8)
+            case 0..<0x20: s.append(contentsOf: String(format: "\\u%04x", b).utf8)
+            default: s.append(b)
+            }
+        }
+        s.append(UInt8(ascii: "\""))
+    }
+
+    var bytes: [UInt8] {
+        var s: [UInt8] = []
         write(into: &s, indent: 0)
-        return s + "\n"
+        s.append(0x0A)
+        return s
     }
 }
 
@@ -101,8 +115,7 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
     let ranks = cityRanks(a)
     let rateIDs = Set(a.scheme.rates.map(\.id))
     let ids = a.scheme.indicators.map(\.id) + a.scheme.rates.map(\.id)
-    var units: [JSON] = []
-    for r in a.units {
+    func unitJSON(_ r: UnitResult) -> JSON {
         var o: [(String, JSON)] = [
             ("code", .string(r.unit.code)), ("name", .string(r.unit.name)), ("level", .string(r.unit.level.rawValue)),
             ("parent", r.unit.parent.map { .string($0) } ?? .null),
@@ -139,15 +152,34 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
                 (p.group.id, .object([("named", .int(p.named)), ("creating", .int(p.creating)), ("goal", .int(p.group.target)), ("gap", .int(p.gap))]))
             })))
         }
-        units.append(.object(o))
+        return .object(o)
     }
-    let root: JSON = .object([
-        ("scheme", .string(a.scheme.id)), ("year", .int(a.year)), ("asOf", .string(a.asOf.description)),
-        ("units", .array(units)), ("problems", .array(problems.map(problemJSON))),
-        ("inputs", .array(inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256)), ("rows", .int($0.rows))]) })),
-    ])
-    return Array(root.text.utf8)
+    // The root object written member by member, units and problems one at a time (the same
+    // bytes as one `.object`, without a tree of the whole country in memory).
+    var s: [UInt8] = []
+    s.reserveCapacity(a.units.count * 3_000)
+    s.append(contentsOf: "{\n".utf8)
+    func member(_ key: String, last: Bool = false, _ value: (inout [UInt8]) -> Void) {
+        JSON.pad(1, into: &s)
+        JSON.escape(key, into: &s)
+        s.append(contentsOf: ": ".utf8)
+        value(&s)
+        s.append(contentsOf: (last ? "\n" : ",\n").utf8)
+    }
+    member("scheme") { JSON.string(a.scheme.id).write(into: &$0, indent: 1) }
+    member("year") { JSON.int(a.year).write(into: &$0, indent: 1) }
+    member("asOf") { JSON.string(a.asOf.description).write(into: &$0, indent: 1) }
+    member("units") { s in JSON.writeArray(a.units.count, indent: 1, into: &s) { i, s in unitJSON(a.units[i]).write(into: &s, indent: 2) } }
+    member("problems") { s in JSON.writeArray(problems.count, indent: 1, into: &s) { i, s in problemJSON(problems[i]).write(into: &s, indent: 2) } }
+    member("inputs", last: true) {
+        JSON.array(inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256)), ("rows", .int($0.rows))]) })
+            .write(into: &$0, indent: 1)
+    }
+    s.append(contentsOf: "}\n".utf8)
+    return s
 }
+
+
 
 /// `YEAR/results.csv`: one row per unit, Chinese headers, UTF-8 with BOM so Excel opens it.
 func resultsCSV(_ a: Assessment) -> [UInt8] {

@@ -35,6 +35,14 @@ public final class Site: Sendable {
         try page("town.xhtml", at: "\(report.read.year)/towns/\(r.unit.code).\(format.fileExtension)", townView(report, r, format: format))
     }
 
+    /// A town's page and its filing form, which share the 自查打分表 (built once for both).
+    func townAndFormPages(_ report: Report, _ r: UnitResult) throws(TemplateError) -> [OutputPage] {
+        let score = scoreTableValue(r, scheme: report.assessment.scheme)
+        let y = report.read.year, ext = format.fileExtension
+        return [try page("town.xhtml", at: "\(y)/towns/\(r.unit.code).\(ext)", townView(report, r, format: format, score: score)),
+                try page("form.xhtml", at: "\(y)/forms/\(r.unit.code).\(ext)", formView(report, r, format: format, root: "../../", score: score))]
+    }
+
     /// `YEAR/counties/CODE.html`, the nightly rollup of one county.
     public func countyPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
         try page("county.xhtml", at: "\(report.read.year)/counties/\(r.unit.code).\(format.fileExtension)", countyView(report, r, format: format))
@@ -60,7 +68,9 @@ public final class Site: Sendable {
     /// soon as it is done (so a national build never holds 80,000 pages in memory).
     public enum PageJob: Sendable {
         case dataQuality, results
-        case town(Int), form(Int), county(Int), city(Int)
+        /// A town's page and its filing form.
+        case town(Int)
+        case county(Int), city(Int)
     }
 
     /// Every page of a build except the index, in a stable order.
@@ -68,7 +78,7 @@ public final class Site: Sendable {
         var out: [PageJob] = [.dataQuality, .results]
         for (i, r) in report.assessment.units.enumerated() {
             switch r.unit.level.tier {
-            case .town: out += [.town(i), .form(i)]
+            case .town: out.append(.town(i))
             case .county: out.append(.county(i))
             case .city: out.append(.city(i))
             case .province: break
@@ -77,14 +87,13 @@ public final class Site: Sendable {
         return out
     }
 
-    /// Renders one job (results gives two files).
+    /// Renders one job (results and a town give two files each).
     public func render(_ job: PageJob, _ report: Report) throws(TemplateError) -> [OutputPage] {
         let units = report.assessment.units
         switch job {
         case .dataQuality: return [try dataQualityPage(report)]
         case .results: return results(report)
-        case .town(let i): return [try townPage(report, units[i])]
-        case .form(let i): return [try formPage(report, units[i])]
+        case .town(let i): return try townAndFormPages(report, units[i])
         case .county(let i): return [try countyPage(report, units[i])]
         case .city(let i): return [try cityPage(report, units[i])]
         }

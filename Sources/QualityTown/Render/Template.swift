@@ -122,19 +122,23 @@ final class TElement: Sendable {
         self.children = children
         self.file = file
         self.line = line
+        self.fillElements = TElement.fills(of: children)
     }
 
-    /// Descendant elements carrying q:fill (not looking inside nested q:use elements).
-    func fills() -> [(String, TElement)] {
+    /// Descendant elements carrying q:fill (not looking inside nested q:use elements), found
+    /// once when the template is compiled.
+    let fillElements: [(String, TElement)]
+
+    private static func fills(of children: [TNode]) -> [(String, TElement)] {
         var out: [(String, TElement)] = []
-        func walk(_ e: TElement) {
-            for case .element(let c) in e.children {
+        func walk(_ children: [TNode]) {
+            for case .element(let c) in children {
                 if let f = c.directives.fill { out.append((f, c)); continue }
                 if c.directives.use != nil { continue }
-                walk(c)
+                walk(c.children)
             }
         }
-        walk(self)
+        walk(children)
         return out
     }
 }
@@ -307,19 +311,49 @@ public final class TemplateSet: Sendable {
     }
 }
 
-/// Names visible at a point of the template.
+/// Names visible at a point of the template: either a table of names (the page's top level,
+/// q:with) or the one name a q:each iteration binds, with its `loop` state computed only when a
+/// template asks for it (most rows never do, and a dictionary per row is most of a row's cost).
 final class Scope {
-    let vars: [String: TemplateValue]
+    let vars: [String: TemplateValue]?
+    let name: String
+    let value: TemplateValue
+    let index: Int
+    let count: Int
     let parent: Scope?
+
     init(vars: [String: TemplateValue], parent: Scope?) {
         self.vars = vars
+        self.name = ""
+        self.value = .null
+        self.index = 0
+        self.count = 0
         self.parent = parent
     }
 
-    func lookup(_ name: String) -> TemplateValue? {
+    /// One q:each iteration: `name` bound to item `index` (0-based) of `count`.
+    init(binding name: String, to value: TemplateValue, index: Int, count: Int, parent: Scope?) {
+        self.vars = nil
+        self.name = name
+        self.value = value
+        self.index = index
+        self.count = count
+        self.parent = parent
+    }
+
+    func lookup(_ key: String) -> TemplateValue? {
         var s: Scope? = self
         while let c = s {
-            if let v = c.vars[name] { return v }
+            if let vars = c.vars {
+                if let v = vars[key] { return v }
+            } else if key == c.name {
+                return c.value
+            } else if key == "loop" {
+                return .object([
+                    "index": .text(String(c.index + 1)), "first": .bool(c.index == 0),
+                    "last": .bool(c.index == c.count - 1), "odd": .bool(c.index % 2 == 0),
+                ])
+            }
             s = c.parent
         }
         return nil
@@ -379,11 +413,7 @@ struct Renderer {
             default: throw TemplateError(file: el.file, line: el.line, message: "q:each 的值不是列表")
             }
             for (i, item) in items.enumerated() {
-                let loop: TemplateValue = .object([
-                    "index": .text(String(i + 1)), "first": .bool(i == 0),
-                    "last": .bool(i == items.count - 1), "odd": .bool(i % 2 == 0),
-                ])
-                let s = Scope(vars: [each.name: item, "loop": loop], parent: scope)
+                let s = Scope(binding: each.name, to: item, index: i, count: items.count, parent: scope)
                 try render(el, scope: s, fills: fills, parent: parent, depth: depth, skipEach: true)
             }
             return
@@ -404,7 +434,7 @@ struct Renderer {
                 throw TemplateError(file: el.file, line: el.line, message: "片段“\(u.fragment)”不存在")
             }
             var captured: [String: (TElement, Scope, FillContext?)] = [:]
-            for (name, f) in el.fills() { captured[name] = (f, scope, fills) }
+            for (name, f) in el.fillElements { captured[name] = (f, scope, fills) }
             try render(frag, scope: scope, fills: FillContext(fills: captured), parent: parent, depth: depth + 1)
             return
         }

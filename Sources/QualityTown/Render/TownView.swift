@@ -5,7 +5,28 @@ public struct Report: Sendable {
     public var read: ReadResult
     public var assessment: Assessment
     /// Read and compute problems, in file order.
-    public var diagnostics: [Diagnostic]
+    public var diagnostics: [Diagnostic] {
+        didSet { problemsByUnit = Report.index(diagnostics) }
+    }
+    /// The problems of each unit (by code), in file order: a page asks for its own unit's
+    /// problems without scanning every problem of the country.
+    public private(set) var problemsByUnit: [String: [Diagnostic]]
+
+    public init(read: ReadResult, assessment: Assessment, diagnostics: [Diagnostic]) {
+        self.read = read
+        self.assessment = assessment
+        self.diagnostics = diagnostics
+        self.problemsByUnit = Report.index(diagnostics)
+    }
+
+    private static func index(_ diagnostics: [Diagnostic]) -> [String: [Diagnostic]] {
+        var out: [String: [Diagnostic]] = [:]
+        for d in diagnostics { if let u = d.unit { out[u, default: []].append(d) } }
+        return out
+    }
+
+    /// The problems of one unit, in file order.
+    public func problems(of code: String) -> [Diagnostic] { problemsByUnit[code] ?? [] }
 }
 
 /// `data/a.csv:12:4（D12）`, at most `limit` of them, then a count.
@@ -129,8 +150,13 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric) -> TemplateValue {
     ])
 }
 
+/// A town's 自查打分表 as template values, or null when the scheme has no rubric or the town no score.
+func scoreTableValue(_ r: UnitResult, scheme: Scheme) -> TemplateValue {
+    r.score.flatMap { s in scheme.rubric.map { scoreTableValue(s, rubric: $0) } } ?? .null
+}
+
 /// A town's page.
-func townView(_ report: Report, _ r: UnitResult, format: OutputFormat) -> TemplateValue {
+func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, score: TemplateValue? = nil) -> TemplateValue {
     let a = report.assessment, scheme = a.scheme
     let county = a.tree.ancestor(of: r.unit.code, at: .county)
     let city = a.tree.ancestor(of: r.unit.code, at: .city)
@@ -174,7 +200,7 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat) -> Templa
         .object(["criterion": .t(d.criterion), "self": .t(d.selfScore.plain()), "computed": .t(d.computed.plain()),
                  "where": .t(d.location.description)])
     }
-    let problems = report.diagnostics.filter { $0.unit == r.unit.code }
+    let problems = report.problems(of: r.unit.code)
     return .object([
         "page": frame.value,
         "year": .t(a.year),
@@ -189,7 +215,7 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat) -> Templa
         "stage": stage,
         "eligibility": eligibility,
         "targets": .list(targetRows(r, scheme: scheme)),
-        "score": r.score.flatMap { s in scheme.rubric.map { scoreTableValue(s, rubric: $0) } } ?? .null,
+        "score": score ?? scoreTableValue(r, scheme: scheme),
         "rubricClause": .t(scheme.rubric?.clause ?? ""),
         "discrepancies": .list(discrepancies),
         "problemCount": .t(problems.count),

@@ -99,7 +99,7 @@ func indexView(_ report: Report, years: [Int], format: OutputFormat) -> Template
             "cities": .t(tiers[.city]?.count ?? 0),
             "errors": .t(report.diagnostics.filter { $0.severity == .error }.count),
             "warnings": .t(report.diagnostics.filter { $0.severity == .warning }.count),
-            "observations": .t(read.inputs.observations.count),
+            "observations": .t(read.inputs.observationCount),
         ]),
     ])
 }

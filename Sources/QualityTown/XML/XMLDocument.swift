@@ -117,6 +117,9 @@ public final class XMLDocument: @unchecked Sendable {
     static func new(html: Bool) -> XMLDocument {
         _ = libxmlReady
         let d: xmlDocPtr = html ? htmlNewDocNoDtD(nil, nil)! : xmlNewDoc("1.0")!
+        // Element and attribute names interned once per page instead of copied per node
+        // (freed with the document by xmlFreeDoc).
+        d.pointee.dict = xmlDictCreate()
         return XMLDocument(d, name: "(built)")
     }
 
