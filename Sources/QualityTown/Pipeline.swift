@@ -97,9 +97,9 @@ public func readStage(_ options: BuildOptions, progress: (ProgressEvent) -> Void
 
 /// Step 3: pool → judge → score → stage (pure functions over the values read).
 /// The data cells are let go once the dataset is built (the figures carry their sources).
-public func computeStage(_ read: consuming ReadResult, progress: (ProgressEvent) -> Void = { _ in }) -> Report {
+public func computeStage(_ read: consuming ReadResult, workers: Int = 1, progress: (ProgressEvent) -> Void = { _ in }) -> Report {
     progress(.stageStarted(.compute, "\(read.inputs.units.units.count) 个单位"))
-    let assessment = assess(read)
+    let assessment = assess(read, workers: workers)
     read.inputs.observations = []
     let diagnostics = (read.diagnostics + assessment.diagnostics).sorted { $0.location < $1.location }
     progress(.stageFinished(.compute, "\(assessment.units.count) 个单位"))
@@ -115,7 +115,7 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
     var clock = StageClock()
     let readResult = try readStage(options, progress: progress)
     clock.lap("read")
-    let report = computeStage(consume readResult, progress: progress)
+    let report = computeStage(consume readResult, workers: max(1, options.jobs), progress: progress)
     clock.lap("compute")
     let read = report.read
     progress(.stageStarted(.render, "模板"))
@@ -220,7 +220,7 @@ public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineErro
             : "没有这个乡镇（街道）" + (tree.nearestNames(to: unit).isEmpty ? "" : "；是否是：" + tree.nearestNames(to: unit).joined(separator: "、") + "？")
         throw PipelineError(stage: .read, message: "--unit \(quoted(unit))：\(hint)")
     }
-    let report = computeStage(read)
+    let report = computeStage(read, workers: max(1, options.jobs))
     do {
         let site = try Site(scheme: read.scheme, format: options.format)
         let page = try site.formPage(report, report.assessment.result(town.code)!)

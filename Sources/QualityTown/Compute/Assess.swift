@@ -36,11 +36,12 @@ public struct Assessment: Sendable {
 /// 1. dataset: periods, conflicts, derived rates, county-level values reaching towns;
 /// 2. pooling up the tree, every year;
 /// 3. targets for every unit; rubric, eligibility and stage for towns; goal for cities.
-public func assess(_ read: ReadResult) -> Assessment {
+public func assess(_ read: ReadResult, workers: Int = 1) -> Assessment {
     var bag = DiagnosticBag()
     let scheme = read.scheme, tree = read.inputs.units, year = read.year
-    var ds = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag)
-    pool(&ds, tree: tree, scheme: scheme)
+    var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag)
+    pool(&dataset, tree: tree, scheme: scheme, workers: workers)
+    let ds = dataset
     let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
     let assessments = scheme.rubric.map { readAssessments(read.inputs.sheets["assessments"] ?? [], rubric: $0, year: year, diagnostics: &bag) } ?? [:]
     let applications = Dictionary(grouping: read.inputs.sheets["applications"] ?? [], by: \.unit)
@@ -57,29 +58,40 @@ public func assess(_ read: ReadResult) -> Assessment {
             steps += 1
         }
     }
-    for u in tree.units {
+    // Each unit is judged on its own (on `workers` threads); results and problems are joined in
+    // the units' order, so the outcome is the same whatever `workers` is.
+    struct Outcome: Sendable {
+        var result: UnitResult
+        var diagnostics: [Diagnostic]
+    }
+    let townsBelow = towns
+    let outcomes = parallelMap(tree.units, workers: workers) { u -> Outcome in
+        var bag = DiagnosticBag()
         let isTown = u.level.tier == .town
         var r = UnitResult(unit: u,
                            figures: ds.figures[UnitYear(unit: u.code, year: year)] ?? [:],
                            previous: ds.figures[UnitYear(unit: u.code, year: year - 1)] ?? [:],
-                           targets: judgeTargets(scheme, unit: u.code, year: year, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []),
-                           previousTargets: judgeTargets(scheme, unit: u.code, year: year - 1, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []))
+                           targets: judgeTargets(scheme, unit: u.code, year: year, dataset: ds, towns: isTown ? nil : townsBelow[u.code] ?? []),
+                           previousTargets: judgeTargets(scheme, unit: u.code, year: year - 1, dataset: ds, towns: isTown ? nil : townsBelow[u.code] ?? []))
         if isTown {
             if let rubric = scheme.rubric {
                 r.score = scoreTown(u.code, rubric: rubric, context: context, assessments: assessments[u.code] ?? [:], diagnostics: &bag)
             }
             if let e = scheme.eligibility { r.eligibility = judgeEligibility(e, unit: u.code, year: year, context: context) }
             if let l = scheme.lifecycle {
-                let s = stageOf(unit: u.code, rows: applications[u.code] ?? [], asOf: read.asOf, year: year, lifecycle: l, dataset: ds, diagnostics: &bag)
-                r.stage = s
-                stages[u.code] = s
+                r.stage = stageOf(unit: u.code, rows: applications[u.code] ?? [], asOf: read.asOf, year: year, lifecycle: l, dataset: ds, diagnostics: &bag)
             }
-        } else if !applications[u.code, default: []].isEmpty {
-            for row in applications[u.code]! {
+        } else if let rows = applications[u.code], !rows.isEmpty {
+            for row in rows {
                 bag.warning("not-a-town", "申报行的单位“\(u.name)”不是乡镇（街道），未使用", at: row.location, unit: u.code)
             }
         }
-        results.append(r)
+        return Outcome(result: r, diagnostics: bag.items)
+    }
+    for o in outcomes {
+        bag.append(contentsOf: o.diagnostics)
+        if let s = o.result.stage { stages[o.result.unit.code] = s }
+        results.append(o.result)
     }
     if let goal = scheme.goal {
         for i in results.indices where results[i].unit.level.tier == .city {

@@ -6,7 +6,7 @@
 /// by their sample sizes (a plain mean, approximate, when a weight is missing); percents and
 /// levels are plain means (approximate). Towns in error are left out and make the figure
 /// approximate. A county's own row for a county-level indicator is the county's value.
-public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme) {
+public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: Int = 1) {
     let years = Set(ds.figures.keys.map(\.year))
     let towns = tree.units.filter { $0.level.tier == .town }
     // Towns below each pooled unit, in one pass up from each town.
@@ -21,18 +21,28 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme) {
         }
     }
     for year in years.sorted() {
-        for u in tree.units where u.level.tier != .town {
-            let members = below[u.code] ?? []
+        // Every pooled unit reads only its towns' figures, never another pooled unit's: the
+        // units are pooled in parallel from the towns' tables, then stored.
+        let pooledUnits = tree.units.filter { $0.level.tier != .town }
+        let source = ds, townsBelow = below
+        let tables = parallelMap(pooledUnits, workers: workers) { u -> [String: Figure]? in
+            let members = (townsBelow[u.code] ?? []).map { source.figures[UnitYear(unit: $0, year: year)] ?? [:] }
+            var table = source.figures[UnitYear(unit: u.code, year: year)]
+            func figure(_ m: [String: Figure], _ id: String) -> Figure { m[id] ?? .noData }
             for ind in scheme.indicators {
-                if ind.countyLevel, u.level.tier == .county, ds.figure(u.code, year, ind.id).state != .noData { continue }
-                let f = pooledIndicator(ind, members.map { ds.figure($0, year, ind.id) },
-                                        weights: ind.weight.map { w in members.map { ds.figure($0, year, w) } })
-                if f.state != .noData { ds.set(u.code, year, ind.id, f) } else { ds.figures[UnitYear(unit: u.code, year: year)]?[ind.id] = nil }
+                if ind.countyLevel, u.level.tier == .county, (table?[ind.id] ?? .noData).state != .noData { continue }
+                let f = pooledIndicator(ind, members.map { figure($0, ind.id) },
+                                        weights: ind.weight.map { w in members.map { figure($0, w) } })
+                if f.state != .noData { table = table ?? [:]; table![ind.id] = f } else { table?[ind.id] = nil }
             }
             for rate in scheme.rates {
-                let f = pooledRate(members.map { ds.figure($0, year, rate.id) })
-                if f.state != .noData { ds.set(u.code, year, rate.id, f) }
+                let f = pooledRate(members.map { figure($0, rate.id) })
+                if f.state != .noData { table = table ?? [:]; table![rate.id] = f }
             }
+            return table
+        }
+        for (u, table) in zip(pooledUnits, tables) {
+            if let table { ds.figures[UnitYear(unit: u.code, year: year)] = table }
         }
     }
 }

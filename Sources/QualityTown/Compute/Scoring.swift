@@ -23,28 +23,43 @@ let scoreFields = ["核定分", "初审分", "自评分"]
 /// (two rows with different values for the same field: that field is rejected in both).
 func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics: inout DiagnosticBag) -> [String: [ScoreTarget: AssessmentEntry]] {
     var collected: [String: [ScoreTarget: [AssessmentEntry]]] = [:]
+    // Column positions are looked up once per file layout, and each spelling of 条目 parsed once
+    // (a country's sheet has millions of rows naming the same few dozen criteria).
+    var layoutOf: SheetCells?
+    var iYear: Int?, iItem: Int?, iRemark: Int?, iEvidence: Int?
+    var iFields: [Int?] = []
+    var parsed: [String: ScoreTarget?] = [:]
     for row in rows {
-        guard case .value(.integer(let y))? = row.cells["年度"]?.read, y == year else { continue }
-        guard let cell = row.cells["条目"], case .value(.text(let raw)) = cell.read else {
+        if layoutOf.map({ !$0.sameLayout(as: row.cells) }) ?? true {
+            layoutOf = row.cells
+            (iYear, iItem) = (row.cells.index(of: "年度"), row.cells.index(of: "条目"))
+            (iRemark, iEvidence) = (row.cells.index(of: "说明"), row.cells.index(of: "佐证材料"))
+            iFields = scoreFields.map { row.cells.index(of: $0) }
+        }
+        func cell(_ i: Int?) -> SheetCell? { i.map { row.cells[index: $0] } }
+        guard case .value(.integer(let y))? = cell(iYear)?.read, y == year else { continue }
+        guard let item = cell(iItem), case .value(.text(let raw)) = item.read else {
             diagnostics.error("missing-value", "评分行缺少“条目”，未使用", at: row.location, unit: row.unit)
             continue
         }
-        guard let target = parseScoreTarget(raw, rubric: rubric) else {
-            diagnostics.error("unknown-criterion", "“条目”\(quoted(raw))不是评估细则中的条目（应为 4.2、5 或 第5项 这样的写法）", at: cell.location, unit: row.unit)
+        let known: ScoreTarget?
+        if let p = parsed[raw] { known = p } else { known = parseScoreTarget(raw, rubric: rubric); parsed[raw] = known }
+        guard let target = known else {
+            diagnostics.error("unknown-criterion", "“条目”\(quoted(raw))不是评估细则中的条目（应为 4.2、5 或 第5项 这样的写法）", at: item.location, unit: row.unit)
             continue
         }
         let (maximum, what) = maximumPoints(target, rubric: rubric)
         var entry = AssessmentEntry(target: target, location: row.location)
-        for f in scoreFields {
-            guard let c = row.cells[f], case .value(let v) = c.read, let r = v.rational else { continue }
+        for (k, f) in scoreFields.enumerated() {
+            guard let c = cell(iFields[k]), case .value(let v) = c.read, let r = v.rational else { continue }
             if r > maximum {
                 diagnostics.error("over-maximum", "“\(f)” \(r.plain()) 超过\(what)的满分 \(maximum.plain())，该分数未采用", at: c.location, unit: row.unit)
                 continue
             }
             entry.fields[f] = (r, c.location)
         }
-        if case .value(.text(let t))? = row.cells["说明"]?.read { entry.remarks.append(t) }
-        if case .value(.text(let t))? = row.cells["佐证材料"]?.read { entry.evidence.append(t) }
+        if case .value(.text(let t))? = cell(iRemark)?.read { entry.remarks.append(t) }
+        if case .value(.text(let t))? = cell(iEvidence)?.read { entry.evidence.append(t) }
         collected[row.unit, default: [:]][target, default: []].append(entry)
     }
     var out: [String: [ScoreTarget: AssessmentEntry]] = [:]

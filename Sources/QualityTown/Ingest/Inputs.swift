@@ -98,6 +98,18 @@ public struct SheetCells: Sendable {
 
     /// Column ids present, in layout order.
     public var ids: [String] { layout.ids }
+
+    /// The position of column `id` in this row's layout (the same for every row of a file).
+    public func index(of id: String) -> Int? { layout.index[id] }
+
+    /// The cell at a position from `index(of:)`.
+    public subscript(index i: Int) -> SheetCell {
+        SheetCell(read: reads[i], location: SourceLocation(file: layout.file, line: Int(lines?[i] ?? line),
+                                                           column: Int(layout.columns[i]), row: Int(row)))
+    }
+
+    /// True when both rows come from the same file's layout.
+    public func sameLayout(as other: SheetCells) -> Bool { layout === other.layout }
 }
 
 /// What kind of input a file is.

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import QualityTown
+
+/// What the national-scale changes must not change: reading in parallel gives the same inputs,
+/// sheets keep only the report year's rows but still check every row, and the changes page
+/// reads results.json one unit at a time with the same fields a full parse would give.
+@Suite struct ScaleTests {
+    @Test func readingOnSeveralThreadsGivesTheSameInputs() throws {
+        let scheme = try loadScheme(locateScheme(repoPath("templates/suzhou-town")))
+        let one = try readInputs(folder: fixturePath("cases/ingest/inputs"), scheme: scheme, workers: 1)
+        let four = try readInputs(folder: fixturePath("cases/ingest/inputs"), scheme: scheme, workers: 4)
+        #expect(one.observations == four.observations)
+        #expect(one.diagnostics.map(\.line) == four.diagnostics.map(\.line))
+        #expect(one.files.map(\.path) == four.files.map(\.path))
+        #expect(one.observationCount == one.observations.count && !one.observations.isEmpty)
+    }
+
+    @Test func otherYearsSheetRowsAreCheckedButNotKept() throws {
+        var s = Scenario()
+        s.data["a.csv"] = """
+        年度,代码,工业产品抽查批次,工业产品抽查合格批次
+        2024,341302100,10,10
+        2025,341302100,20,19
+        """
+        s.assessments = """
+        年度,代码,条目,自评分,初审分,核定分,说明,佐证材料
+        2024,341302100,1.1,两分,,,,
+        2024,341302100,1.2,1,,,,
+        2025,341302100,1.1,2,,,,
+        """
+        let r = try s.run()
+        #expect(r.read.year == 2025)
+        // The 2024 row's bad cell is still reported, with its cell …
+        let bad = try #require(r.diagnostics.first { $0.location.file == "assessments.csv" && $0.code == "type-error" })
+        #expect(bad.location.cell == "D2" && bad.message.contains("两分"))
+        // … but only 2025's rows are kept for scoring.
+        let rows = r.read.inputs.sheets["assessments"] ?? []
+        #expect(rows.count == 1)
+        #expect(rows.first?.cells["条目"]?.read == .value(.text("1.1")))
+        #expect(rows.first?.cells["自评分"]?.location.cell == "D4")
+        // The data cells are let go after computing; their number is kept.
+        #expect(r.read.inputs.observations.isEmpty && r.read.inputs.observationCount == 4)
+        #expect(r.read.inputs.years == [2024, 2025])
+    }
+
+    @Test func resultsJSONIsReadUnitByUnitWithEveryField() throws {
+        var s = Scenario()
+        s.data["a.csv"] = """
+        年度,代码,工业产品抽查批次,工业产品抽查合格批次
+        2025,341302100,20,19
+        2025,341302101,3,3
+        """
+        let r = try s.run()
+        let bytes = resultsJSON(r.assessment, problems: r.diagnostics, inputs: r.read.inputs.files)
+        let flat = try #require(flattenResults(bytes))
+        #expect(flat.order == r.assessment.units.map(\.unit.code))
+        let fuli = try #require(flat.units["341302100"])
+        #expect(fuli.name == "符离镇" && fuli.parent == "341302")
+        #expect(fuli.fields["indicator.ind_sampled"] == "20")
+        #expect(fuli.fields["target.T2"] == "met")
+        #expect(flat.inputs["data/a.csv"] == r.read.inputs.files.first { $0.path == "data/a.csv" }?.sha256)
+        // A cut-off or foreign file is "nothing to compare", never a crash.
+        #expect(flattenResults(Array(bytes.prefix(bytes.count / 2))) == nil)
+        #expect(flattenResults(Array("[1, 2]".utf8)) == nil)
+        #expect(flattenResults(Array("{\"units\": [{\"code\": \"1\", \"name\": \"\\u7b26\\ud83d\\ude00\"}]}".utf8))?.units["1"]?.name == "符😀")
+    }
+}
