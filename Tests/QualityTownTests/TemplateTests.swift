@@ -14,7 +14,7 @@ import Foundation
     func render(_ body: String, _ context: [String: TemplateValue], format: OutputFormat = .html,
                 extra: [String: String] = [:]) throws -> String {
         let set = try TemplateSet(sources: ["p.xhtml": page(body)].merging(extra) { a, _ in a })
-        return String(decoding: try set.render("p.xhtml", context: .object(context), format: format), as: UTF8.self)
+        return String(decoding: try set.render("p.xhtml", context: .object(TemplateObject(context)), format: format), as: UTF8.self)
     }
 
     /// The rendered body's text with whitespace collapsed.

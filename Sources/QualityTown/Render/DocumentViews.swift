@@ -151,7 +151,7 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
     }
     let goalMax = Rational(max(1, (city.goal ?? []).map(\.group.target).max() ?? 1))
     // Pipeline.
-    func townRef(_ r: UnitResult) -> [String: TemplateValue] {
+    func townRef(_ r: UnitResult) -> TemplateObject {
         ["name": .t(r.unit.name), "link": .t("../towns/\(r.unit.code).\(ext)"),
          "county": .t(a.tree.ancestor(of: r.unit.code, at: .county)?.name ?? "—"), "category": .t(r.stage?.category ?? "—")]
     }

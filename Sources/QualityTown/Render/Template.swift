@@ -32,7 +32,7 @@ public indirect enum TemplateValue: Sendable, Hashable {
     case bool(Bool)
     case text(String)
     case list([TemplateValue])
-    case object([String: TemplateValue])
+    case object(TemplateObject)
 
     /// Truthiness for q:if / q:unless.
     var isTruthy: Bool {
@@ -43,6 +43,58 @@ public indirect enum TemplateValue: Sendable, Hashable {
         case .list(let l): return !l.isEmpty
         case .object: return true
         }
+    }
+}
+
+/// A template object: a few named values in the order given, looked up by comparing names.
+/// A national build makes millions of these (one per table row, cell group, link…): hashing
+/// every key of each, as a dictionary would, costs more than the few comparisons of a lookup.
+/// Written like a dictionary (`["name": .text("符离镇")]`); equal when the same names have the
+/// same values, whatever their order.
+public struct TemplateObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
+    struct Member: Sendable, Hashable {
+        let key: String
+        var value: TemplateValue
+    }
+
+    private(set) var members: [Member]
+
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        members = elements.map { Member(key: $0.0, value: $0.1) }
+    }
+
+    /// From a dictionary (names in sorted order, so the object is the same run after run).
+    public init(_ dictionary: [String: TemplateValue]) {
+        members = dictionary.sorted { $0.key < $1.key }.map { Member(key: $0.key, value: $0.value) }
+    }
+
+    /// The value named `key`; setting nil removes it.
+    public subscript(key: String) -> TemplateValue? {
+        get {
+            for m in members where m.key == key { return m.value }
+            return nil
+        }
+        set {
+            if let i = members.firstIndex(where: { $0.key == key }) {
+                if let v = newValue { members[i].value = v } else { members.remove(at: i) }
+            } else if let v = newValue {
+                members.append(Member(key: key, value: v))
+            }
+        }
+    }
+
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+
+    public static func == (a: TemplateObject, b: TemplateObject) -> Bool {
+        a.members.count == b.members.count && a.members.allSatisfy { b[$0.key] == $0.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        var h = 0
+        for m in members { h ^= m.hashValue }
+        hasher.combine(members.count)
+        hasher.combine(h)
     }
 }
 
@@ -315,14 +367,14 @@ public final class TemplateSet: Sendable {
 /// q:with) or the one name a q:each iteration binds, with its `loop` state computed only when a
 /// template asks for it (most rows never do, and a dictionary per row is most of a row's cost).
 final class Scope {
-    let vars: [String: TemplateValue]?
+    let vars: TemplateObject?
     let name: String
     let value: TemplateValue
     let index: Int
     let count: Int
     let parent: Scope?
 
-    init(vars: [String: TemplateValue], parent: Scope?) {
+    init(vars: TemplateObject, parent: Scope?) {
         self.vars = vars
         self.name = ""
         self.value = .null
@@ -424,7 +476,7 @@ struct Renderer {
         // 4. with
         var scope = scope
         if !d.with.isEmpty {
-            var vars: [String: TemplateValue] = [:]
+            var vars = TemplateObject()
             for (name, e) in d.with { vars[name] = try eval(e, scope, el) }
             scope = Scope(vars: vars, parent: scope)
         }
