@@ -99,8 +99,7 @@ public func readStage(_ options: BuildOptions, progress: (ProgressEvent) -> Void
 /// The data cells are let go once the dataset is built (the figures carry their sources).
 public func computeStage(_ read: consuming ReadResult, workers: Int = 1, progress: (ProgressEvent) -> Void = { _ in }) -> Report {
     progress(.stageStarted(.compute, "\(read.inputs.units.units.count) 个单位"))
-    let assessment = assess(read, workers: workers)
-    read.inputs.observations = []
+    let assessment = assess(&read, workers: workers)
     let diagnostics = (read.diagnostics + assessment.diagnostics).sorted { $0.location < $1.location }
     progress(.stageFinished(.compute, "\(assessment.units.count) 个单位"))
     return Report(read: read, assessment: assessment, diagnostics: diagnostics)

@@ -36,10 +36,14 @@ public struct Assessment: Sendable {
 /// 1. dataset: periods, conflicts, derived rates, county-level values reaching towns;
 /// 2. pooling up the tree, every year;
 /// 3. targets for every unit; rubric, eligibility and stage for towns; goal for cities.
-public func assess(_ read: ReadResult, workers: Int = 1) -> Assessment {
+///
+/// The data cells (`read.inputs.observations`) are let go as soon as the dataset is built:
+/// the figures carry their sources, and nothing after reads the cells again.
+public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     var bag = DiagnosticBag()
-    let scheme = read.scheme, tree = read.inputs.units, year = read.year
+    let scheme = read.scheme, tree = read.inputs.units, year = read.year, asOf = read.asOf
     var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag)
+    read.inputs.observations = []
     pool(&dataset, tree: tree, scheme: scheme, workers: workers)
     let ds = dataset
     let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
@@ -79,7 +83,7 @@ public func assess(_ read: ReadResult, workers: Int = 1) -> Assessment {
             }
             if let e = scheme.eligibility { r.eligibility = judgeEligibility(e, unit: u.code, year: year, context: context) }
             if let l = scheme.lifecycle {
-                r.stage = stageOf(unit: u.code, rows: applications[u.code] ?? [], asOf: read.asOf, year: year, lifecycle: l, dataset: ds, diagnostics: &bag)
+                r.stage = stageOf(unit: u.code, rows: applications[u.code] ?? [], asOf: asOf, year: year, lifecycle: l, dataset: ds, diagnostics: &bag)
             }
         } else if let rows = applications[u.code], !rows.isEmpty {
             for row in rows {

@@ -56,16 +56,59 @@ public struct Dataset: Sendable {
 /// takes the latest period; then rates are derived exactly and county-level indicators reach
 /// the towns of a county that gave them on its own row.
 public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout DiagnosticBag) -> Dataset {
-    struct Key: Hashable { var unit: String; var year: Int; var indicator: String }
-    var groups: [Key: [Observation]] = [:]
-    for o in inputs.observations { groups[Key(unit: o.unit, year: o.year, indicator: o.indicator), default: []].append(o) }
+    let all = inputs.observations
     let kinds = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, $0) })
     var ds = Dataset()
-    for key in groups.keys.sorted(by: { ($0.unit, $0.year, $0.indicator) < ($1.unit, $1.year, $1.indicator) }) {
-        let obs = groups[key]!
-        guard let ind = kinds[key.indicator] else { continue }
-        ds.set(key.unit, key.year, key.indicator, combine(obs, indicator: ind, diagnostics: &diagnostics))
+    // The cells of one unit, year and indicator are brought together by sorting integer keys
+    // that order like (unit code, year, indicator id), each cell's position breaking ties so a
+    // group keeps file order. (A hash table of 2.4 million groups, as a country has, costs a
+    // cache miss per cell; a sort of 8 million integers does not.)
+    var unitNames = Set(inputs.units.units.map(\.code)), indicatorNames = Set(scheme.indicators.map(\.id))
+    var minYear = Int.max, maxYear = Int.min
+    for o in all {
+        if !unitNames.contains(o.unit) { unitNames.insert(o.unit) }
+        if !indicatorNames.contains(o.indicator) { indicatorNames.insert(o.indicator) }
+        minYear = min(minYear, o.year)
+        maxYear = max(maxYear, o.year)
     }
+    guard !all.isEmpty else {
+        finishDataset(&ds, inputs: inputs, scheme: scheme, diagnostics: &diagnostics)
+        return ds
+    }
+    let unitRank = Dictionary(uniqueKeysWithValues: unitNames.sorted().enumerated().map { ($1, $0) })
+    let indicatorRank = Dictionary(uniqueKeysWithValues: indicatorNames.sorted().enumerated().map { ($1, $0) })
+    let years = maxYear - minYear + 1, indicators = indicatorRank.count
+    func key(_ o: Observation) -> Int { (unitRank[o.unit]! * years + (o.year - minYear)) * indicators + indicatorRank[o.indicator]! }
+    var order: [Int]
+    if unitRank.count * years * indicators < 1 << 31, all.count < 1 << 31 {
+        // Key in the high half, position in the low half: one integer sort.
+        var packed = all.enumerated().map { UInt64(key($1)) << 32 | UInt64($0) }
+        packed.sort()
+        order = packed.map { Int($0 & 0xFFFF_FFFF) }
+    } else {
+        let keys = all.map(key)
+        order = Array(all.indices)
+        order.sort { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+    }
+    var start = 0
+    while start < order.count {
+        let first = all[order[start]]
+        let k = key(first)
+        var end = start + 1
+        while end < order.count, key(all[order[end]]) == k { end += 1 }
+        if let ind = kinds[first.indicator] {
+            let obs = order[start..<end].map { all[$0] }
+            ds.set(first.unit, first.year, first.indicator, combine(obs, indicator: ind, diagnostics: &diagnostics))
+        }
+        start = end
+    }
+    finishDataset(&ds, inputs: inputs, scheme: scheme, diagnostics: &diagnostics)
+    return ds
+}
+
+/// Derived rates and county-level values, once the raw figures are in (in place: a second
+/// reference to the tables would make every change below copy a unit's whole table).
+private func finishDataset(_ ds: inout Dataset, inputs: InputSet, scheme: Scheme, diagnostics: inout DiagnosticBag) {
     // Derived rates per unit-year.
     for uy in Array(ds.figures.keys) {
         for rate in scheme.rates {
@@ -74,7 +117,6 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
         }
     }
     propagateCountyLevel(&ds, inputs: inputs, scheme: scheme)
-    return ds
 }
 
 /// One indicator's observations of a unit-year → a figure.
