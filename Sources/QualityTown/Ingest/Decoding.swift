@@ -161,29 +161,10 @@ private func validUTF8Sequence(_ b: [UInt8], at i: Int) -> Int? {
 /// Offset of the first byte that breaks strict UTF-8 (overlongs, surrogates, > U+10FFFF), or nil.
 func firstInvalidUTF8(_ b: [UInt8]) -> Int? {
     var i = 0
-    let n = b.count
-    while i < n {
-        let c = b[i]
-        if c < 0x80 { i += 1; continue }
-        var need = 0
-        var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
-        switch c {
-        case 0xC2...0xDF: need = 1
-        case 0xE0: need = 2; lo = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: need = 2
-        case 0xED: need = 2; hi = 0x9F
-        case 0xF0: need = 3; lo = 0x90
-        case 0xF1...0xF3: need = 3
-        case 0xF4: need = 3; hi = 0x8F
-        default: return i
-        }
-        if i + need >= n { return i }
-        for k in 1...need {
-            let x = b[i + k]
-            let (l, h): (UInt8, UInt8) = k == 1 ? (lo, hi) : (0x80, 0xBF)
-            if x < l || x > h { return i }
-        }
-        i += need + 1
+    while i < b.count {
+        if b[i] < 0x80 { i += 1; continue }
+        guard let n = validUTF8Sequence(b, at: i) else { return i }
+        i += n
     }
     return nil
 }

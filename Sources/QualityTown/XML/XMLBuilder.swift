@@ -16,6 +16,13 @@ public enum XMLNamespaceURI {
     public static let svg = "http://www.w3.org/2000/svg"
 }
 
+/// Hands libxml2 a string's own UTF-8 bytes, NUL-terminated. (Passing a String where libxml2
+/// wants `const xmlChar *` makes Swift copy it into a new array first, once per node.)
+@inline(__always)
+func withXMLChars<R>(_ s: String, _ body: (UnsafePointer<xmlChar>) -> R) -> R {
+    s.withCString { body(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+}
+
 /// A node being built; only meaningful with the builder that made it.
 public struct BuiltNode: @unchecked Sendable {
     let node: xmlNodePtr
@@ -38,7 +45,7 @@ public final class XMLBuilder {
     /// Creates an element. In XHTML output it carries `namespace` (declared on the element
     /// that first needs it); in HTML output names are plain.
     public func element(_ name: String, namespace: String?, parent: BuiltNode?) -> BuiltNode {
-        let node = xmlNewDocNode(document.doc, nil, name, nil)!
+        let node = withXMLChars(name) { xmlNewDocNode(document.doc, nil, $0, nil)! }
         if let parent {
             xmlAddChild(parent.node, node)
         } else {
@@ -74,13 +81,13 @@ public final class XMLBuilder {
     public func setAttribute(_ node: BuiltNode, _ name: String, _ value: String) {
         // xmlSetProp stores `value` as one text node (unlike xmlNewDocProp, which would parse
         // entity references in it): `&amp;` in a value stays the five characters it is.
-        xmlSetProp(node.node, name, value)
+        withXMLChars(name) { n in withXMLChars(value) { v in _ = xmlSetProp(node.node, n, v) } }
     }
 
     /// Appends literal text.
     public func appendText(_ node: BuiltNode, _ text: String) {
         guard !text.isEmpty else { return }
-        let t = xmlNewDocText(document.doc, text)!
+        let t = withXMLChars(text) { xmlNewDocText(document.doc, $0)! }
         if xmlAddChild(node.node, t) == nil { xmlFreeNode(t) }
     }
 
