@@ -164,8 +164,10 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
         }
         // The changes page compares this run's results.json with the previous run's.
         let resultsPath = "\(read.year)/results.json"
-        let previous = FileManager.default.contents(atPath: staged.output + "/" + resultsPath).map { [UInt8]($0) }
-        let current = FileManager.default.contents(atPath: staged.staging + "/" + resultsPath).map { [UInt8]($0) } ?? []
+        // One file in memory at a time (a country's results.json is half a gigabyte): the
+        // previous one is flattened and let go before this run's is read.
+        let previous = readFileBytes(staged.output + "/" + resultsPath).flatMap(flattenResults)
+        let current = readFileBytes(staged.staging + "/" + resultsPath) ?? []
         let changes = try site.changesPage(report, previous: previous, current: current)
         try staged.write(changes.path, changes.bytes)
         pages.append(changes.path)

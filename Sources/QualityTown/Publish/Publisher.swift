@@ -226,3 +226,26 @@ func systemReason(_ code: Int32) -> String {
     default: return system
     }
 }
+
+/// A file's bytes read straight into an array (no intermediate `Data` copy), or nil when it
+/// cannot be read.
+func readFileBytes(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { return nil }
+    let size = Int(st.st_size)
+    var failed = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
+        var done = 0
+        while done < size {
+            let n = read(fd, buf.baseAddress! + done, size - done)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { failed = n < 0; break }
+            done += n
+        }
+        count = done
+    }
+    return failed ? nil : bytes
+}

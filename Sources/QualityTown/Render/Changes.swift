@@ -290,11 +290,11 @@ func valueLabel(_ v: String) -> String {
 
 /// The changes page's values: per county and town, every field that changed, old → new, and
 /// the input files whose content changed.
-func changesView(_ report: Report, previous: [UInt8]?, current: [UInt8], format: OutputFormat) -> TemplateValue {
+func changesView(_ report: Report, previous: FlatResults?, current: [UInt8], format: OutputFormat) -> TemplateValue {
     let a = report.assessment
     let frame = PageFrame(title: "\(a.year) 年度 · 与上次运行相比的变化", subtitle: "数字、目标判定、得分、申报资格与创建阶段", root: "../",
                           scheme: a.scheme, asOf: a.asOf, format: format)
-    guard let prevBytes = previous, let old = flattenResults(prevBytes) else {
+    guard let old = previous else {
         return .object(["page": frame.value, "first": .bool(true), "files": .list([]), "units": .list([]), "none": .bool(false)])
     }
     // This run's results are read unit by unit and compared as they come.

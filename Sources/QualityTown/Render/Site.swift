@@ -59,7 +59,7 @@ public final class Site: Sendable {
     }
 
     /// `YEAR/changes.html`: what changed since the previous run's results.json.
-    public func changesPage(_ report: Report, previous: [UInt8]?, current: [UInt8]) throws(TemplateError) -> OutputPage {
+    func changesPage(_ report: Report, previous: FlatResults?, current: [UInt8]) throws(TemplateError) -> OutputPage {
         try page("changes.xhtml", at: "\(report.read.year)/changes.\(format.fileExtension)",
                  changesView(report, previous: previous, current: current, format: format))
     }
