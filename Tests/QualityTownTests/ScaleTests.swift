@@ -16,6 +16,23 @@ import Testing
         #expect(one.observationCount == one.observations.count && !one.observations.isEmpty)
     }
 
+    @Test func sheetsReadInSlicesGiveTheSameRowsAndProblems() throws {
+        // The bundled inputs: 698 assessment rows and 15 applications (with multi-line cells), read whole and in
+        // four slices at once.
+        let scheme = try loadScheme(locateScheme(repoPath("templates/suzhou-town")))
+        let one = try readInputs(folder: repoPath("inputs"), scheme: scheme, workers: 1)
+        let four = try readInputs(folder: repoPath("inputs"), scheme: scheme, workers: 4)
+        #expect(one.diagnostics.map(\.line) == four.diagnostics.map(\.line))
+        for id in ["assessments", "applications"] {
+            let a = one.sheets[id] ?? [], b = four.sheets[id] ?? []
+            #expect(a.count == b.count && a.count >= 15)
+            #expect(zip(a, b).allSatisfy { x, y in
+                x.unit == y.unit && x.location == y.location
+                    && x.cells.ids.allSatisfy { x.cells[$0]?.read == y.cells[$0]?.read && x.cells[$0]?.location == y.cells[$0]?.location }
+            })
+        }
+    }
+
     @Test func otherYearsSheetRowsAreCheckedButNotKept() throws {
         var s = Scenario()
         s.data["a.csv"] = """

@@ -86,6 +86,14 @@ func trimCell(_ s: String) -> String {
     return String(scalars[first...last])
 }
 
+/// `s` without leading and trailing white space (Unicode's, as `trimmingCharacters(in:
+/// .whitespaces)`), without a round trip through Foundation when there is none to remove.
+func trimmedWhitespace(_ s: String) -> String {
+    guard let first = s.unicodeScalars.first, let last = s.unicodeScalars.last else { return s }
+    if !CharacterSet.whitespaces.contains(first) && !CharacterSet.whitespaces.contains(last) { return s }
+    return s.trimmingCharacters(in: .whitespaces)
+}
+
 /// Full-width digits, letters and ％．，－ to ASCII, as typed with a Chinese input method.
 func halfWidth(_ s: String) -> String {
     var out = String.UnicodeScalarView()
@@ -140,7 +148,7 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
     if case .text = kind {
         return noDataTokens.contains(s) ? .noData : .value(.text(s))
     }
-    let t = halfWidth(s).trimmingCharacters(in: .whitespaces)
+    let t = trimmedWhitespace(halfWidth(s))
     if noDataTokens.contains(t) || t.uppercased() == "N/A" { return .noData }
 
     func reject(_ code: String, _ why: String) -> CellRead {
@@ -244,7 +252,7 @@ func isScientific(_ t: String) -> Bool {
 func parseDecimal(_ t: String, allowPercent: Bool) -> Rational? {
     var s = Substring(t)
     if allowPercent, s.hasSuffix("%") { s = s.dropLast() }
-    s = Substring(s.trimmingCharacters(in: .whitespaces))
+    s = Substring(trimmedWhitespace(String(s)))
     var negative = false
     if s.hasPrefix("-") { negative = true; s = s.dropFirst() } else if s.hasPrefix("+") { s = s.dropFirst() }
     guard !s.isEmpty else { return nil }

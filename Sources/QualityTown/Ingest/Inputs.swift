@@ -195,6 +195,7 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
         throw InputError(description: "输入文件夹 \(folder) 中没有 units.csv（单位表：代码, 名称, 层级, 上级代码）")
     }
     var reader = InputReader(folder: folder, scheme: scheme)
+    reader.workers = workers
     reader.readUnits([UInt8](unitBytes))
     let dataDir = folder + "/data"
     let dataFiles = ((try? fm.contentsOfDirectory(atPath: dataDir)) ?? [])
@@ -226,7 +227,9 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
         for part in dataParts { for o in part.observations { years.insert(o.year) } }
         return sheetYear(years.sorted())
     }
-    let sheetParts = parallelMap(scheme.sheets, workers: workers) { sheet -> InputReader in
+    // One sheet after another, each reading its records on `workers` threads (an assessment
+    // sheet is most of a country's input; one thread per sheet would leave the other idle).
+    let sheetParts = scheme.sheets.map { sheet -> InputReader in
         var part = base.emptied()
         guard let bytes = FileManager.default.contents(atPath: folder + "/" + sheet.file) else { return part }
         part.readSheet([UInt8](bytes), sheet: sheet, keepYear: keepYear)
@@ -250,6 +253,9 @@ struct InputReader {
     lazy var indicatorColumns: [ColumnSpec] = scheme.indicators.map(\.column)
     lazy var indicatorsByID: [String: Indicator] = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, $0) })
 
+    /// Threads a large sheet's records may be read on.
+    var workers = 1
+
     init(folder: String, scheme: Scheme) {
         self.folder = folder
         self.scheme = scheme
@@ -259,6 +265,7 @@ struct InputReader {
     func emptied() -> InputReader {
         var r = InputReader(folder: folder, scheme: scheme)
         r.tree = tree
+        r.workers = workers
         return r
     }
 
@@ -507,7 +514,32 @@ struct InputReader {
             .sorted { $0.key < $1.key }
         let layout = SheetLayout(file: sheet.file, ids: kept.map(\.value.id), columns: kept.map(\.key))
         let yearIndex = sheet.columns.first { $0.kind == .year }.flatMap { layout.index[$0.id] }
-        for record in table.records.dropFirst() where !record.isBlank {
+        // The records are read in `workers` consecutive slices at once (a country's assessment
+        // sheet is one file of millions of rows); rows and problems are joined in record order.
+        let records = Array(table.records.dropFirst())
+        let slices = workers > 1 && records.count >= 2 * workers ? workers : 1
+        let size = (records.count + slices - 1) / max(1, slices)
+        let bounds = (0..<slices).map { k in (k * size)..<min(records.count, (k + 1) * size) }
+        let base = emptied()
+        let parts = parallelMap(bounds, workers: slices) { range -> ([SheetRow], [Diagnostic]) in
+            var part = base.emptied()
+            let rows = part.readSheetRecords(records[range], sheet: sheet, map: map, kept: kept, layout: layout,
+                                             yearIndex: yearIndex, keepYear: keepYear)
+            return (rows, part.bag.items)
+        }
+        for (partRows, problems) in parts {
+            rows.append(contentsOf: partRows)
+            bag.append(contentsOf: problems)
+        }
+        sheetRows[sheet.id, default: []].append(contentsOf: rows)
+    }
+
+    /// Reads sheet records into rows (the cells of `kept`, in layout order).
+    private mutating func readSheetRecords(_ records: ArraySlice<CSVRecord>, sheet: SheetSpec, map: HeaderMap,
+                                           kept: [(key: Int, value: ColumnSpec)], layout: SheetLayout,
+                                           yearIndex: Int?, keepYear: Int?) -> [SheetRow] {
+        var rows: [SheetRow] = []
+        for record in records where !record.isBlank {
             reportExtraCells(record, map: map, file: sheet.file, diagnostics: &bag)
             reportUnknownColumnCells(record, map: map, file: sheet.file)
             guard let unit = resolveUnit(record, map: map, file: sheet.file) else { continue }
@@ -534,7 +566,7 @@ struct InputReader {
             let cells = SheetCells(layout: layout, reads: reads, lines: lines, line: Int32(clamping: record.line), row: Int32(clamping: record.row))
             rows.append(SheetRow(unit: unit, location: SourceLocation(file: sheet.file, line: record.line, row: record.row), cells: cells))
         }
-        sheetRows[sheet.id, default: []].append(contentsOf: rows)
+        return rows
     }
 }
 
