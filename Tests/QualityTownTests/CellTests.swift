@@ -118,6 +118,18 @@ import Testing
         #expect(normalizeHeader("（批）") == "(批)")
     }
 
+    @Test func whiteSpaceTrimmingAndQuotingLongTexts() {
+        for s in ["", "12", " 12", "12\u{3000}", "\u{3000}符离镇 ", "\t98.5%\t", "a b"] {
+            #expect(trimmedWhitespace(s) == s.trimmingCharacters(in: .whitespaces), "\(s)")
+        }
+        // A long text is quoted by its first 60 characters and its length, newlines shown as ↵.
+        let long = String(repeating: "符离\r\n", count: 40_000)  // 120,000 characters (CRLF is one), 320,000 UTF-8 bytes
+        let q = quoted(long)
+        #expect(q.hasPrefix("“符离↵符离↵") && q.hasSuffix("…”（共120000字）"))
+        #expect(quoted(String(repeating: "x", count: 2_000_000)).hasSuffix("…”（共2000000字）"))
+        #expect(quoted("短文本") == "“短文本”")
+    }
+
     @Test func rationalCutsNeverRounds() {
         let r = Rational(440, 449) * Rational(100)
         #expect(r.cut(2) == "97.99")

@@ -125,6 +125,13 @@ import Foundation
         #expect((try? StagedOutput.checkedPath("2025/towns/341302100.html")) != nil)
     }
 
+    @Test func systemErrorsAreSaidInUsersWordsWithTheSystemsText() {
+        #expect(systemReason(ENOSPC).hasPrefix("磁盘空间已满（") && systemReason(ENOSPC).contains("No space"))
+        #expect(systemReason(EROFS).hasPrefix("输出位置是只读的（"))
+        #expect(systemReason(EACCES).hasPrefix("没有写入权限（"))
+        #expect(systemReason(ENOENT) == String(cString: strerror(ENOENT)))
+    }
+
     @Test func anAbandonedRunLeavesThePreviousOutputUntouched() throws {
         let root = temporaryFolder("publish")
         defer { try? FileManager.default.removeItem(atPath: root) }

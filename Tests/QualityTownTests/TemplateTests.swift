@@ -24,6 +24,18 @@ import Foundation
         return (body?.textContent ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
+    @Test func objectsAreEqualWhateverTheOrderAndNilRemoves() {
+        var a: TemplateObject = ["x": .text("1"), "y": .bool(true)]
+        let b: TemplateObject = ["y": .bool(true), "x": .text("1")]
+        #expect(a == b && a.hashValue == b.hashValue)
+        #expect(a["x"] == .text("1") && a["z"] == nil)
+        a["x"] = .text("2")
+        #expect(a != b && a["x"] == .text("2"))
+        a["y"] = nil
+        #expect(a == ["x": .text("2")])
+        #expect(TemplateObject(["b": .null, "a": .null]) == ["a": .null, "b": .null])
+    }
+
     @Test func textReplacesChildrenWithOneTextNode() throws {
         let out = try render(#"<p q:text="town.name">示例镇</p>"#, ["town": .object(["name": .text("符离镇")])])
         #expect(out.contains("<p>符离镇</p>"))

@@ -71,31 +71,27 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
         minYear = min(minYear, o.year)
         maxYear = max(maxYear, o.year)
     }
-    guard !all.isEmpty else {
-        finishDataset(&ds, inputs: inputs, scheme: scheme, diagnostics: &diagnostics)
-        return ds
-    }
-    let unitRank = Dictionary(uniqueKeysWithValues: unitNames.sorted().enumerated().map { ($1, $0) })
-    let indicatorRank = Dictionary(uniqueKeysWithValues: indicatorNames.sorted().enumerated().map { ($1, $0) })
-    let years = maxYear - minYear + 1, indicators = indicatorRank.count
-    func key(_ o: Observation) -> Int { (unitRank[o.unit]! * years + (o.year - minYear)) * indicators + indicatorRank[o.indicator]! }
-    var order: [Int]
-    if unitRank.count * years * indicators < 1 << 31, all.count < 1 << 31 {
-        // Key in the high half, position in the low half: one integer sort.
-        var packed = all.enumerated().map { UInt64(key($1)) << 32 | UInt64($0) }
-        packed.sort()
-        order = packed.map { Int($0 & 0xFFFF_FFFF) }
-    } else {
-        let keys = all.map(key)
-        order = Array(all.indices)
-        order.sort { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+    var keys: [Int] = [], order: [Int] = []
+    if !all.isEmpty {
+        let unitRank = Dictionary(uniqueKeysWithValues: unitNames.sorted().enumerated().map { ($1, $0) })
+        let indicatorRank = Dictionary(uniqueKeysWithValues: indicatorNames.sorted().enumerated().map { ($1, $0) })
+        let years = maxYear - minYear + 1, indicators = indicatorRank.count
+        keys = all.map { (unitRank[$0.unit]! * years + ($0.year - minYear)) * indicators + indicatorRank[$0.indicator]! }
+        if unitRank.count * years * indicators < 1 << 31, all.count < 1 << 31 {
+            // Key in the high half, position in the low half: one integer sort.
+            var packed = keys.enumerated().map { UInt64($1) << 32 | UInt64($0) }
+            packed.sort()
+            order = packed.map { Int($0 & 0xFFFF_FFFF) }
+        } else {
+            order = Array(all.indices)
+            order.sort { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+        }
     }
     var start = 0
     while start < order.count {
         let first = all[order[start]]
-        let k = key(first)
         var end = start + 1
-        while end < order.count, key(all[order[end]]) == k { end += 1 }
+        while end < order.count, keys[order[end]] == keys[order[start]] { end += 1 }
         if let ind = kinds[first.indicator] {
             let obs = order[start..<end].map { all[$0] }
             ds.set(first.unit, first.year, first.indicator, combine(obs, indicator: ind, diagnostics: &diagnostics))

@@ -91,9 +91,7 @@ public struct SheetCells: Sendable {
 
     /// The cell of column `id`, when the file has that column.
     public subscript(id: String) -> SheetCell? {
-        guard let i = layout.index[id] else { return nil }
-        let l = lines?[i] ?? line
-        return SheetCell(read: reads[i], location: SourceLocation(file: layout.file, line: Int(l), column: Int(layout.columns[i]), row: Int(row)))
+        layout.index[id].map { self[index: $0] }
     }
 
     /// Column ids present, in layout order.
@@ -201,10 +199,9 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
     let dataFiles = ((try? fm.contentsOfDirectory(atPath: dataDir)) ?? [])
         .filter { !$0.hasPrefix(".") && !$0.hasPrefix("~$") }
         .sorted()
-    // Each file is read on its own (on `workers` threads: files do not depend on each other,
-    // only on the units tree), then the results are joined in file order, so a run reads the
-    // same values and reports the same problems in the same order whatever `workers` is.
-    // Data files first; then the sheets, which may keep only the report year's rows.
+    // Data files are read on `workers` threads (they depend only on the units tree), then the
+    // sheets, which may keep only the report year's rows; everything is joined in file order,
+    // so a run reads the same values and problems in the same order whatever `workers` is.
     let base = reader
     let dataParts = parallelMap(dataFiles, workers: workers) { name -> InputReader in
         var part = base.emptied()
@@ -520,9 +517,9 @@ struct InputReader {
         let slices = workers > 1 && records.count >= 2 * workers ? workers : 1
         let size = (records.count + slices - 1) / max(1, slices)
         let bounds = (0..<slices).map { k in (k * size)..<min(records.count, (k + 1) * size) }
-        let base = emptied()
+        let empty = emptied()
         let parts = parallelMap(bounds, workers: slices) { range -> ([SheetRow], [Diagnostic]) in
-            var part = base.emptied()
+            var part = empty
             let rows = part.readSheetRecords(records[range], sheet: sheet, map: map, kept: kept, layout: layout,
                                              yearIndex: yearIndex, keepYear: keepYear)
             return (rows, part.bag.items)

@@ -77,13 +77,6 @@ indirect enum JSON {
         }
         s.append(UInt8(ascii: "\""))
     }
-
-    var bytes: [UInt8] {
-        var s: [UInt8] = []
-        write(into: &s, indent: 0)
-        s.append(0x0A)
-        return s
-    }
 }
 
 func figureJSON(_ f: Figure, isRate: Bool) -> JSON {

@@ -31,16 +31,16 @@ public final class Site: Sendable {
     }
 
     /// `YEAR/towns/CODE.html` for one town (codes are validated: letters and digits only).
-    public func townPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
-        try page("town.xhtml", at: "\(report.read.year)/towns/\(r.unit.code).\(format.fileExtension)", townView(report, r, format: format))
+    /// `score`: the town's 自查打分表 values when already built (shared with its form).
+    public func townPage(_ report: Report, _ r: UnitResult, score: TemplateValue? = nil) throws(TemplateError) -> OutputPage {
+        try page("town.xhtml", at: "\(report.read.year)/towns/\(r.unit.code).\(format.fileExtension)",
+                 townView(report, r, format: format, score: score))
     }
 
     /// A town's page and its filing form, which share the 自查打分表 (built once for both).
     func townAndFormPages(_ report: Report, _ r: UnitResult) throws(TemplateError) -> [OutputPage] {
         let score = scoreTableValue(r, scheme: report.assessment.scheme)
-        let y = report.read.year, ext = format.fileExtension
-        return [try page("town.xhtml", at: "\(y)/towns/\(r.unit.code).\(ext)", townView(report, r, format: format, score: score)),
-                try page("form.xhtml", at: "\(y)/forms/\(r.unit.code).\(ext)", formView(report, r, format: format, root: "../../", score: score))]
+        return [try townPage(report, r, score: score), try formPage(report, r, score: score)]
     }
 
     /// `YEAR/counties/CODE.html`, the nightly rollup of one county.
@@ -54,8 +54,9 @@ public final class Site: Sendable {
     }
 
     /// `YEAR/forms/CODE.html`, the 附件2 filing form of one town.
-    public func formPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
-        try page("form.xhtml", at: "\(report.read.year)/forms/\(r.unit.code).\(format.fileExtension)", formView(report, r, format: format, root: "../../"))
+    public func formPage(_ report: Report, _ r: UnitResult, score: TemplateValue? = nil) throws(TemplateError) -> OutputPage {
+        try page("form.xhtml", at: "\(report.read.year)/forms/\(r.unit.code).\(format.fileExtension)",
+                 formView(report, r, format: format, root: "../../", score: score))
     }
 
     /// `YEAR/changes.html`: what changed since the previous run's results.json.

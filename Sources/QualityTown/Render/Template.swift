@@ -83,9 +83,6 @@ public struct TemplateObject: Sendable, Hashable, ExpressibleByDictionaryLiteral
         }
     }
 
-    public var isEmpty: Bool { members.isEmpty }
-    public var keys: [String] { members.map(\.key) }
-
     public static func == (a: TemplateObject, b: TemplateObject) -> Bool {
         a.members.count == b.members.count && a.members.allSatisfy { b[$0.key] == $0.value }
     }

@@ -5,12 +5,10 @@ public struct Report: Sendable {
     public var read: ReadResult
     public var assessment: Assessment
     /// Read and compute problems, in file order.
-    public var diagnostics: [Diagnostic] {
-        didSet { problemsByUnit = Report.index(diagnostics) }
-    }
+    public let diagnostics: [Diagnostic]
     /// The problems of each unit (by code), in file order: a page asks for its own unit's
     /// problems without scanning every problem of the country.
-    public private(set) var problemsByUnit: [String: [Diagnostic]]
+    public let problemsByUnit: [String: [Diagnostic]]
 
     public init(read: ReadResult, assessment: Assessment, diagnostics: [Diagnostic]) {
         self.read = read
