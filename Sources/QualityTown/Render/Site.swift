@@ -8,16 +8,25 @@ public final class Site: Sendable {
     let templates: TemplateSet
     let format: OutputFormat
     let commonDirectory: String
+    /// Pages built as libxml2 trees and serialised by libxml2 (the reference the page writer
+    /// is compared with in tests) instead of by `PageWriter`.
+    let libxml2Tree: Bool
 
     /// Loads and compiles the templates; a template error stops the run (exit 2).
-    public init(scheme: Scheme, format: OutputFormat) throws(TemplateError) {
+    public convenience init(scheme: Scheme, format: OutputFormat) throws(TemplateError) {
+        try self.init(scheme: scheme, format: format, libxml2Tree: false)
+    }
+
+    init(scheme: Scheme, format: OutputFormat, libxml2Tree: Bool) throws(TemplateError) {
         commonDirectory = (scheme.directory as NSString).deletingLastPathComponent + "/common"
         templates = try TemplateSet(directories: [scheme.directory, commonDirectory])
         self.format = format
+        self.libxml2Tree = libxml2Tree
     }
 
     private func page(_ template: String, at path: String, _ value: TemplateValue) throws(TemplateError) -> OutputPage {
-        OutputPage(path: path, bytes: try templates.render(template, context: value, format: format))
+        OutputPage(path: path, bytes: libxml2Tree ? try templates.renderWithLibxml2Tree(template, context: value, format: format)
+                                                  : try templates.render(template, context: value, format: format))
     }
 
     /// `index.html`: years, input files, units.

@@ -140,7 +140,7 @@ struct Directives: Sendable {
     var with: [(name: String, expr: Expr)] = []
     var use: (file: String, fragment: String)?
     var slot: String?
-    var attr: [(name: String, expr: Expr)] = []
+    var attr: [(name: XMLName, expr: Expr)] = []
     var text: Expr?
     var omit = false
     var fragment: String?
@@ -155,15 +155,15 @@ enum TNode: Sendable {
 
 /// A compiled element: static parts plus directives, with its template position.
 final class TElement: Sendable {
-    let name: String
+    let name: XMLName
     let namespace: String?
-    let attributes: [(name: String, value: String)]
+    let attributes: [(name: XMLName, value: String)]
     let directives: Directives
     let children: [TNode]
     let file: String
     let line: Int
 
-    init(name: String, namespace: String?, attributes: [(String, String)], directives: Directives, children: [TNode], file: String, line: Int) {
+    init(name: XMLName, namespace: String?, attributes: [(XMLName, String)], directives: Directives, children: [TNode], file: String, line: Int) {
         self.name = name
         self.namespace = namespace
         self.attributes = attributes
@@ -253,7 +253,7 @@ public final class TemplateSet: Sendable {
 
     private static func compileElement(_ e: XMLElement, file: String, fragments: inout [String: TElement]) throws(TemplateError) -> TElement {
         var d = Directives()
-        var attrs: [(String, String)] = []
+        var attrs: [(XMLName, String)] = []
         let line = e.line
         func fail(_ m: String) -> TemplateError { TemplateError(file: file, line: line, message: m) }
         for a in e.attributes {
@@ -270,7 +270,7 @@ public final class TemplateSet: Sendable {
                 case "if": d.ifExpr = try Expr.parse(a.value, file: file, line: line)
                 case "unless": d.unlessExpr = try Expr.parse(a.value, file: file, line: line)
                 case "with": d.with = try pairs(a.value, directive: "with", file: file, line: line)
-                case "attr": d.attr = try pairs(a.value, directive: "attr", file: file, line: line)
+                case "attr": d.attr = try pairs(a.value, directive: "attr", file: file, line: line).map { (XMLName($0.0), $0.1) }
                 case "text": d.text = try Expr.parse(a.value, file: file, line: line)
                 case "use":
                     guard let hash = a.value.firstIndex(of: "#") else { throw fail("q:use=\"\(a.value)\" 应写作 \"文件.xhtml#片段名\" 或 \"#片段名\"") }
@@ -282,9 +282,9 @@ public final class TemplateSet: Sendable {
                     throw fail("未知的模板指令 q:\(a.name)")
                 }
             } else if a.namespace == nil {
-                attrs.append((a.name, a.value))
+                attrs.append((XMLName(a.name), a.value))
             } else if a.namespace == "http://www.w3.org/XML/1998/namespace" {
-                attrs.append(("xml:" + a.name, a.value))
+                attrs.append((XMLName("xml:" + a.name), a.value))
             } else {
                 throw fail("不支持带命名空间的属性 \(a.name)（\(a.namespace!)）")
             }
@@ -308,7 +308,7 @@ public final class TemplateSet: Sendable {
                 continue
             }
         }
-        let element = TElement(name: e.name, namespace: e.namespaceURI, attributes: attrs, directives: d,
+        let element = TElement(name: XMLName(e.name), namespace: e.namespaceURI, attributes: attrs, directives: d,
                                children: children, file: file, line: line)
         if let f = d.fragment {
             if fragments[f] != nil { throw fail("片段“\(f)”在本文件中定义了两次") }
@@ -352,9 +352,19 @@ public final class TemplateSet: Sendable {
 
     /// Renders template `name` with `context` (an object whose keys are the top-level names).
     public func render(_ name: String, context: TemplateValue, format: OutputFormat) throws(TemplateError) -> [UInt8] {
+        try render(name, context: context, builder: PageWriter(format: format))
+    }
+
+    /// The same page built as a libxml2 tree and serialised by libxml2 (the reference
+    /// `PageWriter` is checked against).
+    func renderWithLibxml2Tree(_ name: String, context: TemplateValue, format: OutputFormat) throws(TemplateError) -> [UInt8] {
+        try render(name, context: context, builder: XMLBuilder(format: format))
+    }
+
+    private func render<B: PageBuilder>(_ name: String, context: TemplateValue, builder: B) throws(TemplateError) -> [UInt8] {
         guard let t = templates[name] else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
         guard case .object(let vars) = context else { throw TemplateError(file: name, line: 0, message: "模板数据必须是对象") }
-        var r = Renderer(set: self, builder: XMLBuilder(format: format))
+        var r = Renderer(set: self, builder: builder)
         try r.render(t.root, scope: Scope(vars: vars, parent: nil), fills: nil, parent: nil, depth: 0)
         return r.builder.serialize()
     }
@@ -416,9 +426,9 @@ final class FillContext {
 }
 
 /// Walks a compiled template, building the output through the XML builder.
-struct Renderer {
+struct Renderer<B: PageBuilder> {
     let set: TemplateSet
-    let builder: XMLBuilder
+    let builder: B
 
     func eval(_ e: Expr, _ scope: Scope, _ el: TElement) throws(TemplateError) -> TemplateValue {
         switch e {
@@ -444,7 +454,7 @@ struct Renderer {
         }
     }
 
-    mutating func render(_ el: TElement, scope: Scope, fills: FillContext?, parent: BuiltNode?, depth: Int,
+    mutating func render(_ el: TElement, scope: Scope, fills: FillContext?, parent: B.Node?, depth: Int,
                          skipEach: Bool = false) throws(TemplateError) {
         let d = el.directives
         if depth > 200 {
@@ -496,27 +506,29 @@ struct Renderer {
     }
 
     /// Steps 7–9 and the children, once the element is known to be rendered here.
-    private mutating func renderElement(_ el: TElement, scope: Scope, fills: FillContext?, parent: BuiltNode?, depth: Int) throws(TemplateError) {
+    private mutating func renderElement(_ el: TElement, scope: Scope, fills: FillContext?, parent: B.Node?, depth: Int) throws(TemplateError) {
         let d = el.directives
-        let node: BuiltNode?
+        let node: B.Node?
         if d.omit {
             node = parent
         } else {
             let n = builder.element(el.name, namespace: el.namespace, parent: parent)
-            var attrs = el.attributes
-            // 7. attr
-            for (name, e) in d.attr {
-                attrs.removeAll { $0.name == name }
-                switch try eval(e, scope, el) {
-                case .null, .bool(false): continue
-                case .bool(true): attrs.append((name, name))
-                case .text(let s): attrs.append((name, s))
-                default: throw TemplateError(file: el.file, line: el.line, message: "q:attr 的“\(name)”值不是文字")
+            if d.attr.isEmpty {
+                for (name, value) in el.attributes { builder.setAttribute(n, name, value) }
+            } else {
+                var attrs = el.attributes
+                // 7. attr
+                for (name, e) in d.attr {
+                    attrs.removeAll { $0.name == name }
+                    switch try eval(e, scope, el) {
+                    case .null, .bool(false): continue
+                    case .bool(true): attrs.append((name, name.string))
+                    case .text(let s): attrs.append((name, s))
+                    default: throw TemplateError(file: el.file, line: el.line, message: "q:attr 的“\(name)”值不是文字")
+                    }
                 }
-            }
-            for (name, value) in attrs {
                 // The template's namespace declarations never reach the output; charset is per format.
-                builder.setAttribute(n, name, value)
+                for (name, value) in attrs { builder.setAttribute(n, name, value) }
             }
             node = n
         }

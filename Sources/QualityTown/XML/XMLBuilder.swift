@@ -28,14 +28,27 @@ public struct BuiltNode: @unchecked Sendable {
     let node: xmlNodePtr
 }
 
-/// Builds one output document through libxml2: elements, attributes and text nodes only —
-/// values always enter as text nodes (or attribute text), so no value can become markup.
-public final class XMLBuilder {
+/// What the template engine builds a page through: elements, attributes and text only, so a
+/// value can only ever be text. Two builders: `PageWriter` (every build) and `XMLBuilder`, a
+/// libxml2 tree serialised by libxml2, the reference the writer is checked against.
+protocol PageBuilder: AnyObject {
+    associatedtype Node
+    var format: OutputFormat { get }
+    func element(_ name: XMLName, namespace: String?, parent: Node?) -> Node
+    func setAttribute(_ node: Node, _ name: XMLName, _ value: String)
+    func appendText(_ node: Node, _ text: String)
+    func serialize() -> [UInt8]
+}
+
+/// Builds one output document as a libxml2 tree and serialises it with libxml2: elements,
+/// attributes and text nodes only — values always enter as text nodes (or attribute text), so
+/// no value can become markup.
+final class XMLBuilder: PageBuilder {
     private let document: XMLDocument
-    public let format: OutputFormat
+    let format: OutputFormat
     private var namespaces: [String: xmlNsPtr] = [:]
 
-    public init(format: OutputFormat) {
+    init(format: OutputFormat) {
         self.format = format
         document = XMLDocument.new(html: format == .html)
         // <!DOCTYPE html> in both formats.
@@ -44,8 +57,8 @@ public final class XMLBuilder {
 
     /// Creates an element. In XHTML output it carries `namespace` (declared on the element
     /// that first needs it); in HTML output names are plain.
-    public func element(_ name: String, namespace: String?, parent: BuiltNode?) -> BuiltNode {
-        let node = withXMLChars(name) { xmlNewDocNode(document.doc, nil, $0, nil)! }
+    func element(_ name: XMLName, namespace: String?, parent: BuiltNode?) -> BuiltNode {
+        let node = withXMLChars(name.string) { xmlNewDocNode(document.doc, nil, $0, nil)! }
         if let parent {
             xmlAddChild(parent.node, node)
         } else {
@@ -78,14 +91,14 @@ public final class XMLBuilder {
     }
 
     /// Sets an attribute to literal text (libxml2 escapes it when saving).
-    public func setAttribute(_ node: BuiltNode, _ name: String, _ value: String) {
+    func setAttribute(_ node: BuiltNode, _ name: XMLName, _ value: String) {
         // xmlSetProp stores `value` as one text node (unlike xmlNewDocProp, which would parse
         // entity references in it): `&amp;` in a value stays the five characters it is.
-        withXMLChars(name) { n in withXMLChars(value) { v in _ = xmlSetProp(node.node, n, v) } }
+        withXMLChars(name.string) { n in withXMLChars(value) { v in _ = xmlSetProp(node.node, n, v) } }
     }
 
     /// Appends literal text.
-    public func appendText(_ node: BuiltNode, _ text: String) {
+    func appendText(_ node: BuiltNode, _ text: String) {
         guard !text.isEmpty else { return }
         let t = withXMLChars(text) { xmlNewDocText(document.doc, $0)! }
         if xmlAddChild(node.node, t) == nil { xmlFreeNode(t) }
@@ -100,7 +113,7 @@ public final class XMLBuilder {
     /// XHTML: the XML serialiser in XHTML mode (`<td></td>`, never `<td/>`), without the XML
     /// declaration, so again the one `<meta charset="UTF-8"/>` is the only declaration (XML
     /// defaults to UTF-8).
-    public func serialize() -> [UInt8] {
+    func serialize() -> [UInt8] {
         switch format {
         case .html:
             guard let buf = xmlAllocOutputBuffer(nil) else { return [] }
@@ -127,11 +140,6 @@ public final class XMLBuilder {
         }
     }
 
-    /// HTML elements that are void (`<br/>` is right for them; for every other element a
-    /// browser reading `<td/>` as HTML would leave it open).
-    private static let voidElements: Set<String> = ["area", "base", "br", "col", "embed", "hr", "img", "input",
-                                                    "link", "meta", "source", "track", "wbr"]
-
     /// Gives every empty non-void XHTML element an empty text child, so the XML serialiser
     /// writes `<td></td>` instead of `<td/>`.
     private func keepEmptyElementsOpen(_ node: xmlNodePtr) {
@@ -140,7 +148,7 @@ public final class XMLBuilder {
             guard n.pointee.type == XML_ELEMENT_NODE else { continue }
             let isXHTML = n.pointee.ns.map { String(cString: $0.pointee.href) == XMLNamespaceURI.xhtml } ?? false
             if n.pointee.children == nil {
-                if isXHTML, !XMLBuilder.voidElements.contains(String(cString: n.pointee.name)),
+                if isXHTML, !XMLName.voidElements.contains(String(cString: n.pointee.name)),
                    let t = xmlNewDocText(document.doc, "") {
                     xmlAddChild(n, t)
                 }
