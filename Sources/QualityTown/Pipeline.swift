@@ -282,3 +282,28 @@ final class AtomicCounter: @unchecked Sendable {
     private let lock = NSLock()
     func increment() -> Int { lock.lock(); defer { value += 1; lock.unlock() }; return value }
 }
+
+/// A computation started on a thread of its own (or, when not enabled, run at once on this
+/// one); `value()` waits for it.
+final class Concurrent<R: Sendable>: @unchecked Sendable {
+    private var result: R?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(enabled: Bool, _ body: @escaping @Sendable () -> R) {
+        if enabled {
+            DispatchQueue.global().async {
+                self.result = body()
+                self.done.signal()
+            }
+        } else {
+            result = body()
+            done.signal()
+        }
+    }
+
+    /// The result, once the computation has finished (call once).
+    func value() -> R {
+        done.wait()
+        return result!
+    }
+}

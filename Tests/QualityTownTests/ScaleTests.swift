@@ -16,6 +16,21 @@ import Testing
         #expect(one.observationCount == one.observations.count && !one.observations.isEmpty)
     }
 
+    @Test func datasetBuiltInSlicesGivesTheSameFiguresAndProblems() throws {
+        // The bundled inputs, and the ingest fixture with its conflicts, mixed periods and rates
+        // above 100%: built whole, and cut into slices of at least 10 cells on three threads.
+        let scheme = try loadScheme(locateScheme(repoPath("templates/suzhou-town")))
+        for (folder, atLeast) in [(repoPath("inputs"), 1000), (fixturePath("cases/ingest/inputs"), 40)] {
+            let inputs = try readInputs(folder: folder, scheme: scheme, workers: 1)
+            var bagOne = DiagnosticBag(), bagSliced = DiagnosticBag()
+            let one = buildDataset(inputs, scheme: scheme, diagnostics: &bagOne, workers: 1)
+            let sliced = buildDataset(inputs, scheme: scheme, diagnostics: &bagSliced, workers: 3, minimumSlice: 10)
+            #expect(inputs.observations.count >= atLeast)
+            #expect(one.figures == sliced.figures && !one.figures.isEmpty)
+            #expect(bagOne.items == bagSliced.items)
+        }
+    }
+
     @Test func sheetsReadInSlicesGiveTheSameRowsAndProblems() throws {
         // The bundled inputs: 698 assessment rows and 15 applications (with multi-line cells), read whole and in
         // four slices at once.

@@ -42,12 +42,21 @@ public struct Assessment: Sendable {
 public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     var bag = DiagnosticBag()
     let scheme = read.scheme, tree = read.inputs.units, year = read.year, asOf = read.asOf
-    var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag)
+    // The assessment sheet is read on a thread of its own while the dataset is built and pooled
+    // (they share nothing); its problems still come after the dataset's, as they always have.
+    let sheet = read.inputs.sheets["assessments"] ?? []
+    let assessing = Concurrent(enabled: workers > 1) { () -> ([String: [ScoreTarget: AssessmentEntry]], DiagnosticBag) in
+        var bag = DiagnosticBag()
+        let entries = scheme.rubric.map { readAssessments(sheet, rubric: $0, year: year, diagnostics: &bag) } ?? [:]
+        return (entries, bag)
+    }
+    var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag, workers: workers)
     read.inputs.observations = []
     pool(&dataset, tree: tree, scheme: scheme, workers: workers)
     let ds = dataset
     let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
-    let assessments = scheme.rubric.map { readAssessments(read.inputs.sheets["assessments"] ?? [], rubric: $0, year: year, diagnostics: &bag) } ?? [:]
+    let (assessments, assessmentProblems) = assessing.value()
+    bag.append(contentsOf: assessmentProblems.items)
     let applications = Dictionary(grouping: read.inputs.sheets["applications"] ?? [], by: \.unit)
     var stages: [String: StageResult] = [:]
     var results: [UnitResult] = []

@@ -55,7 +55,8 @@ public struct Dataset: Sendable {
 /// an error (never a partial sum); flows are summed over a year's periods, everything else
 /// takes the latest period; then rates are derived exactly and county-level indicators reach
 /// the towns of a county that gave them on its own row.
-public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout DiagnosticBag) -> Dataset {
+public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout DiagnosticBag, workers: Int = 1,
+                         minimumSlice: Int = 50_000) -> Dataset {
     let all = inputs.observations
     let kinds = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, $0) })
     var ds = Dataset()
@@ -71,11 +72,12 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
         minYear = min(minYear, o.year)
         maxYear = max(maxYear, o.year)
     }
-    var keys: [Int] = [], order: [Int] = []
+    var keys: [Int] = [], order: [Int] = [], perUnit = 1
     if !all.isEmpty {
         let unitRank = Dictionary(uniqueKeysWithValues: unitNames.sorted().enumerated().map { ($1, $0) })
         let indicatorRank = Dictionary(uniqueKeysWithValues: indicatorNames.sorted().enumerated().map { ($1, $0) })
         let years = maxYear - minYear + 1, indicators = indicatorRank.count
+        perUnit = years * indicators
         keys = all.map { (unitRank[$0.unit]! * years + ($0.year - minYear)) * indicators + indicatorRank[$0.indicator]! }
         if unitRank.count * years * indicators < 1 << 31, all.count < 1 << 31 {
             // Key in the high half, position in the low half: one integer sort.
@@ -87,32 +89,62 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
             order.sort { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
         }
     }
-    var start = 0
-    while start < order.count {
-        let first = all[order[start]]
-        var end = start + 1
-        while end < order.count, keys[order[end]] == keys[order[start]] { end += 1 }
-        if let ind = kinds[first.indicator] {
-            let obs = order[start..<end].map { all[$0] }
-            ds.set(first.unit, first.year, first.indicator, combine(obs, indicator: ind, diagnostics: &diagnostics))
-        }
-        start = end
+    // Each unit's figures depend on its own cells only: the sorted cells are cut into one slice
+    // per worker at unit boundaries, each slice combined (and its rates derived) on its own
+    // thread, and the slices joined in order, so tables and problems are the same whatever
+    // `workers` is.
+    let slices = max(1, min(workers, order.count / max(1, minimumSlice)))
+    var bounds = [0]
+    for k in 1..<max(slices, 1) {
+        var b = max(order.count * k / slices, bounds.last!)
+        while b > 0, b < order.count, keys[order[b]] / perUnit == keys[order[b - 1]] / perUnit { b += 1 }
+        bounds.append(b)
     }
-    finishDataset(&ds, inputs: inputs, scheme: scheme, diagnostics: &diagnostics)
+    bounds.append(order.count)
+    let (sortedKeys, sortedOrder, cuts) = (keys, order, bounds)
+    let parts = parallelMap(Array(0..<(bounds.count - 1)), workers: workers) { p -> (Dataset, DiagnosticBag) in
+        var part = Dataset(), bag = DiagnosticBag()
+        var unitYears: [UnitYear] = []
+        var start = cuts[p]
+        while start < cuts[p + 1] {
+            let first = all[sortedOrder[start]]
+            var end = start + 1
+            while end < cuts[p + 1], sortedKeys[sortedOrder[end]] == sortedKeys[sortedOrder[start]] { end += 1 }
+            if let ind = kinds[first.indicator] {
+                let obs = sortedOrder[start..<end].map { all[$0] }
+                if unitYears.last.map({ $0.unit != first.unit || $0.year != first.year }) ?? true {
+                    unitYears.append(UnitYear(unit: first.unit, year: first.year))
+                }
+                part.set(first.unit, first.year, first.indicator, combine(obs, indicator: ind, diagnostics: &bag))
+            }
+            start = end
+        }
+        deriveRates(&part, unitYears, scheme: scheme, diagnostics: &bag)
+        return (part, bag)
+    }
+    for (part, bag) in parts {
+        if ds.figures.isEmpty {
+            ds = part
+        } else {
+            ds.figures.reserveCapacity(ds.figures.count + part.figures.count)
+            for (k, v) in part.figures { ds.figures[k] = v }
+        }
+        diagnostics.append(contentsOf: bag.items)
+    }
+    propagateCountyLevel(&ds, inputs: inputs, scheme: scheme)
     return ds
 }
 
-/// Derived rates and county-level values, once the raw figures are in (in place: a second
-/// reference to the tables would make every change below copy a unit's whole table).
-private func finishDataset(_ ds: inout Dataset, inputs: InputSet, scheme: Scheme, diagnostics: inout DiagnosticBag) {
-    // Derived rates per unit-year.
-    for uy in Array(ds.figures.keys) {
+/// Derived rates of each unit-year, in the order given (the cells' order, so problems come in
+/// the same order every run), once the raw figures are in. In place: a second reference to
+/// the tables would make every change below copy a unit's whole table.
+private func deriveRates(_ ds: inout Dataset, _ unitYears: [UnitYear], scheme: Scheme, diagnostics: inout DiagnosticBag) {
+    for uy in unitYears {
         for rate in scheme.rates {
             let f = deriveRate(rate, ds.figures[uy]!, scheme: scheme, unit: uy.unit, diagnostics: &diagnostics)
             if f.state != .noData { ds.figures[uy]![rate.id] = f }
         }
     }
-    propagateCountyLevel(&ds, inputs: inputs, scheme: scheme)
 }
 
 /// One indicator's observations of a unit-year → a figure.
