@@ -173,7 +173,10 @@ struct PageTree {
 struct PageSerializer {
     let tree: PageTree
     let format: OutputFormat
-    private var out: [UInt8] = []
+    /// The page being written: a plain buffer, appended to with memcpy.
+    private var out: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
     /// libxml2 documents for the values that need libxml2's escaping, made when first needed.
     private var scratch: ScratchDocuments?
     private let nodes: [PageTree.TreeNode]
@@ -186,10 +189,13 @@ struct PageSerializer {
         self.tree = tree
         self.format = format
         (nodes, names, texts, attributes, namespaceURIs) = (tree.nodes, tree.names, tree.texts, tree.attributes, tree.namespaceURIs)
+        capacity = texts.reduce(nodes.count * 16 + 256) { $0 + $1.utf8.count }
+        out = .allocate(capacity: capacity)
     }
 
+    /// The page's bytes (call once).
     mutating func run() -> [UInt8] {
-        out.reserveCapacity(texts.reduce(nodes.count * 12) { $0 + $1.utf8.count })
+        defer { out.deallocate() }
         let root = tree.root
         // Both serialisers: the DOCTYPE (no public or system id), then the root, then a newline.
         write("<!DOCTYPE html>\n")
@@ -204,18 +210,34 @@ struct PageSerializer {
                 write("\n")
             }
         }
-        return out
+        return Array(UnsafeBufferPointer(start: out, count: count))
+    }
+
+    @inline(__always) private mutating func append(_ p: UnsafeRawPointer, _ n: Int) {
+        if count + n > capacity {
+            capacity = max(capacity * 2, count + n)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            bigger.update(from: out, count: count)
+            out.deallocate()
+            out = bigger
+        }
+        (out + count).update(from: p.assumingMemoryBound(to: UInt8.self), count: n)
+        count += n
+    }
+
+    @inline(__always) private mutating func append(_ buf: UnsafeBufferPointer<UInt8>) {
+        if let base = buf.baseAddress, buf.count > 0 { append(base, buf.count) }
     }
 
     @inline(__always) private mutating func write(_ s: StaticString) {
-        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        append(s.utf8Start, s.utf8CodeUnitCount)
     }
 
-    @inline(__always) private mutating func write(_ bytes: [UInt8]) { out.append(contentsOf: bytes) }
+    @inline(__always) private mutating func write(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { append($0) } }
 
     @inline(__always) private mutating func write(_ s: String) {
         var s = s
-        s.withUTF8 { out.append(contentsOf: $0) }
+        s.withUTF8 { append($0) }
     }
 
     // MARK: HTML (HTMLtree.c, htmlNodeDumpFormatOutput, format = 1)
@@ -223,8 +245,7 @@ struct PageSerializer {
     private mutating func htmlElement(_ i: Int32) {
         let n = nodes[Int(i)], name = names[Int(i)]!
         let known = name.htmlKnown
-        write("<")
-        write(name.bytes)
+        write(name.startTag)
         var a = n.firstAttr
         while a >= 0 {
             htmlAttribute(attributes[Int(a)], element: name)
@@ -234,12 +255,11 @@ struct PageSerializer {
             // A void element: `>`, and its children (if any) are not written.
             write(">")
         } else if n.first < 0 {
-            if known && name.htmlSaveEndTag && name.string.lowercased() != "html" && name.string.lowercased() != "body" {
+            if known && name.htmlNoEndTagWhenEmpty {
                 write(">")
             } else {
-                write("></")
-                write(name.bytes)
                 write(">")
+                write(name.endTag)
             }
         } else {
             write(">")
@@ -257,9 +277,7 @@ struct PageSerializer {
                 c = child.next
             }
             if block && !nodes[Int(n.last)].isText { write("\n") }
-            write("</")
-            write(name.bytes)
-            write(">")
+            write(name.endTag)
         }
         // A newline after a block element followed by an element, unless inside p, pre, param.
         if known && !name.htmlInline && n.next >= 0 && !nodes[Int(n.next)].isText,
@@ -299,7 +317,7 @@ struct PageSerializer {
                           : (b == 0x0A || b == 0x09 || b == 0x0D)
             }
         }
-        if plain { t.withUTF8 { out.append(contentsOf: $0) } } else { write(scratchDocuments().htmlText(t)) }
+        if plain { t.withUTF8 { append($0) } } else { write(scratchDocuments().htmlText(t)) }
     }
 
     /// An attribute value the HTML serialiser writes unchanged between double quotes: no `<`,
@@ -346,8 +364,7 @@ struct PageSerializer {
     private mutating func xhtmlElement(_ i: Int32, isRoot: Bool, _ st: inout XHTMLState) {
         let n = nodes[Int(i)], name = names[Int(i)]!
         if !isRoot && st.format { indent(st.level) }
-        write("<")
-        write(name.bytes)
+        write(name.startTag)
         if n.declaresNamespace { xmlQuotedNamespace(namespaceURIs[Int(n.ns)]) }
         var a = n.firstAttr
         while a >= 0 {
@@ -385,9 +402,7 @@ struct PageSerializer {
         }
         if st.level > 0 { st.level -= 1 }
         if st.format { indent(st.level) }
-        write("</")
-        write(name.bytes)
-        write(">")
+        write(name.endTag)
         if unformatted { st.format = true }
     }
 
@@ -397,7 +412,7 @@ struct PageSerializer {
         if uri.utf8.contains(UInt8(ascii: "\"")) {
             if uri.utf8.contains(UInt8(ascii: "'")) {
                 write("\"")
-                for b in uri.utf8 { if b == UInt8(ascii: "\"") { write("&quot;") } else { out.append(b) } }
+                for b in uri.utf8 { if b == UInt8(ascii: "\"") { write("&quot;") } else { write([b]) } }
                 write("\"")
             } else {
                 write("'"); write(uri); write("'")
@@ -435,7 +450,7 @@ struct PageSerializer {
         let plain = t.withUTF8 { buf in
             buf.allSatisfy { b in b != UInt8(ascii: "<") && b != UInt8(ascii: ">") && b != UInt8(ascii: "&") && b != 0x0D }
         }
-        if plain { t.withUTF8 { out.append(contentsOf: $0) } } else { write(scratchDocuments().xhtmlText(t)) }
+        if plain { t.withUTF8 { append($0) } } else { write(scratchDocuments().xhtmlText(t)) }
     }
 
     private mutating func scratchDocuments() -> ScratchDocuments {

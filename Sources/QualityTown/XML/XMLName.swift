@@ -7,13 +7,17 @@ internal import CLibXML2
 /// compiled rather than once per node of every page.
 public final class XMLName: Sendable, Hashable, CustomStringConvertible {
     public let string: String
-    /// The name's UTF-8 bytes.
+    /// The name's UTF-8 bytes, and as tags (`<name`, `</name>`).
     let bytes: [UInt8]
+    let startTag: [UInt8]
+    let endTag: [UInt8]
     /// libxml2 knows the element (its HTML 4 table: no `section`, `main`, `svg`…).
     let htmlKnown: Bool
     /// libxml2's `empty` (void: `<br>`, `<meta>`), `saveEndTag` and `isinline` flags.
     let htmlEmpty: Bool
     let htmlSaveEndTag: Bool
+    /// Childless, written `<name>` alone: saveEndTag, except html and body (htmlNodeDumpFormatOutput).
+    let htmlNoEndTagWhenEmpty: Bool
     let htmlInline: Bool
     /// As an attribute: written without a value in HTML (`checked`, `selected`…).
     let htmlBooleanAttribute: Bool
@@ -31,11 +35,14 @@ public final class XMLName: Sendable, Hashable, CustomStringConvertible {
     public init(_ string: String) {
         self.string = string
         bytes = Array(string.utf8)
+        startTag = Array("<\(string)".utf8)
+        endTag = Array("</\(string)>".utf8)
         let lower = string.lowercased()
         let info = withXMLChars(string) { htmlTagLookup($0) }
         htmlKnown = info != nil
         htmlEmpty = info.map { $0.pointee.empty != 0 } ?? false
         htmlSaveEndTag = info.map { $0.pointee.saveEndTag != 0 } ?? false
+        htmlNoEndTagWhenEmpty = htmlSaveEndTag && lower != "html" && lower != "body"
         htmlInline = info.map { $0.pointee.isinline != 0 } ?? false
         htmlBooleanAttribute = withXMLChars(string) { htmlIsBooleanAttr($0) } != 0
         htmlURIAttribute = lower == "href" || lower == "action" || lower == "src"
