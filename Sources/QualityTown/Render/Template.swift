@@ -456,14 +456,13 @@ struct Renderer<B: PageBuilder> {
 
     mutating func render(_ el: TElement, scope: Scope, fills: FillContext?, parent: B.Node?, depth: Int,
                          skipEach: Bool = false) throws(TemplateError) {
-        let d = el.directives
         if depth > 200 {
             throw TemplateError(file: el.file, line: el.line, message: "片段嵌套过深（是否循环引用？）")
         }
         // 1. remove
-        if d.remove { return }
+        if el.directives.remove { return }
         // 2. each
-        if let each = d.each, !skipEach {
+        if let each = el.directives.each, !skipEach {
             let v = try eval(each.expr, scope, el)
             let items: [TemplateValue]
             switch v {
@@ -478,17 +477,17 @@ struct Renderer<B: PageBuilder> {
             return
         }
         // 3. if / unless
-        if let e = d.ifExpr, !(try eval(e, scope, el)).isTruthy { return }
-        if let e = d.unlessExpr, (try eval(e, scope, el)).isTruthy { return }
+        if let e = el.directives.ifExpr, !(try eval(e, scope, el)).isTruthy { return }
+        if let e = el.directives.unlessExpr, (try eval(e, scope, el)).isTruthy { return }
         // 4. with
         var scope = scope
-        if !d.with.isEmpty {
+        if !el.directives.with.isEmpty {
             var vars = TemplateObject()
-            for (name, e) in d.with { vars[name] = try eval(e, scope, el) }
+            for (name, e) in el.directives.with { vars[name] = try eval(e, scope, el) }
             scope = Scope(vars: vars, parent: scope)
         }
         // 5. use
-        if let u = d.use {
+        if let u = el.directives.use {
             guard let frag = set.fragment(u.file, u.fragment, from: el.file) else {
                 throw TemplateError(file: el.file, line: el.line, message: "片段“\(u.fragment)”不存在")
             }
@@ -498,7 +497,7 @@ struct Renderer<B: PageBuilder> {
             return
         }
         // 6. slot
-        if let s = d.slot, let (fillEl, fillScope, outer) = fills?.fills[s] {
+        if let s = el.directives.slot, let (fillEl, fillScope, outer) = fills?.fills[s] {
             try renderElement(fillEl, scope: fillScope, fills: outer, parent: parent, depth: depth)
             return
         }
@@ -507,18 +506,17 @@ struct Renderer<B: PageBuilder> {
 
     /// Steps 7–9 and the children, once the element is known to be rendered here.
     private mutating func renderElement(_ el: TElement, scope: Scope, fills: FillContext?, parent: B.Node?, depth: Int) throws(TemplateError) {
-        let d = el.directives
         let node: B.Node?
-        if d.omit {
+        if el.directives.omit {
             node = parent
         } else {
             let n = builder.element(el.name, namespace: el.namespace, parent: parent)
-            if d.attr.isEmpty {
+            if el.directives.attr.isEmpty {
                 for (name, value) in el.attributes { builder.setAttribute(n, name, value) }
             } else {
                 var attrs = el.attributes
                 // 7. attr
-                for (name, e) in d.attr {
+                for (name, e) in el.directives.attr {
                     attrs.removeAll { $0.name == name }
                     switch try eval(e, scope, el) {
                     case .null, .bool(false): continue
@@ -533,7 +531,7 @@ struct Renderer<B: PageBuilder> {
             node = n
         }
         // 8. text
-        if let e = d.text {
+        if let e = el.directives.text {
             switch try eval(e, scope, el) {
             case .null: break
             case .text(let s): if let node { builder.appendText(node, s) }
