@@ -48,6 +48,12 @@ public struct Dataset: Sendable {
     mutating func set(_ unit: String, _ year: Int, _ id: String, _ f: Figure) {
         figures[UnitYear(unit: unit, year: year), default: [:]][id] = f
     }
+
+    /// As `set`, a new unit-year's table made with room for `capacity` figures (every
+    /// indicator and rate of the scheme), so it is never grown and rehashed figure by figure.
+    mutating func set(_ unit: String, _ year: Int, _ id: String, _ f: Figure, capacity: Int) {
+        figures[UnitYear(unit: unit, year: year), default: Dictionary(minimumCapacity: capacity)][id] = f
+    }
 }
 
 /// Builds the town (and county-row) figures from observations (suzhou-town.md §1, "Periods"):
@@ -102,6 +108,7 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     }
     bounds.append(order.count)
     let (sortedKeys, sortedOrder, cuts) = (keys, order, bounds)
+    let tableSize = scheme.indicators.count + scheme.rates.count
     let parts = parallelMap(Array(0..<(bounds.count - 1)), workers: workers) { p -> (Dataset, DiagnosticBag) in
         var part = Dataset(), bag = DiagnosticBag()
         var unitYears: [UnitYear] = []
@@ -115,7 +122,7 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
                 if unitYears.last.map({ $0.unit != first.unit || $0.year != first.year }) ?? true {
                     unitYears.append(UnitYear(unit: first.unit, year: first.year))
                 }
-                part.set(first.unit, first.year, first.indicator, combine(obs, indicator: ind, diagnostics: &bag))
+                part.set(first.unit, first.year, first.indicator, combine(obs, indicator: ind, diagnostics: &bag), capacity: tableSize)
             }
             start = end
         }

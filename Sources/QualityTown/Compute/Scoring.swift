@@ -65,6 +65,11 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
     var out: [String: [ScoreTarget: AssessmentEntry]] = [:]
     for (unit, byTarget) in collected {
         for (target, entries) in byTarget {
+            // One row for the criterion (the usual case): nothing to merge or to conflict.
+            if entries.count == 1 {
+                out[unit, default: [:]][target] = entries[0]
+                continue
+            }
             var merged = AssessmentEntry(target: target, location: entries[0].location)
             for f in scoreFields {
                 let given = entries.compactMap { $0.fields[f] }
