@@ -270,7 +270,7 @@ public final class TemplateSet: Sendable {
                 case "if": d.ifExpr = try Expr.parse(a.value, file: file, line: line)
                 case "unless": d.unlessExpr = try Expr.parse(a.value, file: file, line: line)
                 case "with": d.with = try pairs(a.value, directive: "with", file: file, line: line)
-                case "attr": d.attr = try pairs(a.value, directive: "attr", file: file, line: line).map { (XMLName($0.0), $0.1) }
+                case "attr": d.attr = try pairs(a.value, directive: "attr", file: file, line: line).map { (XMLName.named($0.0), $0.1) }
                 case "text": d.text = try Expr.parse(a.value, file: file, line: line)
                 case "use":
                     guard let hash = a.value.firstIndex(of: "#") else { throw fail("q:use=\"\(a.value)\" 应写作 \"文件.xhtml#片段名\" 或 \"#片段名\"") }
@@ -282,9 +282,9 @@ public final class TemplateSet: Sendable {
                     throw fail("未知的模板指令 q:\(a.name)")
                 }
             } else if a.namespace == nil {
-                attrs.append((XMLName(a.name), a.value))
+                attrs.append((XMLName.named(a.name), a.value))
             } else if a.namespace == "http://www.w3.org/XML/1998/namespace" {
-                attrs.append((XMLName("xml:" + a.name), a.value))
+                attrs.append((XMLName.named("xml:" + a.name), a.value))
             } else {
                 throw fail("不支持带命名空间的属性 \(a.name)（\(a.namespace!)）")
             }
@@ -308,7 +308,7 @@ public final class TemplateSet: Sendable {
                 continue
             }
         }
-        let element = TElement(name: XMLName(e.name), namespace: e.namespaceURI, attributes: attrs, directives: d,
+        let element = TElement(name: XMLName.named(e.name), namespace: e.namespaceURI, attributes: attrs, directives: d,
                                children: children, file: file, line: line)
         if let f = d.fragment {
             if fragments[f] != nil { throw fail("片段“\(f)”在本文件中定义了两次") }

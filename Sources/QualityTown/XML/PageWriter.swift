@@ -44,7 +44,10 @@ final class PageWriter: PageBuilder {
     }
 }
 
-/// The tree `PageWriter` builds: nodes, attributes and texts in arrays, linked by index.
+/// The tree `PageWriter` builds: nodes and attributes in arrays, linked by index. Values are
+/// escaped as they arrive (a text's escaping depends only on its bytes and its parent, an
+/// attribute's on its name and element), so the tree holds bytes ready to write: writing a
+/// page touches no strings and no reference counts.
 struct PageTree {
     struct TreeNode {
         var parent: Int32
@@ -53,45 +56,54 @@ struct PageTree {
         var next: Int32 = -1
         var firstAttr: Int32 = -1
         var lastAttr: Int32 = -1
-        /// Text nodes: index into `texts`; elements: -1.
-        var text: Int32 = -1
+        /// Text nodes: their escaped bytes in `bytes` (start ≥ 0); elements: -1.
+        var textStart: Int32 = -1
+        var textCount: Int32 = 0
+        /// Elements: the interned name's bytes and libxml2's facts about it.
+        var tag: XMLTag?
         /// XHTML: index into `namespaceURIs`, or -1.
         var ns: Int16 = -1
         /// XHTML: the element declares its namespace (`xmlns="…"`).
         var declaresNamespace = false
-        var isText: Bool { text >= 0 }
+        /// XHTML: the element is in the XHTML namespace.
+        var inXHTML = false
+        var isText: Bool { textStart >= 0 }
     }
 
+    /// An attribute, serialised (` name="value"`) into `bytes`.
     struct Attribute {
-        let name: XMLName
-        var value: String
+        let name: XMLTag
+        var start: Int32
+        var count: Int32
         var next: Int32 = -1
     }
 
     private(set) var nodes: [TreeNode] = []
-    /// Per node: the element's name (nil for text).
-    private(set) var names: [XMLName?] = []
-    private(set) var texts: [String] = []
     private(set) var attributes: [Attribute] = []
+    /// Escaped texts and serialised attributes.
+    private(set) var bytes: [UInt8] = []
     private(set) var root: Int32 = -1
     private(set) var namespaceURIs: [String] = []
     /// Per namespace: the element that declared it last (as `XMLBuilder` remembers it).
     private var declaredAt: [Int32] = []
     let xhtml: Bool
+    /// libxml2 documents for the values that need libxml2's escaping, made when first needed.
+    private var scratch: ScratchDocuments?
 
     init(xhtml: Bool) {
         self.xhtml = xhtml
-        nodes.reserveCapacity(1024)
-        names.reserveCapacity(1024)
-        texts.reserveCapacity(1024)
+        nodes.reserveCapacity(2048)
+        attributes.reserveCapacity(512)
+        bytes.reserveCapacity(1 << 16)
     }
 
     // MARK: Building (the same calls, and the same tree, as XMLBuilder)
 
     mutating func element(_ name: XMLName, namespace: String?, parent: Int32?) -> Int32 {
         let i = Int32(nodes.count)
-        nodes.append(TreeNode(parent: parent ?? -1))
-        names.append(name)
+        var n = TreeNode(parent: parent ?? -1)
+        n.tag = name.tag
+        nodes.append(n)
         if let p = parent { link(i, to: p) } else { root = i }
         if xhtml, let uri = namespace {
             var k = namespaceURIs.firstIndex(of: uri) ?? -1
@@ -106,6 +118,7 @@ struct PageTree {
                 declaredAt[k] = i
             }
             nodes[Int(i)].ns = Int16(k)
+            nodes[Int(i)].inXHTML = uri == XMLNamespaceURI.xhtml
         }
         return i
     }
@@ -127,17 +140,23 @@ struct PageTree {
 
     /// As xmlSetProp: a name set again keeps its place and takes the new value.
     mutating func setAttribute(_ node: Int32, _ name: XMLName, _ value: String) {
-        let value = cString(value)
+        var value = cString(value)
+        let start = Int32(bytes.count)
+        let element = nodes[Int(node)].tag!
+        value.withUTF8 { v in
+            if xhtml { xhtmlAttribute(name, v) } else { htmlAttribute(name, v, element: element) }
+        }
+        let count = Int32(bytes.count) - start
         var a = nodes[Int(node)].firstAttr
         while a >= 0 {
-            if attributes[Int(a)].name == name {
-                attributes[Int(a)].value = value
+            if attributes[Int(a)].name.name.start == name.tag.name.start {
+                (attributes[Int(a)].start, attributes[Int(a)].count) = (start, count)
                 return
             }
             a = attributes[Int(a)].next
         }
         let k = Int32(attributes.count)
-        attributes.append(Attribute(name: name, value: value))
+        attributes.append(Attribute(name: name.tag, start: start, count: count))
         let last = nodes[Int(node)].lastAttr
         if last >= 0 { attributes[Int(last)].next = k } else { nodes[Int(node)].firstAttr = k }
         nodes[Int(node)].lastAttr = k
@@ -146,18 +165,26 @@ struct PageTree {
     /// As xmlAddChild: text next to text becomes one text node.
     mutating func appendText(_ node: Int32, _ text: String) {
         guard !text.isEmpty else { return }
-        let text = cString(text)
+        var text = cString(text)
         let last = nodes[Int(node)].last
         if last >= 0, nodes[Int(last)].isText {
-            texts[Int(nodes[Int(last)].text)] += text
+            let t = nodes[Int(last)]
+            if Int(t.textStart + t.textCount) != bytes.count {
+                // Not the newest bytes (never so for a template's depth-first render): moved to the end.
+                let old = Array(bytes[Int(t.textStart)..<Int(t.textStart + t.textCount)])
+                nodes[Int(last)].textStart = Int32(bytes.count)
+                bytes.append(contentsOf: old)
+            }
+            text.withUTF8 { escapeText($0, parent: node) }
+            nodes[Int(last)].textCount = Int32(bytes.count) - nodes[Int(last)].textStart
             return
         }
         let i = Int32(nodes.count)
         var n = TreeNode(parent: node)
-        n.text = Int32(texts.count)
-        texts.append(text)
+        n.textStart = Int32(bytes.count)
+        text.withUTF8 { escapeText($0, parent: node) }
+        n.textCount = Int32(bytes.count) - n.textStart
         nodes.append(n)
-        names.append(nil)
         link(i, to: node)
     }
 
@@ -167,157 +194,82 @@ struct PageTree {
         let nul = s.withUTF8 { $0.isEmpty ? false : memchr($0.baseAddress!, 0, $0.count) != nil }
         return nul ? String(decoding: s.utf8.prefix { $0 != 0 }, as: UTF8.self) : s
     }
-}
 
-/// Writes a `PageTree` as libxml2 writes the same tree.
-struct PageSerializer {
-    let tree: PageTree
-    let format: OutputFormat
-    /// The page being written: a plain buffer, appended to with memcpy.
-    private var out: UnsafeMutablePointer<UInt8>
-    private var count = 0
-    private var capacity: Int
-    /// libxml2 documents for the values that need libxml2's escaping, made when first needed.
-    private var scratch: ScratchDocuments?
-    private let nodes: [PageTree.TreeNode]
-    private let names: [XMLName?]
-    private let texts: [String]
-    private let attributes: [PageTree.Attribute]
-    private let namespaceURIs: [String]
+    @inline(__always) private mutating func put(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
+    @inline(__always) private mutating func put(_ b: XMLBytes) { put(UnsafeBufferPointer(start: b.start, count: b.count)) }
+    @inline(__always) private mutating func put(_ s: StaticString) {
+        put(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+    @inline(__always) private mutating func put(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 
-    init(tree: PageTree, format: OutputFormat) {
-        self.tree = tree
-        self.format = format
-        (nodes, names, texts, attributes, namespaceURIs) = (tree.nodes, tree.names, tree.texts, tree.attributes, tree.namespaceURIs)
-        capacity = texts.reduce(nodes.count * 16 + 256) { $0 + $1.utf8.count }
-        out = .allocate(capacity: capacity)
+    private mutating func scratchDocuments() -> ScratchDocuments {
+        if let s = scratch { return s }
+        let s = ScratchDocuments()
+        scratch = s
+        return s
     }
 
-    /// The page's bytes (call once).
-    mutating func run() -> [UInt8] {
-        defer { out.deallocate() }
-        let root = tree.root
-        // Both serialisers: the DOCTYPE (no public or system id), then the root, then a newline.
-        write("<!DOCTYPE html>\n")
-        switch format {
-        case .html:
-            if root >= 0 { htmlElement(root) }
-            write("\n")
-        case .xhtml:
-            if root >= 0 {
-                var state = XHTMLState()
-                xhtmlElement(root, isRoot: true, &state)
-                write("\n")
-            }
+    // MARK: Escaping, as the serialisers escape
+
+    private mutating func escapeText(_ t: UnsafeBufferPointer<UInt8>, parent: Int32) {
+        if xhtml {
+            // xmlEscapeContent: unchanged unless the text has `<`, `>`, `&` or a carriage return.
+            let plain = t.allSatisfy { b in b != UInt8(ascii: "<") && b != UInt8(ascii: ">") && b != UInt8(ascii: "&") && b != 0x0D }
+            if plain { put(t) } else { put(scratchDocuments().xhtmlText(String(decoding: t, as: UTF8.self))) }
+            return
         }
-        return Array(UnsafeBufferPointer(start: out, count: count))
-    }
-
-    @inline(__always) private mutating func append(_ p: UnsafeRawPointer, _ n: Int) {
-        if count + n > capacity {
-            capacity = max(capacity * 2, count + n)
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-            bigger.update(from: out, count: count)
-            out.deallocate()
-            out = bigger
+        // htmlNodeDumpFormatOutput writes the text of script and style as it is.
+        if nodes[Int(parent)].tag!.flags.contains(.htmlRawText) {
+            put(t)
+            return
         }
-        (out + count).update(from: p.assumingMemoryBound(to: UInt8.self), count: n)
-        count += n
-    }
-
-    @inline(__always) private mutating func append(_ buf: UnsafeBufferPointer<UInt8>) {
-        if let base = buf.baseAddress, buf.count > 0 { append(base, buf.count) }
-    }
-
-    @inline(__always) private mutating func write(_ s: StaticString) {
-        append(s.utf8Start, s.utf8CodeUnitCount)
-    }
-
-    @inline(__always) private mutating func write(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { append($0) } }
-
-    @inline(__always) private mutating func write(_ s: String) {
-        var s = s
-        s.withUTF8 { append($0) }
-    }
-
-    // MARK: HTML (HTMLtree.c, htmlNodeDumpFormatOutput, format = 1)
-
-    private mutating func htmlElement(_ i: Int32) {
-        let n = nodes[Int(i)], name = names[Int(i)]!
-        let known = name.htmlKnown
-        write(name.startTag)
-        var a = n.firstAttr
-        while a >= 0 {
-            htmlAttribute(attributes[Int(a)], element: name)
-            a = attributes[Int(a)].next
+        // xmlEncodeEntitiesReentrant on an HTML document changes `<`, `>`, `&` and control bytes
+        // other than tab, newline and carriage return; everything else (UTF-8 included) is copied.
+        let plain = t.allSatisfy { b in
+            b >= 0x20 ? (b != UInt8(ascii: "<") && b != UInt8(ascii: ">") && b != UInt8(ascii: "&"))
+                      : (b == 0x0A || b == 0x09 || b == 0x0D)
         }
-        if known && name.htmlEmpty {
-            // A void element: `>`, and its children (if any) are not written.
-            write(">")
-        } else if n.first < 0 {
-            if known && name.htmlNoEndTagWhenEmpty {
-                write(">")
-            } else {
-                write(">")
-                write(name.endTag)
-            }
-        } else {
-            write(">")
-            let block = known && !name.htmlInline && n.first != n.last && !name.startsWithP
-            if block && !nodes[Int(n.first)].isText { write("\n") }
-            var c = n.first
-            while c >= 0 {
-                let child = nodes[Int(c)]
-                if child.isText {
-                    let t = texts[Int(child.text)]
-                    if name.htmlRawText { write(t) } else { htmlText(t) }
-                } else {
-                    htmlElement(c)
-                }
-                c = child.next
-            }
-            if block && !nodes[Int(n.last)].isText { write("\n") }
-            write(name.endTag)
-        }
-        // A newline after a block element followed by an element, unless inside p, pre, param.
-        if known && !name.htmlInline && n.next >= 0 && !nodes[Int(n.next)].isText,
-           n.parent >= 0, !names[Int(n.parent)]!.startsWithP {
-            write("\n")
-        }
+        if plain { put(t) } else { put(scratchDocuments().htmlText(String(decoding: t, as: UTF8.self))) }
     }
 
     /// htmlAttrDumpOutput: ` name`, then `="value"` unless libxml2 writes the name alone.
-    private mutating func htmlAttribute(_ a: PageTree.Attribute, element: XMLName) {
-        if a.name.htmlBooleanAttribute {
-            write(" ")
-            write(a.name.bytes)
+    private mutating func htmlAttribute(_ name: XMLName, _ v: UnsafeBufferPointer<UInt8>, element: XMLTag) {
+        let f = name.tag.flags
+        if f.contains(.htmlBooleanAttribute) {
+            put(" ")
+            put(name.tag.name)
             return
         }
-        let uri = a.name.htmlURIAttribute || (element.isAnchor && a.name.string.lowercased() == "name")
-        var value = a.value
-        let plain = value.withUTF8 { uri ? PageSerializer.uriUnchanged($0) : PageSerializer.htmlAttributeUnchanged($0) }
-        if plain {
-            write(" ")
-            write(a.name.bytes)
-            write("=\"")
-            write(value)
-            write("\"")
+        let uri = f.contains(.htmlURIAttribute) || (element.flags.contains(.anchor) && f.contains(.nameAttribute))
+        if uri ? PageTree.uriUnchanged(v) : PageTree.htmlAttributeUnchanged(v) {
+            put(" ")
+            put(name.tag.name)
+            put("=\"")
+            put(v)
+            put("\"")
         } else {
-            write(scratchDocuments().htmlAttribute(a.name, value, element: element))
+            let elementName = String(decoding: UnsafeBufferPointer(start: element.name.start, count: element.name.count), as: UTF8.self)
+            put(scratchDocuments().htmlAttribute(name.string, String(decoding: v, as: UTF8.self), element: elementName))
         }
     }
 
-    /// xmlEncodeEntitiesReentrant on an HTML document changes `<`, `>`, `&` and control bytes
-    /// other than tab, newline and carriage return; everything else (UTF-8 included) is copied.
-    private mutating func htmlText(_ t: String) {
-        var t = t
-        let plain = t.withUTF8 { buf in
-            buf.allSatisfy { b in
-                b >= 0x20 ? (b != UInt8(ascii: "<") && b != UInt8(ascii: ">") && b != UInt8(ascii: "&"))
-                          : (b == 0x0A || b == 0x09 || b == 0x0D)
-            }
+    /// xmlAttrDumpOutput + xmlBufAttrSerializeTxtContent (the document's encoding set, so
+    /// UTF-8 is copied): unchanged unless the value has a tab, newline, return, `"`, `<`, `>`
+    /// or `&`.
+    private mutating func xhtmlAttribute(_ name: XMLName, _ v: UnsafeBufferPointer<UInt8>) {
+        let plain = v.allSatisfy { b in
+            b != 0x09 && b != 0x0A && b != 0x0D && b != UInt8(ascii: "\"") && b != UInt8(ascii: "<")
+                && b != UInt8(ascii: ">") && b != UInt8(ascii: "&")
         }
-        if plain { t.withUTF8 { append($0) } } else { write(scratchDocuments().htmlText(t)) }
+        if plain {
+            put(" ")
+            put(name.tag.name)
+            put("=\"")
+            put(v)
+            put("\"")
+        } else {
+            put(scratchDocuments().xhtmlAttribute(name.string, String(decoding: v, as: UTF8.self)))
+        }
     }
 
     /// An attribute value the HTML serialiser writes unchanged between double quotes: no `<`,
@@ -347,6 +299,105 @@ struct PageSerializer {
             }
         }
     }
+}
+
+/// Writes a `PageTree` as libxml2 writes the same tree: tags, the escaped bytes the tree holds,
+/// and the newlines and indentation libxml2's formatting adds.
+struct PageSerializer {
+    let format: OutputFormat
+    private let nodes: [PageTree.TreeNode]
+    private let attributes: [PageTree.Attribute]
+    private let bytes: [UInt8]
+    private let namespaceURIs: [String]
+    private let root: Int32
+    /// The page being written: a plain buffer, appended to with memcpy.
+    private var out: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(tree: PageTree, format: OutputFormat) {
+        self.format = format
+        (nodes, attributes, bytes, namespaceURIs, root) = (tree.nodes, tree.attributes, tree.bytes, tree.namespaceURIs, tree.root)
+        capacity = bytes.count + nodes.count * 16 + 256
+        out = .allocate(capacity: capacity)
+    }
+
+    /// The page's bytes (call once).
+    mutating func run() -> [UInt8] {
+        defer { out.deallocate() }
+        // Both serialisers: the DOCTYPE (no public or system id), then the root, then a newline.
+        write("<!DOCTYPE html>\n")
+        bytes.withUnsafeBufferPointer { held in
+            switch format {
+            case .html:
+                if root >= 0 { htmlElement(root, held) }
+                write("\n")
+            case .xhtml:
+                if root >= 0 {
+                    var state = XHTMLState()
+                    xhtmlElement(root, isRoot: true, &state, held)
+                    write("\n")
+                }
+            }
+        }
+        return Array(UnsafeBufferPointer(start: out, count: count))
+    }
+
+    @inline(__always) private mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        if count + n > capacity {
+            capacity = max(capacity * 2, count + n)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            bigger.update(from: out, count: count)
+            out.deallocate()
+            out = bigger
+        }
+        (out + count).update(from: p, count: n)
+        count += n
+    }
+
+    @inline(__always) private mutating func write(_ s: StaticString) { append(s.utf8Start, s.utf8CodeUnitCount) }
+    @inline(__always) private mutating func write(_ b: XMLBytes) { append(b.start, b.count) }
+    @inline(__always) private mutating func write(_ held: UnsafeBufferPointer<UInt8>, _ start: Int32, _ n: Int32) {
+        if n > 0 { append(held.baseAddress! + Int(start), Int(n)) }
+    }
+
+    // MARK: HTML (HTMLtree.c, htmlNodeDumpFormatOutput, format = 1)
+
+    private mutating func htmlElement(_ i: Int32, _ held: UnsafeBufferPointer<UInt8>) {
+        let n = nodes[Int(i)], tag = n.tag!, f = tag.flags
+        let known = f.contains(.htmlKnown)
+        write(tag.start)
+        var a = n.firstAttr
+        while a >= 0 {
+            let at = attributes[Int(a)]
+            write(held, at.start, at.count)
+            a = at.next
+        }
+        if known && f.contains(.htmlEmpty) {
+            // A void element: `>`, and its children (if any) are not written.
+            write(">")
+        } else if n.first < 0 {
+            write(">")
+            if !(known && f.contains(.htmlNoEndTagWhenEmpty)) { write(tag.end) }
+        } else {
+            write(">")
+            let block = known && !f.contains(.htmlInline) && n.first != n.last && !f.contains(.startsWithP)
+            if block && !nodes[Int(n.first)].isText { write("\n") }
+            var c = n.first
+            while c >= 0 {
+                let child = nodes[Int(c)]
+                if child.isText { write(held, child.textStart, child.textCount) } else { htmlElement(c, held) }
+                c = child.next
+            }
+            if block && !nodes[Int(n.last)].isText { write("\n") }
+            write(tag.end)
+        }
+        // A newline after a block element followed by an element, unless inside p, pre, param.
+        if known && !f.contains(.htmlInline) && n.next >= 0 && !nodes[Int(n.next)].isText,
+           n.parent >= 0, !nodes[Int(n.parent)].tag!.flags.contains(.startsWithP) {
+            write("\n")
+        }
+    }
 
     // MARK: XHTML (xmlsave.c, xmlNodeDumpOutputInternal, XML_SAVE_FORMAT)
 
@@ -361,18 +412,19 @@ struct PageSerializer {
         for _ in 0..<min(level, 30) { write("  ") }
     }
 
-    private mutating func xhtmlElement(_ i: Int32, isRoot: Bool, _ st: inout XHTMLState) {
-        let n = nodes[Int(i)], name = names[Int(i)]!
+    private mutating func xhtmlElement(_ i: Int32, isRoot: Bool, _ st: inout XHTMLState, _ held: UnsafeBufferPointer<UInt8>) {
+        let n = nodes[Int(i)], tag = n.tag!
         if !isRoot && st.format { indent(st.level) }
-        write(name.startTag)
+        write(tag.start)
         if n.declaresNamespace { xmlQuotedNamespace(namespaceURIs[Int(n.ns)]) }
         var a = n.firstAttr
         while a >= 0 {
-            xhtmlAttribute(attributes[Int(a)])
-            a = attributes[Int(a)].next
+            let at = attributes[Int(a)]
+            write(held, at.start, at.count)
+            a = at.next
         }
         // XMLBuilder gives an empty non-void XHTML element an empty text child (`<td></td>`).
-        let keptOpen = n.first < 0 && n.ns >= 0 && namespaceURIs[Int(n.ns)] == XMLNamespaceURI.xhtml && !name.xhtmlVoid
+        let keptOpen = n.first < 0 && n.inXHTML && !tag.flags.contains(.xhtmlVoid)
         if n.first < 0 && !keptOpen {
             write("/>")
             return
@@ -396,68 +448,31 @@ struct PageSerializer {
         var c = n.first
         while c >= 0 {
             let child = nodes[Int(c)]
-            if child.isText { xhtmlText(texts[Int(child.text)]) } else { xhtmlElement(c, isRoot: false, &st) }
+            if child.isText { write(held, child.textStart, child.textCount) } else { xhtmlElement(c, isRoot: false, &st, held) }
             if st.format { write("\n") }
             c = child.next
         }
         if st.level > 0 { st.level -= 1 }
         if st.format { indent(st.level) }
-        write(name.endTag)
+        write(tag.end)
         if unformatted { st.format = true }
     }
 
     /// xmlNsDumpOutput: ` xmlns=` and the URI quoted as xmlBufWriteQuotedString quotes.
     private mutating func xmlQuotedNamespace(_ uri: String) {
-        write(" xmlns=")
+        var quoted: [UInt8] = Array(" xmlns=".utf8)
         if uri.utf8.contains(UInt8(ascii: "\"")) {
             if uri.utf8.contains(UInt8(ascii: "'")) {
-                write("\"")
-                for b in uri.utf8 { if b == UInt8(ascii: "\"") { write("&quot;") } else { write([b]) } }
-                write("\"")
+                quoted.append(UInt8(ascii: "\""))
+                for b in uri.utf8 { if b == UInt8(ascii: "\"") { quoted += Array("&quot;".utf8) } else { quoted.append(b) } }
+                quoted.append(UInt8(ascii: "\""))
             } else {
-                write("'"); write(uri); write("'")
+                quoted += [UInt8(ascii: "'")] + Array(uri.utf8) + [UInt8(ascii: "'")]
             }
         } else {
-            write("\""); write(uri); write("\"")
+            quoted += [UInt8(ascii: "\"")] + Array(uri.utf8) + [UInt8(ascii: "\"")]
         }
-    }
-
-    /// xmlAttrDumpOutput + xmlBufAttrSerializeTxtContent (the document's encoding set, so
-    /// UTF-8 is copied): unchanged unless the value has a tab, newline, return, `"`, `<`, `>`
-    /// or `&`.
-    private mutating func xhtmlAttribute(_ a: PageTree.Attribute) {
-        var value = a.value
-        let plain = value.withUTF8 { buf in
-            buf.allSatisfy { b in
-                b != 0x09 && b != 0x0A && b != 0x0D && b != UInt8(ascii: "\"") && b != UInt8(ascii: "<")
-                    && b != UInt8(ascii: ">") && b != UInt8(ascii: "&")
-            }
-        }
-        if plain {
-            write(" ")
-            write(a.name.bytes)
-            write("=\"")
-            write(value)
-            write("\"")
-        } else {
-            write(scratchDocuments().xhtmlAttribute(a.name, value))
-        }
-    }
-
-    /// xmlEscapeContent: unchanged unless the text has `<`, `>`, `&` or a carriage return.
-    private mutating func xhtmlText(_ t: String) {
-        var t = t
-        let plain = t.withUTF8 { buf in
-            buf.allSatisfy { b in b != UInt8(ascii: "<") && b != UInt8(ascii: ">") && b != UInt8(ascii: "&") && b != 0x0D }
-        }
-        if plain { t.withUTF8 { append($0) } } else { write(scratchDocuments().xhtmlText(t)) }
-    }
-
-    private mutating func scratchDocuments() -> ScratchDocuments {
-        if let s = scratch { return s }
-        let s = ScratchDocuments()
-        scratch = s
-        return s
+        quoted.withUnsafeBufferPointer { append($0.baseAddress!, $0.count) }
     }
 }
 
@@ -481,10 +496,10 @@ private final class ScratchDocuments {
 
     /// The attribute on an element of the same name, serialised alone by libxml2's HTML
     /// serialiser (htmlAttrDumpOutput): ` name="value"` as the page would have it.
-    func htmlAttribute(_ name: XMLName, _ value: String, element: XMLName) -> [UInt8] {
-        guard let el = withXMLChars(element.string, { xmlNewDocNode(html.doc, nil, $0, nil) }) else { return [] }
+    func htmlAttribute(_ name: String, _ value: String, element: String) -> [UInt8] {
+        guard let el = withXMLChars(element, { xmlNewDocNode(html.doc, nil, $0, nil) }) else { return [] }
         defer { xmlFreeNode(el) }
-        guard let attr = withXMLChars(name.string, { n in withXMLChars(value) { v in xmlSetProp(el, n, v) } }),
+        guard let attr = withXMLChars(name, { n in withXMLChars(value) { v in xmlSetProp(el, n, v) } }),
               let buf = xmlAllocOutputBuffer(nil) else { return [] }
         defer { xmlOutputBufferClose(buf) }
         htmlNodeDumpFormatOutput(buf, html.doc, UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self), nil, 1)
@@ -494,9 +509,9 @@ private final class ScratchDocuments {
     }
 
     /// `<x name="value"/>` saved as the page is saved: the bytes between `<x` and `/>`.
-    func xhtmlAttribute(_ name: XMLName, _ value: String) -> [UInt8] {
+    func xhtmlAttribute(_ name: String, _ value: String) -> [UInt8] {
         let saved = saveXML { doc, root in
-            withXMLChars(name.string) { n in withXMLChars(value) { v in _ = xmlSetProp(root, n, v) } }
+            withXMLChars(name) { n in withXMLChars(value) { v in _ = xmlSetProp(root, n, v) } }
         }
         // "<x" … "/>\n"
         guard saved.count >= 5 else { return [] }
