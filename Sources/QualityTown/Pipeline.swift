@@ -51,6 +51,8 @@ public struct BuildSummary: Sendable {
     public var output: String
     /// Wall seconds per stage, in order (read, compute, render, write).
     public var timings: [(stage: String, seconds: Double)] = []
+    /// Resident memory (MB) at the end of each stage (reported, never asserted).
+    public var resident: [(stage: String, megabytes: Int)] = []
 
     public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
     public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
@@ -197,6 +199,7 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
                                observations: read.inputs.observationCount, pages: pages, diagnostics: report.diagnostics,
                                output: staged.output)
     summary.timings = clock.laps
+    summary.resident = clock.resident
     return summary
 }
 
@@ -244,11 +247,17 @@ public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineErro
 struct StageClock {
     private var last = DispatchTime.now().uptimeNanoseconds
     var laps: [(stage: String, seconds: Double)] = []
+    /// Resident memory (MB) at the end of each stage, where the system tells it (Linux).
+    var resident: [(stage: String, megabytes: Int)] = []
 
     mutating func lap(_ stage: String) {
         let now = DispatchTime.now().uptimeNanoseconds
         laps.append((stage, Double(now - last) / 1e9))
         last = now
+        if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .ascii),
+           let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+            resident.append((stage, pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1_000_000))
+        }
     }
 }
 

@@ -31,7 +31,8 @@ struct Build: ParsableCommand {
         report(summary.diagnostics, quiet: out.quiet)
         if timings {
             let line = summary.timings.map { "\($0.stage)=\(String(format: "%.3f", $0.seconds))" }.joined(separator: " ")
-            FileHandle.standardError.write(Data("timings: \(line) observations=\(summary.observations) pages=\(summary.pages.count)\n".utf8))
+            let rss = summary.resident.map { "\($0.stage)_rss=\($0.megabytes)MB" }.joined(separator: " ")
+            FileHandle.standardError.write(Data("timings: \(line) observations=\(summary.observations) pages=\(summary.pages.count) \(rss)\n".utf8))
         }
         print("qtown: \(summary.year) 年度，读取 \(summary.files) 个文件、\(summary.units) 个单位；写出 \(summary.pages.count) 个页面到 \(summary.output)；错误 \(summary.errors) 项，警告 \(summary.warnings) 项")
         if summary.errors > 0 { throw ExitCode(1) }
