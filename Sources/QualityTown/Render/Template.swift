@@ -172,7 +172,13 @@ final class TElement: Sendable {
         self.file = file
         self.line = line
         self.fillElements = TElement.fills(of: children)
+        let d = directives
+        isPlain = !d.remove && d.each == nil && d.ifExpr == nil && d.unlessExpr == nil && d.with.isEmpty && d.use == nil && d.slot == nil
     }
+
+    /// No directive of steps 1–6 (remove, each, if/unless, with, use, slot): rendered straight
+    /// away, as most elements are.
+    let isPlain: Bool
 
     /// Descendant elements carrying q:fill (not looking inside nested q:use elements), found
     /// once when the template is compiled.
@@ -428,7 +434,7 @@ final class FillContext {
 /// Walks a compiled template, building the output through the XML builder.
 struct Renderer<B: PageBuilder> {
     let set: TemplateSet
-    let builder: B
+    var builder: B
 
     func eval(_ e: Expr, _ scope: Scope, _ el: TElement) throws(TemplateError) -> TemplateValue {
         switch e {
@@ -456,6 +462,10 @@ struct Renderer<B: PageBuilder> {
 
     mutating func render(_ el: TElement, scope: Scope, fills: FillContext?, parent: B.Node?, depth: Int,
                          skipEach: Bool = false) throws(TemplateError) {
+        if el.isPlain {
+            try renderElement(el, scope: scope, fills: fills, parent: parent, depth: depth)
+            return
+        }
         if depth > 200 {
             throw TemplateError(file: el.file, line: el.line, message: "片段嵌套过深（是否循环引用？）")
         }

@@ -22,11 +22,11 @@ import Foundation
 /// tags from template names. `XMLBuilder` (the libxml2 tree) stays the reference: a test writes
 /// every page of the bundled build both ways, and random hostile values in every context, and
 /// compares the bytes.
-final class PageWriter: PageBuilder {
+struct PageWriter: PageBuilder {
     typealias Node = Int32
     let format: OutputFormat
-    /// The page's tree; one access per call (a class's stored arrays would be checked for
-    /// exclusive access on every element read).
+    /// The page's tree (a value: a class's stored arrays would be checked for exclusive
+    /// access on every call).
     private var tree: PageTree
 
     init(format: OutputFormat) {
@@ -34,9 +34,9 @@ final class PageWriter: PageBuilder {
         tree = PageTree(xhtml: format == .xhtml)
     }
 
-    func element(_ name: XMLName, namespace: String?, parent: Int32?) -> Int32 { tree.element(name, namespace: namespace, parent: parent) }
-    func setAttribute(_ node: Int32, _ name: XMLName, _ value: String) { tree.setAttribute(node, name, value) }
-    func appendText(_ node: Int32, _ text: String) { tree.appendText(node, text) }
+    mutating func element(_ name: XMLName, namespace: String?, parent: Int32?) -> Int32 { tree.element(name, namespace: namespace, parent: parent) }
+    mutating func setAttribute(_ node: Int32, _ name: XMLName, _ value: String) { tree.setAttribute(node, name, value) }
+    mutating func appendText(_ node: Int32, _ text: String) { tree.appendText(node, text) }
 
     func serialize() -> [UInt8] {
         var s = PageSerializer(tree: tree, format: format)

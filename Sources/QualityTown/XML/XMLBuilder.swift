@@ -31,12 +31,12 @@ public struct BuiltNode: @unchecked Sendable {
 /// What the template engine builds a page through: elements, attributes and text only, so a
 /// value can only ever be text. Two builders: `PageWriter` (every build) and `XMLBuilder`, a
 /// libxml2 tree serialised by libxml2, the reference the writer is checked against.
-protocol PageBuilder: AnyObject {
+protocol PageBuilder {
     associatedtype Node
     var format: OutputFormat { get }
-    func element(_ name: XMLName, namespace: String?, parent: Node?) -> Node
-    func setAttribute(_ node: Node, _ name: XMLName, _ value: String)
-    func appendText(_ node: Node, _ text: String)
+    mutating func element(_ name: XMLName, namespace: String?, parent: Node?) -> Node
+    mutating func setAttribute(_ node: Node, _ name: XMLName, _ value: String)
+    mutating func appendText(_ node: Node, _ text: String)
     func serialize() -> [UInt8]
 }
 
