@@ -29,8 +29,15 @@ public struct Report: Sendable {
 
 /// `data/a.csv:12:4（D12）`, at most `limit` of them, then a count.
 func sourceList(_ sources: [SourceLocation], limit: Int = 6) -> String {
-    let unique = Array(Set(sources)).sorted()
-    guard !unique.isEmpty else { return "" }
+    guard !sources.isEmpty else { return "" }
+    // Figures keep their cells sorted and distinct already (most of the time): checked in one
+    // pass rather than hashing every path.
+    var inOrder = true
+    for i in sources.indices.dropFirst() where !(sources[i - 1] < sources[i]) {
+        inOrder = false
+        break
+    }
+    let unique = inOrder ? sources : Array(Set(sources)).sorted()
     var parts = unique.prefix(limit).map { s in s.cell.map { "\(s.description)（\($0)）" } ?? s.description }
     if unique.count > limit { parts.append("等共 \(unique.count) 处") }
     return parts.joined(separator: "、")
