@@ -1,3 +1,4 @@
+import Foundation
 // MARK: - Diagnostics: problems as values
 
 /// How bad a problem is. An error means a value was rejected; a warning means something was used
@@ -22,8 +23,13 @@ public enum Stage: String, Sendable, Codable {
 /// cell with line breaks).
 public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
     /// Path relative to the inputs folder (`data/market.csv`), or a template/scheme path.
-    public var file: String
-    // Stored as Int32 (0 = unknown): millions of cells carry a location.
+    public var file: String {
+        get { SourceFiles.shared.name(fileID) }
+        set { fileID = SourceFiles.shared.id(newValue) }
+    }
+    // A location is 16 bytes: the file as its number in the process's table of file names, the
+    // rest as Int32 (0 = unknown). A country's build holds tens of millions of them.
+    private var fileID: Int32
     private var line32: Int32
     private var column32: Int32
     private var row32: Int32
@@ -44,7 +50,7 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
     }
 
     public init(file: String, line: Int? = nil, column: Int? = nil, row: Int? = nil) {
-        self.file = file
+        fileID = SourceFiles.shared.id(file)
         line32 = Int32(clamping: line ?? 0)
         column32 = Int32(clamping: column ?? 0)
         row32 = Int32(clamping: row ?? 0)
@@ -83,10 +89,45 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
     }
 
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
-        if a.file != b.file { return a.file < b.file }
-        if (a.line ?? 0) != (b.line ?? 0) { return (a.line ?? 0) < (b.line ?? 0) }
-        return (a.column ?? 0) < (b.column ?? 0)
+        if a.fileID != b.fileID { return a.file < b.file }
+        if a.line32 != b.line32 { return a.line32 < b.line32 }
+        return a.column32 < b.column32
     }
+
+    /// Equal when file, line and column are equal (the row follows from them), as ordering says.
+    public static func == (a: SourceLocation, b: SourceLocation) -> Bool {
+        a.fileID == b.fileID && a.line32 == b.line32 && a.column32 == b.column32 && a.row32 == b.row32
+    }
+}
+
+/// The file names locations refer to, each stored once for the process and numbered in the
+/// order first seen. Numbers are handed out under a lock; a name is written before its number
+/// is, and never changes, so reading one needs no lock.
+final class SourceFiles: @unchecked Sendable {
+    static let shared = SourceFiles()
+    private let capacity = 1 << 20
+    private let names: UnsafeMutablePointer<String>
+    private var ids: [String: Int32] = [:]
+    private var count = 0
+    private let lock = NSLock()
+
+    private init() {
+        names = .allocate(capacity: capacity)
+    }
+
+    func id(_ name: String) -> Int32 {
+        lock.lock()
+        defer { lock.unlock() }
+        if let i = ids[name] { return i }
+        precondition(count < capacity, "more than \(capacity) distinct file names")
+        (names + count).initialize(to: name)
+        let i = Int32(count)
+        count += 1
+        ids[name] = i
+        return i
+    }
+
+    func name(_ id: Int32) -> String { names[Int(id)] }
 }
 
 /// `1 → A`, `26 → Z`, `27 → AA`.
