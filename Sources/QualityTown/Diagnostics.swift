@@ -56,6 +56,15 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
         row32 = Int32(clamping: row ?? 0)
     }
 
+    /// A location in the same file as `base` (no look-up of the file's name: for the millions
+    /// of cells of one file).
+    public init(in base: SourceLocation, line: Int? = nil, column: Int? = nil, row: Int? = nil) {
+        fileID = base.fileID
+        line32 = Int32(clamping: line ?? 0)
+        column32 = Int32(clamping: column ?? 0)
+        row32 = Int32(clamping: row ?? 0)
+    }
+
     enum CodingKeys: String, CodingKey { case file, line, column, row }
 
     public init(from decoder: Decoder) throws {

@@ -67,12 +67,15 @@ public struct SheetRow: Sendable {
 /// The columns a sheet file has, in the order they are kept, shared by all its rows.
 public final class SheetLayout: Sendable {
     public let file: String
+    /// A location in the file, for the cells' locations.
+    let fileLocation: SourceLocation
     let ids: [String]
     let columns: [Int32]
     let index: [String: Int]
 
     init(file: String, ids: [String], columns: [Int]) {
         self.file = file
+        fileLocation = SourceLocation(file: file)
         self.ids = ids
         self.columns = columns.map { Int32(clamping: $0) }
         index = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -102,7 +105,7 @@ public struct SheetCells: Sendable {
 
     /// The cell at a position from `index(of:)`.
     public subscript(index i: Int) -> SheetCell {
-        SheetCell(read: reads[i], location: SourceLocation(file: layout.file, line: Int(lines?[i] ?? line),
+        SheetCell(read: reads[i], location: SourceLocation(in: layout.fileLocation, line: Int(lines?[i] ?? line),
                                                            column: Int(layout.columns[i]), row: Int(row)))
     }
 
@@ -399,8 +402,9 @@ struct InputReader {
         reportExtraCells(record, map: map, file: file, diagnostics: &bag)
         reportUnknownColumnCells(record, map: map, file: file)
         func field(_ col: Int) -> CSVField? { col <= record.fields.count ? record.fields[col - 1] : nil }
+        let inFile = SourceLocation(file: file)
         func loc(_ col: Int) -> SourceLocation {
-            SourceLocation(file: file, line: field(col)?.line ?? record.line, column: col, row: record.row)
+            SourceLocation(in: inFile, line: field(col)?.line ?? record.line, column: col, row: record.row)
         }
         guard let unit = resolveUnit(record, map: map, file: file) else { return }
         let yearCol = map.index["年度"]!
@@ -550,7 +554,7 @@ struct InputReader {
                     if lines == nil { lines = Array(repeating: Int32(clamping: record.line), count: kept.count) }
                     lines![k] = Int32(clamping: line)
                 }
-                let loc = SourceLocation(file: sheet.file, line: line, column: col, row: record.row)
+                let loc = SourceLocation(in: layout.fileLocation, line: line, column: col, row: record.row)
                 let read = readCell(f?.text ?? "", as: spec.kind, header: spec.header, at: loc)
                 if case .rejected(var d) = read {
                     d.unit = unit
@@ -561,7 +565,7 @@ struct InputReader {
             // Another year's row: read and checked above, not kept (only the report year's are used).
             if let keepYear, let yearIndex, case .value(.integer(let y)) = reads[yearIndex], y != keepYear { continue }
             let cells = SheetCells(layout: layout, reads: reads, lines: lines, line: Int32(clamping: record.line), row: Int32(clamping: record.row))
-            rows.append(SheetRow(unit: unit, location: SourceLocation(file: sheet.file, line: record.line, row: record.row), cells: cells))
+            rows.append(SheetRow(unit: unit, location: SourceLocation(in: layout.fileLocation, line: record.line, row: record.row), cells: cells))
         }
         return rows
     }
