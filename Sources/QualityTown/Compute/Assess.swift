@@ -3,9 +3,9 @@
 /// Everything computed for one unit in the report year.
 public struct UnitResult: Sendable {
     public var unit: Unit
-    public var figures: [String: Figure]
+    public var figures: FigureTable
     /// Last year's figures (for the targets table).
-    public var previous: [String: Figure]
+    public var previous: FigureTable
     public var targets: [TargetResult]
     public var previousTargets: [TargetResult]
     /// Towns only.
@@ -82,8 +82,8 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
         var bag = DiagnosticBag()
         let isTown = u.level.tier == .town
         var r = UnitResult(unit: u,
-                           figures: ds.figures[UnitYear(unit: u.code, year: year)] ?? [:],
-                           previous: ds.figures[UnitYear(unit: u.code, year: year - 1)] ?? [:],
+                           figures: ds.figures[UnitYear(unit: u.code, year: year)] ?? FigureTable(),
+                           previous: ds.figures[UnitYear(unit: u.code, year: year - 1)] ?? FigureTable(),
                            targets: judgeTargets(scheme, unit: u.code, year: year, dataset: ds, towns: isTown ? nil : townsBelow[u.code] ?? []),
                            previousTargets: judgeTargets(scheme, unit: u.code, year: year - 1, dataset: ds, towns: isTown ? nil : townsBelow[u.code] ?? []))
         if isTown {

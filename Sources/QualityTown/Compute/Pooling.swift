@@ -24,22 +24,22 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
         // Every pooled unit reads only its towns' figures, never another pooled unit's: the
         // units are pooled in parallel from the towns' tables, then stored.
         let pooledUnits = tree.units.filter { $0.level.tier != .town }
-        let source = ds, townsBelow = below
-        let tableSize = scheme.indicators.count + scheme.rates.count
-        let tables = parallelMap(pooledUnits, workers: workers) { u -> [String: Figure]? in
-            let members = (townsBelow[u.code] ?? []).map { source.figures[UnitYear(unit: $0, year: year)] ?? [:] }
+        let source = ds, townsBelow = below, ids = ds.ids
+        let tables = parallelMap(pooledUnits, workers: workers) { u -> FigureTable? in
+            let members = (townsBelow[u.code] ?? []).map { source.figures[UnitYear(unit: $0, year: year)] ?? FigureTable() }
             var table = source.figures[UnitYear(unit: u.code, year: year)]
-            table?.reserveCapacity(tableSize)
-            func figure(_ m: [String: Figure], _ id: String) -> Figure { m[id] ?? .noData }
+            func figures(_ id: String) -> [Figure] {
+                guard let s = ids.slot(id) else { return members.map { _ in .noData } }
+                return members.map { $0[slot: s] ?? .noData }
+            }
             for ind in scheme.indicators {
                 if ind.countyLevel, u.level.tier == .county, (table?[ind.id] ?? .noData).state != .noData { continue }
-                let f = pooledIndicator(ind, members.map { figure($0, ind.id) },
-                                        weights: ind.weight.map { w in members.map { figure($0, w) } })
-                if f.state != .noData { table = table ?? Dictionary(minimumCapacity: tableSize); table![ind.id] = f } else { table?[ind.id] = nil }
+                let f = pooledIndicator(ind, figures(ind.id), weights: ind.weight.map { figures($0) })
+                if f.state != .noData { table = table ?? FigureTable(ids); table![ind.id] = f } else { table?[ind.id] = nil }
             }
             for rate in scheme.rates {
-                let f = pooledRate(members.map { figure($0, rate.id) })
-                if f.state != .noData { table = table ?? Dictionary(minimumCapacity: tableSize); table![rate.id] = f }
+                let f = pooledRate(figures(rate.id))
+                if f.state != .noData { table = table ?? FigureTable(ids); table![rate.id] = f }
             }
             return table
         }
