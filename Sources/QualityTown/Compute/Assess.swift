@@ -44,11 +44,14 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     let scheme = read.scheme, tree = read.inputs.units, year = read.year, asOf = read.asOf
     // The assessment sheet is read on a thread of its own while the dataset is built and pooled
     // (they share nothing); its problems still come after the dataset's, as they always have.
-    let sheet = read.inputs.sheets["assessments"] ?? []
-    let assessing = Concurrent(enabled: workers > 1) { () -> ([String: [ScoreTarget: AssessmentEntry]], DiagnosticBag) in
-        var bag = DiagnosticBag()
-        let entries = scheme.rubric.map { readAssessments(sheet, rubric: $0, year: year, diagnostics: &bag) } ?? [:]
-        return (entries, bag)
+    let assessing: Concurrent<([String: [ScoreTarget: AssessmentEntry]], DiagnosticBag)>
+    do {
+        let sheet = read.inputs.sheets["assessments"] ?? []
+        assessing = Concurrent(enabled: workers > 1) {
+            var bag = DiagnosticBag()
+            let entries = scheme.rubric.map { readAssessments(sheet, rubric: $0, year: year, diagnostics: &bag) } ?? [:]
+            return (entries, bag)
+        }
     }
     var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag, workers: workers)
     read.inputs.observations = []
@@ -57,6 +60,8 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
     let (assessments, assessmentProblems) = assessing.value()
     bag.append(contentsOf: assessmentProblems.items)
+    // The sheet's rows are let go too: every entry read from them is in `assessments`.
+    read.inputs.sheets["assessments"] = nil
     let applications = Dictionary(grouping: read.inputs.sheets["applications"] ?? [], by: \.unit)
     var stages: [String: StageResult] = [:]
     var results: [UnitResult] = []
