@@ -66,11 +66,15 @@ import Testing
         // The 2024 row's bad cell is still reported, with its cell …
         let bad = try #require(r.diagnostics.first { $0.location.file == "assessments.csv" && $0.code == "type-error" })
         #expect(bad.location.cell == "D2" && bad.message.contains("两分"))
-        // … but only 2025's rows are kept for scoring.
-        let rows = r.read.inputs.sheets["assessments"] ?? []
+        // … but only 2025's rows are kept for scoring …
+        let rows = try s.read().inputs.sheets["assessments"] ?? []
         #expect(rows.count == 1)
         #expect(rows.first?.cells["条目"]?.read == .value(.text("1.1")))
         #expect(rows.first?.cells["自评分"]?.location.cell == "D4")
+        // … and let go once read into the score, which has the 2025 row's 2 points.
+        #expect(r.read.inputs.sheets["assessments"] == nil)
+        #expect(r.criterion("341302100", "1.1").points == Rational(2))
+        #expect(r.criterion("341302100", "1.1").sources.map(\.cell) == ["D4"])
         // The data cells are let go after computing; their number is kept.
         #expect(r.read.inputs.observations.isEmpty && r.read.inputs.observationCount == 4)
         #expect(r.read.inputs.years == [2024, 2025])

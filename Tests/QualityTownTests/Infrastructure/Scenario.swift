@@ -21,6 +21,11 @@ struct Scenario {
 
     /// Runs read + compute; returns the report (the folder is removed).
     func run() throws -> Report {
+        computeStage(try read())
+    }
+
+    /// Runs the read stage only (the folder is removed).
+    func read() throws -> ReadResult {
         let dir = temporaryFolder("scenario")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
@@ -29,7 +34,7 @@ struct Scenario {
         if let a = assessments { try a.write(toFile: dir + "/assessments.csv", atomically: true, encoding: .utf8) }
         if let a = applications { try a.write(toFile: dir + "/applications.csv", atomically: true, encoding: .utf8) }
         let options = BuildOptions(inputs: dir, scheme: repoPath("templates/suzhou-town"), year: year, asOf: asOf)
-        return computeStage(try readStage(options))
+        return try readStage(options)
     }
 }
 
