@@ -206,7 +206,7 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
     // sheets, which may keep only the report year's rows; everything is joined in file order,
     // so a run reads the same values and problems in the same order whatever `workers` is.
     let base = reader
-    let dataParts = parallelMap(dataFiles, workers: workers) { name -> InputReader in
+    var parts = parallelMap(dataFiles, workers: workers) { name -> InputReader in
         var part = base.emptied()
         let path = dataDir + "/" + name
         var sub: ObjCBool = false
@@ -224,7 +224,7 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
     }
     let keepYear: Int? = sheetYear.map { sheetYear in
         var years = Set<Int>()
-        for part in dataParts { for o in part.observations { years.insert(o.year) } }
+        for part in parts { for o in part.observations { years.insert(o.year) } }
         return sheetYear(years.sorted())
     }
     // One sheet after another, each reading its records on `workers` threads (an assessment
@@ -235,8 +235,13 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
         part.readSheet([UInt8](bytes), sheet: sheet, keepYear: keepYear)
         return part
     }
-    let parts = dataParts + sheetParts
-    for part in parts { reader.join(part) }
+    parts += sheetParts
+    // One array of the right size for every file's cells, each file's let go once copied in.
+    reader.observations.reserveCapacity(parts.reduce(reader.observations.count) { $0 + $1.observations.count })
+    for i in parts.indices {
+        reader.join(parts[i])
+        parts[i] = base.emptied()
+    }
     return InputSet(folder: folder, units: reader.tree, files: reader.files, observations: reader.observations,
                     sheets: reader.sheetRows, diagnostics: reader.bag.items)
 }
