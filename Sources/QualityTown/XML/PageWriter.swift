@@ -140,7 +140,7 @@ struct PageTree {
 
     /// As xmlSetProp: a name set again keeps its place and takes the new value.
     mutating func setAttribute(_ node: Int32, _ name: XMLName, _ value: String) {
-        var value = cString(value)
+        var value = value
         let start = Int32(bytes.count)
         let element = nodes[Int(node)].tag!
         value.withUTF8 { v in
@@ -165,7 +165,7 @@ struct PageTree {
     /// As xmlAddChild: text next to text becomes one text node.
     mutating func appendText(_ node: Int32, _ text: String) {
         guard !text.isEmpty else { return }
-        var text = cString(text)
+        var text = text
         let last = nodes[Int(node)].last
         if last >= 0, nodes[Int(last)].isText {
             let t = nodes[Int(last)]
@@ -188,12 +188,6 @@ struct PageTree {
         link(i, to: node)
     }
 
-    /// libxml2 takes values as C strings: a NUL ends them.
-    @inline(__always) private func cString(_ s: String) -> String {
-        var s = s
-        let nul = s.withUTF8 { $0.isEmpty ? false : memchr($0.baseAddress!, 0, $0.count) != nil }
-        return nul ? String(decoding: s.utf8.prefix { $0 != 0 }, as: UTF8.self) : s
-    }
 
     @inline(__always) private mutating func put(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
     @inline(__always) private mutating func put(_ b: XMLBytes) { put(UnsafeBufferPointer(start: b.start, count: b.count)) }
@@ -211,16 +205,18 @@ struct PageTree {
 
     // MARK: Escaping, as the serialisers escape
 
+    /// Values reach libxml2 as C strings, so a NUL ends them: no fast path copies a NUL, and
+    /// the values that have one are handed to libxml2 (or, for raw text, cut at it).
     private mutating func escapeText(_ t: UnsafeBufferPointer<UInt8>, parent: Int32) {
         if xhtml {
             // xmlEscapeContent: unchanged unless the text has `<`, `>`, `&` or a carriage return.
-            let plain = t.allSatisfy { b in b != UInt8(ascii: "<") && b != UInt8(ascii: ">") && b != UInt8(ascii: "&") && b != 0x0D }
+            let plain = t.allSatisfy { b in b != UInt8(ascii: "<") && b != UInt8(ascii: ">") && b != UInt8(ascii: "&") && b != 0x0D && b != 0 }
             if plain { put(t) } else { put(scratchDocuments().xhtmlText(String(decoding: t, as: UTF8.self))) }
             return
         }
         // htmlNodeDumpFormatOutput writes the text of script and style as it is.
         if nodes[Int(parent)].tag!.flags.contains(.htmlRawText) {
-            put(t)
+            put(UnsafeBufferPointer(rebasing: t[..<(t.firstIndex(of: 0) ?? t.endIndex)]))
             return
         }
         // xmlEncodeEntitiesReentrant on an HTML document changes `<`, `>`, `&` and control bytes
@@ -259,7 +255,7 @@ struct PageTree {
     private mutating func xhtmlAttribute(_ name: XMLName, _ v: UnsafeBufferPointer<UInt8>) {
         let plain = v.allSatisfy { b in
             b != 0x09 && b != 0x0A && b != 0x0D && b != UInt8(ascii: "\"") && b != UInt8(ascii: "<")
-                && b != UInt8(ascii: ">") && b != UInt8(ascii: "&")
+                && b != UInt8(ascii: ">") && b != UInt8(ascii: "&") && b != 0
         }
         if plain {
             put(" ")
