@@ -42,7 +42,9 @@ public final class XMLName: Sendable, Hashable, CustomStringConvertible {
             if info.pointee.saveEndTag != 0 && lower != "html" && lower != "body" { f.insert(.htmlNoEndTagWhenEmpty) }
             if info.pointee.isinline != 0 { f.insert(.htmlInline) }
         }
-        if withXMLChars(string, { htmlIsBooleanAttr($0) }) != 0 { f.insert(.htmlBooleanAttribute) }
+        // xmlSetProp puts `xml:…` in the XML namespace, so libxml2 asks about the local name.
+        let local = string.hasPrefix("xml:") && string.count > 4 ? String(string.dropFirst(4)) : string
+        if withXMLChars(local, { htmlIsBooleanAttr($0) }) != 0 { f.insert(.htmlBooleanAttribute) }
         if lower == "href" || lower == "action" || lower == "src" { f.insert(.htmlURIAttribute) }
         if lower == "name" { f.insert(.nameAttribute) }
         if lower == "script" || lower == "style" { f.insert(.htmlRawText) }
