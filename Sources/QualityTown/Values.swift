@@ -15,6 +15,12 @@ public struct Rational: Sendable, Hashable, Comparable, CustomStringConvertible 
         denominator = sign * d / Swift.max(g, 1)
     }
 
+    /// `n / d` already reduced with `d` > 0 (a stored rational read back).
+    init(reduced n: Int, _ d: Int) {
+        numerator = n
+        denominator = d
+    }
+
     static func gcd(_ a: Int, _ b: Int) -> Int {
         var (a, b) = (a, b)
         while b != 0 { (a, b) = (b, a % b) }
@@ -148,4 +154,17 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// `2025年3月5日`, as a Chinese document writes a date.
     public var chinese: String { "\(year)年\(month)月\(day)日" }
+}
+
+/// An optional rational in 16 bytes (a denominator of 0 is nil), where `Rational?` takes 24:
+/// a country's figures hold tens of millions.
+struct StoredRational: Sendable, Hashable {
+    private var n = 0
+    private var d = 0
+
+    init(_ r: Rational?) {
+        if let r { (n, d) = (r.numerator, r.denominator) }
+    }
+
+    var value: Rational? { d == 0 ? nil : Rational(reduced: n, d) }
 }
