@@ -21,19 +21,38 @@ public enum TargetStatus: String, Sendable, Codable {
 
 /// One target judged for one unit.
 public struct TargetResult: Sendable {
-    public var target: Target
+    /// The scheme's targets and which one this is (the scheme's own array, shared: a country
+    /// has a million results, and a target is 130 bytes of names and words).
+    private let targets: [Target]
+    private let index: Int
+    public var target: Target { targets[index] }
     public var status: TargetStatus
     /// The unit's figure (value, or the state).
     public var figure: Figure
     /// What it was compared with (the threshold, or the unit's own reference figure).
-    public var threshold: Rational?
+    private var storedThreshold: StoredRational
+    public var threshold: Rational? {
+        get { storedThreshold.value }
+        set { storedThreshold = StoredRational(newValue) }
+    }
+
+    /// The result of `targets[index]`.
+    public init(of targets: [Target], _ index: Int, status: TargetStatus, figure: Figure, threshold: Rational?) {
+        self.targets = targets
+        self.index = index
+        self.status = status
+        self.figure = figure
+        storedThreshold = StoredRational(threshold)
+    }
 }
 
 /// Judges every target of the scheme for a unit-year. For a town the comparison is with its own
 /// figures; for a pooled unit with a reference target (T10), the mean of the indicator is
 /// compared with the mean of the reference over the same towns (those having both).
 public func judgeTargets(_ scheme: Scheme, unit: String, year: Int, dataset ds: Dataset, towns: [String]?) -> [TargetResult] {
-    scheme.targets.map { t in
+    let targets = scheme.targets
+    return targets.indices.map { i in
+        let t = targets[i]
         var f = ds.figure(unit, year, t.indicator)
         var threshold = t.value
         if let ref = t.ref {
@@ -46,19 +65,19 @@ public func judgeTargets(_ scheme: Scheme, unit: String, year: Int, dataset ds: 
                 }
                 let anyError = towns.contains { ds.figure($0, year, t.indicator).state == .error || ds.figure($0, year, ref).state == .error }
                 if pairs.isEmpty {
-                    return TargetResult(target: t, status: anyError ? .error : .noData, figure: anyError ? .error([]) : .noData, threshold: nil)
+                    return TargetResult(of: targets, i, status: anyError ? .error : .noData, figure: anyError ? .error([]) : .noData, threshold: nil)
                 }
                 let n = Rational(pairs.count)
                 f = Figure(state: .value, number: pairs.reduce(Rational(0)) { $0 + $1.0 } / n, approximate: true)
                 threshold = pairs.reduce(Rational(0)) { $0 + $1.1 } / n
             } else {
                 let r = ds.figure(unit, year, ref)
-                if r.state == .error { return TargetResult(target: t, status: .error, figure: f, threshold: nil) }
-                if f.state == .value && r.state != .value { return TargetResult(target: t, status: .noData, figure: f, threshold: nil) }
+                if r.state == .error { return TargetResult(of: targets, i, status: .error, figure: f, threshold: nil) }
+                if f.state == .value && r.state != .value { return TargetResult(of: targets, i, status: .noData, figure: f, threshold: nil) }
                 threshold = r.number
             }
         }
-        return TargetResult(target: t, status: judge(f, t.op, threshold), figure: f, threshold: threshold)
+        return TargetResult(of: targets, i, status: judge(f, t.op, threshold), figure: f, threshold: threshold)
     }
 }
 
