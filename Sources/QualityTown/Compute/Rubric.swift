@@ -17,22 +17,52 @@ public enum ScoreSource: String, Sendable, Codable {
 public struct CriterionScore: Sendable {
     public var id: String
     public var points: Rational
-    /// Declared points (nil for per-unit criteria, bounded by the item cap).
-    public var maximum: Rational?
     public var source: ScoreSource
     /// The figures used, in words (`cqo 12 / ent_4up 12 = 100%`), or the assessor's 说明.
     public var note: String
     /// Cells behind the score.
     public var sources: [SourceLocation]
-    public var selfScore: Rational?
     public var evidence: String?
+    // Optional rationals in 16 bytes each (a country has two million criterion scores).
+    private var storedMaximum: StoredRational
+    private var storedSelfScore: StoredRational
+    private var storedComputed = StoredRational(nil)
+
+    /// Declared points (nil for per-unit criteria, bounded by the item cap).
+    public var maximum: Rational? {
+        get { storedMaximum.value }
+        set { storedMaximum = StoredRational(newValue) }
+    }
+    public var selfScore: Rational? {
+        get { storedSelfScore.value }
+        set { storedSelfScore = StoredRational(newValue) }
+    }
     /// The data-computed score of an auto criterion (also when 核定分 overrides it).
-    public var computed: Rational?
+    public var computed: Rational? {
+        get { storedComputed.value }
+        set { storedComputed = StoredRational(newValue) }
+    }
+
+    public init(id: String, points: Rational, maximum: Rational?, source: ScoreSource, note: String, sources: [SourceLocation],
+                selfScore: Rational?, evidence: String?) {
+        self.id = id
+        self.points = points
+        storedMaximum = StoredRational(maximum)
+        self.source = source
+        self.note = note
+        self.sources = sources
+        storedSelfScore = StoredRational(selfScore)
+        self.evidence = evidence
+    }
 }
 
 /// One item's score.
 public struct ItemScore: Sendable {
-    public var item: RubricItem
+    /// The rubric's items and which one this is (the rubric's own array, shared, instead of a
+    /// copy of the item in every town's score).
+    private let items: [RubricItem]
+    private let index: Int
+    public var item: RubricItem { items[index] }
     /// min(Σ criteria, item maximum) — or the whole-item row's score.
     public var points: Rational
     public var sum: Rational
@@ -40,6 +70,15 @@ public struct ItemScore: Sendable {
     /// Set when a whole-item row of assessments.csv gave the item score.
     public var wholeItem: ScoreSource?
     public var capped: Bool { sum > item.maximum }
+
+    /// The score of `items[index]`.
+    public init(of items: [RubricItem], _ index: Int, points: Rational, sum: Rational, criteria: [CriterionScore]) {
+        self.items = items
+        self.index = index
+        self.points = points
+        self.sum = sum
+        self.criteria = criteria
+    }
 }
 
 /// A category's score, capped at its declared total.

@@ -121,7 +121,8 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
                diagnostics: inout DiagnosticBag) -> TownScore {
     var items: [ItemScore] = []
     var discrepancies: [Discrepancy] = []
-    for item in rubric.items {
+    let rubricItems = rubric.items
+    for (k, item) in rubricItems.enumerated() {
         var criteria: [CriterionScore] = []
         let whole = assessments[.item(item.number)]
         if whole != nil, item.criteria.contains(where: { assessments[.criterion($0.id)] != nil }) {
@@ -168,7 +169,7 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
             criteria.append(score)
         }
         let sum = criteria.reduce(Rational(0)) { $0 + $1.points }
-        var itemScore = ItemScore(item: item, points: min(sum, item.maximum), sum: sum, criteria: criteria)
+        var itemScore = ItemScore(of: rubricItems, k, points: min(sum, item.maximum), sum: sum, criteria: criteria)
         if let whole {
             let allManual = item.criteria.allSatisfy { $0.rule.isManual }
             if let v = whole.fields["核定分"] {
