@@ -43,11 +43,39 @@ public enum Period: Sendable, Hashable, Comparable, CustomStringConvertible {
 /// would have fed is then an error for that unit and year).
 public struct Observation: Sendable, Hashable {
     public var unit: String
-    public var year: Int
-    public var period: Period
     public var indicator: String
     public var value: CellValue?
     public var source: SourceLocation
+    // Year and period in 8 bytes (80 bytes a cell instead of 104: a country has 8 million).
+    private var year32: Int32
+    /// 0 for the whole year, 100 + quarter, 200 + month.
+    private var period32: Int32
+
+    public var year: Int {
+        get { Int(year32) }
+        set { year32 = Int32(clamping: newValue) }
+    }
+
+    public var period: Period {
+        get { period32 == 0 ? .year : period32 < 200 ? .quarter(Int(period32) - 100) : .month(Int(period32) - 200) }
+        set {
+            switch newValue {
+            case .year: period32 = 0
+            case .quarter(let q): period32 = 100 + Int32(clamping: q)
+            case .month(let m): period32 = 200 + Int32(clamping: m)
+            }
+        }
+    }
+
+    public init(unit: String, year: Int, period: Period, indicator: String, value: CellValue?, source: SourceLocation) {
+        self.unit = unit
+        self.indicator = indicator
+        self.value = value
+        self.source = source
+        year32 = Int32(clamping: year)
+        period32 = 0
+        self.period = period
+    }
 }
 
 /// One cell of a sheet row (assessments, applications…), as read.
