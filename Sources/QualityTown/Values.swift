@@ -157,14 +157,18 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
 }
 
 /// An optional rational in 16 bytes (a denominator of 0 is nil), where `Rational?` takes 24:
-/// a country's figures hold tens of millions.
-struct StoredRational: Sendable, Hashable {
+/// a country's figures and scores hold tens of millions.
+@propertyWrapper
+public struct PackedRational: Sendable, Hashable {
     private var n = 0
     private var d = 0
 
-    init(_ r: Rational?) {
-        if let r { (n, d) = (r.numerator, r.denominator) }
+    public init(wrappedValue: Rational?) {
+        if let r = wrappedValue { (n, d) = (r.numerator, r.denominator) }
     }
 
-    var value: Rational? { d == 0 ? nil : Rational(reduced: n, d) }
+    public var wrappedValue: Rational? {
+        get { d == 0 ? nil : Rational(reduced: n, d) }
+        set { self = PackedRational(wrappedValue: newValue) }
+    }
 }

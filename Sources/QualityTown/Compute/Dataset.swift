@@ -11,11 +11,13 @@ public enum ValueState: String, Sendable, Codable {
 /// A figure of one unit and year: its state, exact value, the counts behind a rate, and the
 /// cells it came from.
 public struct Figure: Sendable, Hashable {
-    // Stored in 80 bytes (104 with `Rational?` fields and this order), as a country has
+    // 80 bytes (104 with plain `Rational?` fields in the first order), as a country has
     // millions of figures.
-    private var storedNumber: StoredRational
-    private var storedNumerator: StoredRational
-    private var storedDenominator: StoredRational
+    /// Numbers (counts, percents, scores, levels; rates as percentages). Flags are 1 or 0.
+    @PackedRational public var number: Rational?
+    /// For rates: the summed numerator and denominator.
+    @PackedRational public var numerator: Rational?
+    @PackedRational public var denominator: Rational?
     /// The cells behind the figure (file:line:column), in order.
     public var sources: [SourceLocation]
     /// Set when a town took its county's row (county-level indicators).
@@ -24,27 +26,12 @@ public struct Figure: Sendable, Hashable {
     /// True for means of percentages, for scores without weights, or when units in error were left out.
     public var approximate: Bool
 
-    /// Numbers (counts, percents, scores, levels; rates as percentages). Flags are 1 or 0.
-    public var number: Rational? {
-        get { storedNumber.value }
-        set { storedNumber = StoredRational(newValue) }
-    }
-    /// For rates: the summed numerator and denominator.
-    public var numerator: Rational? {
-        get { storedNumerator.value }
-        set { storedNumerator = StoredRational(newValue) }
-    }
-    public var denominator: Rational? {
-        get { storedDenominator.value }
-        set { storedDenominator = StoredRational(newValue) }
-    }
-
     public init(state: ValueState, number: Rational? = nil, numerator: Rational? = nil, denominator: Rational? = nil,
                 approximate: Bool = false, sources: [SourceLocation] = [], inheritedFrom: String? = nil) {
         self.state = state
-        storedNumber = StoredRational(number)
-        storedNumerator = StoredRational(numerator)
-        storedDenominator = StoredRational(denominator)
+        self.number = number
+        self.numerator = numerator
+        self.denominator = denominator
         self.approximate = approximate
         self.sources = sources
         self.inheritedFrom = inheritedFrom

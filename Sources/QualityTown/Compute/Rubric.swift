@@ -24,34 +24,21 @@ public struct CriterionScore: Sendable {
     public var sources: [SourceLocation]
     public var evidence: String?
     // Optional rationals in 16 bytes each (a country has two million criterion scores).
-    private var storedMaximum: StoredRational
-    private var storedSelfScore: StoredRational
-    private var storedComputed = StoredRational(nil)
-
     /// Declared points (nil for per-unit criteria, bounded by the item cap).
-    public var maximum: Rational? {
-        get { storedMaximum.value }
-        set { storedMaximum = StoredRational(newValue) }
-    }
-    public var selfScore: Rational? {
-        get { storedSelfScore.value }
-        set { storedSelfScore = StoredRational(newValue) }
-    }
+    @PackedRational public var maximum: Rational?
+    @PackedRational public var selfScore: Rational?
     /// The data-computed score of an auto criterion (also when 核定分 overrides it).
-    public var computed: Rational? {
-        get { storedComputed.value }
-        set { storedComputed = StoredRational(newValue) }
-    }
+    @PackedRational public var computed: Rational? = nil
 
     public init(id: String, points: Rational, maximum: Rational?, source: ScoreSource, note: String, sources: [SourceLocation],
                 selfScore: Rational?, evidence: String?) {
         self.id = id
         self.points = points
-        storedMaximum = StoredRational(maximum)
+        self.maximum = maximum
         self.source = source
         self.note = note
         self.sources = sources
-        storedSelfScore = StoredRational(selfScore)
+        self.selfScore = selfScore
         self.evidence = evidence
     }
 }

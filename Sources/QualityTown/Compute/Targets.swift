@@ -30,11 +30,7 @@ public struct TargetResult: Sendable {
     /// The unit's figure (value, or the state).
     public var figure: Figure
     /// What it was compared with (the threshold, or the unit's own reference figure).
-    private var storedThreshold: StoredRational
-    public var threshold: Rational? {
-        get { storedThreshold.value }
-        set { storedThreshold = StoredRational(newValue) }
-    }
+    @PackedRational public var threshold: Rational?
 
     /// The result of `targets[index]`.
     public init(of targets: [Target], _ index: Int, status: TargetStatus, figure: Figure, threshold: Rational?) {
@@ -42,7 +38,7 @@ public struct TargetResult: Sendable {
         self.index = index
         self.status = status
         self.figure = figure
-        storedThreshold = StoredRational(threshold)
+        self.threshold = threshold
     }
 }
 

@@ -238,15 +238,20 @@ struct PageTree {
         }
         let uri = f.contains(.htmlURIAttribute) || (element.flags.contains(.anchor) && f.contains(.nameAttribute))
         if uri ? PageTree.uriUnchanged(v) : PageTree.htmlAttributeUnchanged(v) {
-            put(" ")
-            put(name.tag.name)
-            put("=\"")
-            put(v)
-            put("\"")
+            putQuoted(name, v)
         } else {
             let elementName = String(decoding: UnsafeBufferPointer(start: element.name.start, count: element.name.count), as: UTF8.self)
             put(scratchDocuments().htmlAttribute(name.string, String(decoding: v, as: UTF8.self), element: elementName))
         }
+    }
+
+    /// ` name="value"`, for a value both serialisers copy unchanged.
+    private mutating func putQuoted(_ name: XMLName, _ v: UnsafeBufferPointer<UInt8>) {
+        put(" ")
+        put(name.tag.name)
+        put("=\"")
+        put(v)
+        put("\"")
     }
 
     /// xmlAttrDumpOutput + xmlBufAttrSerializeTxtContent (the document's encoding set, so
@@ -258,11 +263,7 @@ struct PageTree {
                 && b != UInt8(ascii: ">") && b != UInt8(ascii: "&") && b != 0
         }
         if plain {
-            put(" ")
-            put(name.tag.name)
-            put("=\"")
-            put(v)
-            put("\"")
+            putQuoted(name, v)
         } else {
             put(scratchDocuments().xhtmlAttribute(name.string, String(decoding: v, as: UTF8.self)))
         }
