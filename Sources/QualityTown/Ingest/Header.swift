@@ -42,6 +42,20 @@ public struct HeaderMap: Sendable {
     public var unknown: [Int: String] = [:]
     /// Number of header cells (to spot cells beyond the last header).
     public var width: Int = 0
+
+    /// The key columns' positions (代码, 名称, 所属县区, 年度, 月份, 季度), looked up once per
+    /// file: hashing a Chinese header normalises it, and a country has millions of rows.
+    public var keys: KeyColumns { KeyColumns(index) }
+}
+
+/// Positions (1-based) of the key columns a row is resolved by.
+public struct KeyColumns: Sendable {
+    public var code, name, county, year, month, quarter: Int?
+
+    init(_ index: [String: Int]) {
+        (code, name, county) = (index["代码"], index["名称"], index["所属县区"])
+        (year, month, quarter) = (index["年度"], index["月份"], index["季度"])
+    }
 }
 
 /// Maps a header record onto `known` columns; reports unknown headers (warning), duplicated

@@ -344,13 +344,21 @@ struct InputReader {
 
     /// Resolves the unit a row names by 代码 (preferred) or 名称 (+ 所属县区); reports and
     /// returns nil when it cannot.
-    mutating func resolveUnit(_ record: CSVRecord, map: HeaderMap, file: String) -> String? {
+    mutating func resolveUnit(_ record: CSVRecord, map: HeaderMap, keys: KeyColumns, file: String) -> String? {
+        func column(_ id: String) -> Int? {
+            switch id {
+            case "代码": return keys.code
+            case "名称": return keys.name
+            case "所属县区": return keys.county
+            default: return map.index[id]
+            }
+        }
         func field(_ id: String) -> CSVField? {
-            guard let c = map.index[id], c <= record.fields.count else { return nil }
+            guard let c = column(id), c <= record.fields.count else { return nil }
             return record.fields[c - 1]
         }
         func loc(_ id: String) -> SourceLocation {
-            let c = map.index[id]
+            let c = column(id)
             return SourceLocation(file: file, line: field(id)?.line ?? record.line, column: c, row: record.row)
         }
         let nameText = field("名称").map { trimCell($0.text) } ?? ""
@@ -365,7 +373,7 @@ struct InputReader {
                     bag.error("unknown-unit", msg, at: loc("代码"))
                     return nil
                 }
-                if !nameText.isEmpty, normalizeName(nameText) != normalizeName(u.name) {
+                if !nameText.isEmpty, !nameText.utf8.elementsEqual(u.name.utf8), normalizeName(nameText) != normalizeName(u.name) {
                     bag.warning("name-mismatch", "代码 \(code) 在 units.csv 中是“\(u.name)”，本行名称却是\(quoted(nameText))；按代码使用", at: loc("名称"), unit: code)
                 }
                 return code
@@ -425,12 +433,13 @@ struct InputReader {
             guard let n = map.index[r.numerator], let d = map.index[r.denominator] else { return nil }
             return (r, n, d)
         }
+        let keys = map.keys
         for record in table.records.dropFirst() where !record.isBlank {
-            readDataRecord(record, map: map, indicatorCols: indicatorCols, rateChecks: rateChecks, file: path)
+            readDataRecord(record, map: map, keys: keys, indicatorCols: indicatorCols, rateChecks: rateChecks, file: path)
         }
     }
 
-    private mutating func readDataRecord(_ record: CSVRecord, map: HeaderMap, indicatorCols: [(key: Int, value: ColumnSpec)],
+    private mutating func readDataRecord(_ record: CSVRecord, map: HeaderMap, keys: KeyColumns, indicatorCols: [(key: Int, value: ColumnSpec)],
                                          rateChecks: [(DerivedRate, Int, Int)], file: String) {
         reportExtraCells(record, map: map, file: file, diagnostics: &bag)
         reportUnknownColumnCells(record, map: map, file: file)
@@ -439,8 +448,8 @@ struct InputReader {
         func loc(_ col: Int) -> SourceLocation {
             SourceLocation(in: inFile, line: field(col)?.line ?? record.line, column: col, row: record.row)
         }
-        guard let unit = resolveUnit(record, map: map, file: file) else { return }
-        let yearCol = map.index["年度"]!
+        guard let unit = resolveUnit(record, map: map, keys: keys, file: file) else { return }
+        let yearCol = keys.year!
         let year: Int
         switch readCell(field(yearCol)?.text ?? "", as: .year, header: "年度", at: loc(yearCol)) {
         case .value(.integer(let y)): year = y
@@ -455,8 +464,8 @@ struct InputReader {
         }
         var period = Period.year
         var month: Int?, quarter: Int?
-        for (id, kind) in [("月份", CellKind.month), ("季度", .quarter)] {
-            guard let c = map.index[id] else { continue }
+        for (id, kind, column) in [("月份", CellKind.month, keys.month), ("季度", .quarter, keys.quarter)] {
+            guard let c = column else { continue }
             switch readCell(field(c)?.text ?? "", as: kind, header: id, at: loc(c)) {
             case .value(.integer(let v)): if id == "月份" { month = v } else { quarter = v }
             case .rejected(var d):
@@ -573,10 +582,11 @@ struct InputReader {
                                            kept: [(key: Int, value: ColumnSpec)], layout: SheetLayout,
                                            yearIndex: Int?, keepYear: Int?) -> [SheetRow] {
         var rows: [SheetRow] = []
+        let keys = map.keys
         for record in records where !record.isBlank {
             reportExtraCells(record, map: map, file: sheet.file, diagnostics: &bag)
             reportUnknownColumnCells(record, map: map, file: sheet.file)
-            guard let unit = resolveUnit(record, map: map, file: sheet.file) else { continue }
+            guard let unit = resolveUnit(record, map: map, keys: keys, file: sheet.file) else { continue }
             var reads: [CellRead] = []
             reads.reserveCapacity(kept.count)
             var lines: [Int32]?
