@@ -103,10 +103,6 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
         return a.column32 < b.column32
     }
 
-    /// Equal when file, line and column are equal (the row follows from them), as ordering says.
-    public static func == (a: SourceLocation, b: SourceLocation) -> Bool {
-        a.fileID == b.fileID && a.line32 == b.line32 && a.column32 == b.column32 && a.row32 == b.row32
-    }
 }
 
 /// The file names locations refer to, each stored once for the process and numbered in the

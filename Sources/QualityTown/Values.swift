@@ -172,3 +172,17 @@ public struct PackedRational: Sendable, Hashable {
         set { self = PackedRational(wrappedValue: newValue) }
     }
 }
+
+/// One element of a shared array, by its position: a result keeps its scheme entry (a target,
+/// a rubric item) this way rather than a copy of it in each of a country's million results.
+struct SharedElement<Element: Sendable>: Sendable {
+    private let all: [Element]
+    private let index: Int
+
+    init(_ all: [Element], _ index: Int) {
+        self.all = all
+        self.index = index
+    }
+
+    var value: Element { all[index] }
+}

@@ -27,6 +27,20 @@ import Foundation
         #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["site"])
     }
 
+    /// The line scripts/bench reads: seconds and resident memory for every stage, in order.
+    @Test func timingsGiveEachStagesSecondsAndMemory() throws {
+        let out = temporaryFolder("out")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try runQtown(["--inputs", ingest, "--output", out + "/site", "--as-of", "2026-11-23", "--quiet", "--timings"])
+        #expect(r.status == 1)
+        let line = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("timings: ") })
+        let fields = line.dropFirst("timings: ".count).split(separator: " ").map { $0.split(separator: "=").map(String.init) }
+        #expect(fields.map { $0[0] } == ["read", "compute", "render", "write", "observations", "pages",
+                                         "read_rss", "compute_rss", "render_rss", "write_rss"])
+        #expect(fields.prefix(4).allSatisfy { Double($0[1]).map { $0 >= 0 } ?? false })
+        #expect(fields.suffix(4).allSatisfy { $0[1].hasSuffix("MB") && (Int($0[1].dropLast(2)) ?? 0) > 0 })
+    }
+
     @Test func checkWritesNothing() throws {
         let out = temporaryFolder("out")
         defer { try? FileManager.default.removeItem(atPath: out) }

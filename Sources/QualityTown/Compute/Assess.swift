@@ -55,7 +55,9 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     }
     var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag, workers: workers)
     read.inputs.observations = []
-    pool(&dataset, tree: tree, scheme: scheme, workers: workers)
+    // Towns below each unit (for pooling, pooled T10 and goals).
+    let towns = townsBelow(tree)
+    pool(&dataset, tree: tree, scheme: scheme, workers: workers, townsBelow: towns)
     let ds = dataset
     let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
     let (assessments, assessmentProblems) = assessing.value()
@@ -65,32 +67,20 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     let applications = Dictionary(grouping: read.inputs.sheets["applications"] ?? [], by: \.unit)
     var stages: [String: StageResult] = [:]
     var results: [UnitResult] = []
-    // Towns below each unit (for pooled T10 and goals).
-    var towns: [String: [String]] = [:]
-    for u in tree.units where u.level.tier == .town {
-        var cur = u.parent
-        var steps = 0
-        while let c = cur, steps < 64 {
-            towns[c, default: []].append(u.code)
-            cur = tree.unit(c)?.parent
-            steps += 1
-        }
-    }
     // Each unit is judged on its own (on `workers` threads); results and problems are joined in
     // the units' order, so the outcome is the same whatever `workers` is.
     struct Outcome: Sendable {
         var result: UnitResult
         var diagnostics: [Diagnostic]
     }
-    let townsBelow = towns
     let outcomes = parallelMap(tree.units, workers: workers) { u -> Outcome in
         var bag = DiagnosticBag()
         let isTown = u.level.tier == .town
         var r = UnitResult(unit: u,
                            figures: ds.figures[UnitYear(unit: u.code, year: year)] ?? FigureTable(),
                            previous: ds.figures[UnitYear(unit: u.code, year: year - 1)] ?? FigureTable(),
-                           targets: judgeTargets(scheme, unit: u.code, year: year, dataset: ds, towns: isTown ? nil : townsBelow[u.code] ?? []),
-                           previousTargets: judgeTargets(scheme, unit: u.code, year: year - 1, dataset: ds, towns: isTown ? nil : townsBelow[u.code] ?? []))
+                           targets: judgeTargets(scheme, unit: u.code, year: year, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []),
+                           previousTargets: judgeTargets(scheme, unit: u.code, year: year - 1, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []))
         if isTown {
             if let rubric = scheme.rubric {
                 r.score = scoreTown(u.code, rubric: rubric, context: context, assessments: assessments[u.code] ?? [:], diagnostics: &bag)

@@ -73,7 +73,7 @@ public final class FigureIDs: Sendable {
 /// One unit-year's figures, one slot per indicator and rate of the scheme. (A dictionary per
 /// unit-year took twice the memory, 15 KB for the 70 figures of the Suzhou scheme, and hashed
 /// the id at every look-up.)
-public struct FigureTable: Sendable, Hashable {
+public struct FigureTable: Sendable, Equatable {
     let ids: FigureIDs?
     private var slots: [Figure?]
 
@@ -119,10 +119,6 @@ public struct FigureTable: Sendable, Hashable {
     public static func == (a: FigureTable, b: FigureTable) -> Bool {
         a.figures.elementsEqual(b.figures) { $0.id == $1.id && $0.figure == $1.figure }
     }
-
-    public func hash(into hasher: inout Hasher) {
-        for (id, f) in figures { hasher.combine(id); hasher.combine(f) }
-    }
 }
 
 /// All figures of a run: raw indicators and derived rates per unit-year, towns and pooled units.
@@ -156,8 +152,9 @@ public struct Dataset: Sendable {
 public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout DiagnosticBag, workers: Int = 1,
                          minimumSlice: Int = 50_000) -> Dataset {
     let all = inputs.observations
-    let kinds = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, $0) })
     let ids = FigureIDs(scheme: scheme)
+    // Each indicator with its slot in the tables.
+    let kinds = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, ($0, ids.slot($0.id)!)) })
     var ds = Dataset(ids: ids)
     // The cells of one unit, year and indicator are brought together by sorting integer keys
     // that order like (unit code, year, indicator id), each cell's position breaking ties so a
@@ -194,7 +191,7 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     // `workers` is.
     let slices = max(1, min(workers, order.count / max(1, minimumSlice)))
     var bounds = [0]
-    for k in 1..<max(slices, 1) {
+    for k in 1..<slices {
         var b = max(order.count * k / slices, bounds.last!)
         while b > 0, b < order.count, keys[order[b]] / perUnit == keys[order[b - 1]] / perUnit { b += 1 }
         bounds.append(b)
@@ -209,12 +206,12 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
             let first = all[sortedOrder[start]]
             var end = start + 1
             while end < cuts[p + 1], sortedKeys[sortedOrder[end]] == sortedKeys[sortedOrder[start]] { end += 1 }
-            if let ind = kinds[first.indicator] {
+            if let (ind, slot) = kinds[first.indicator] {
                 let obs = sortedOrder[start..<end].map { all[$0] }
                 if unitYears.last.map({ $0.unit != first.unit || $0.year != first.year }) ?? true {
                     unitYears.append(UnitYear(unit: first.unit, year: first.year))
                 }
-                part.set(first.unit, first.year, slot: ids.slot(ind.id)!, combine(obs, indicator: ind, diagnostics: &bag))
+                part.set(first.unit, first.year, slot: slot, combine(obs, indicator: ind, diagnostics: &bag))
             }
             start = end
         }

@@ -6,12 +6,47 @@
 /// by their sample sizes (a plain mean, approximate, when a weight is missing); percents and
 /// levels are plain means (approximate). Towns in error are left out and make the figure
 /// approximate. A county's own row for a county-level indicator is the county's value.
-public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: Int = 1) {
+public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: Int = 1, townsBelow: [String: [String]]? = nil) {
     let years = Set(ds.figures.keys.map(\.year))
-    let towns = tree.units.filter { $0.level.tier == .town }
-    // Towns below each pooled unit, in one pass up from each town.
+    let below = townsBelow ?? QualityTown.townsBelow(tree)
+    let pooledUnits = tree.units.filter { $0.level.tier != .town }
+    let ids = ds.ids
+    for year in years.sorted() {
+        // Every pooled unit reads only its towns' figures, never another pooled unit's: the
+        // units are pooled in parallel from the towns' tables, then stored (the snapshot they
+        // read from is let go first, so storing does not copy the dataset).
+        func pooledTables(_ source: Dataset) -> [FigureTable?] {
+            parallelMap(pooledUnits, workers: workers) { u -> FigureTable? in
+                let members = (below[u.code] ?? []).map { source.figures[UnitYear(unit: $0, year: year)] ?? FigureTable() }
+                var table = source.figures[UnitYear(unit: u.code, year: year)]
+                func figures(_ id: String) -> [Figure] {
+                    guard let s = ids.slot(id) else { return members.map { _ in .noData } }
+                    return members.map { $0[slot: s] ?? .noData }
+                }
+                for ind in scheme.indicators {
+                    if ind.countyLevel, u.level.tier == .county, (table?[ind.id] ?? .noData).state != .noData { continue }
+                    let f = pooledIndicator(ind, figures(ind.id), weights: ind.weight.map { figures($0) })
+                    if f.state != .noData { table = table ?? FigureTable(ids); table![ind.id] = f } else { table?[ind.id] = nil }
+                }
+                for rate in scheme.rates {
+                    let f = pooledRate(figures(rate.id))
+                    if f.state != .noData { table = table ?? FigureTable(ids); table![rate.id] = f }
+                }
+                return table
+            }
+        }
+        let tables = pooledTables(ds)
+        for (u, table) in zip(pooledUnits, tables) {
+            if let table { ds.figures[UnitYear(unit: u.code, year: year)] = table }
+        }
+    }
+}
+
+/// The towns below each unit above them (county, city, province…), in one pass up from each
+/// town, in the tree's order.
+public func townsBelow(_ tree: UnitTree) -> [String: [String]] {
     var below: [String: [String]] = [:]
-    for t in towns {
+    for t in tree.units where t.level.tier == .town {
         var cur = t.parent
         var steps = 0
         while let c = cur, steps < 64 {
@@ -20,33 +55,7 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
             steps += 1
         }
     }
-    for year in years.sorted() {
-        // Every pooled unit reads only its towns' figures, never another pooled unit's: the
-        // units are pooled in parallel from the towns' tables, then stored.
-        let pooledUnits = tree.units.filter { $0.level.tier != .town }
-        let source = ds, townsBelow = below, ids = ds.ids
-        let tables = parallelMap(pooledUnits, workers: workers) { u -> FigureTable? in
-            let members = (townsBelow[u.code] ?? []).map { source.figures[UnitYear(unit: $0, year: year)] ?? FigureTable() }
-            var table = source.figures[UnitYear(unit: u.code, year: year)]
-            func figures(_ id: String) -> [Figure] {
-                guard let s = ids.slot(id) else { return members.map { _ in .noData } }
-                return members.map { $0[slot: s] ?? .noData }
-            }
-            for ind in scheme.indicators {
-                if ind.countyLevel, u.level.tier == .county, (table?[ind.id] ?? .noData).state != .noData { continue }
-                let f = pooledIndicator(ind, figures(ind.id), weights: ind.weight.map { figures($0) })
-                if f.state != .noData { table = table ?? FigureTable(ids); table![ind.id] = f } else { table?[ind.id] = nil }
-            }
-            for rate in scheme.rates {
-                let f = pooledRate(figures(rate.id))
-                if f.state != .noData { table = table ?? FigureTable(ids); table![rate.id] = f }
-            }
-            return table
-        }
-        for (u, table) in zip(pooledUnits, tables) {
-            if let table { ds.figures[UnitYear(unit: u.code, year: year)] = table }
-        }
-    }
+    return below
 }
 
 /// Pools one indicator over member figures.

@@ -45,11 +45,8 @@ public struct CriterionScore: Sendable {
 
 /// One item's score.
 public struct ItemScore: Sendable {
-    /// The rubric's items and which one this is (the rubric's own array, shared, instead of a
-    /// copy of the item in every town's score).
-    private let items: [RubricItem]
-    private let index: Int
-    public var item: RubricItem { items[index] }
+    private let shared: SharedElement<RubricItem>
+    public var item: RubricItem { shared.value }
     /// min(Σ criteria, item maximum) — or the whole-item row's score.
     public var points: Rational
     public var sum: Rational
@@ -60,8 +57,7 @@ public struct ItemScore: Sendable {
 
     /// The score of `items[index]`.
     public init(of items: [RubricItem], _ index: Int, points: Rational, sum: Rational, criteria: [CriterionScore]) {
-        self.items = items
-        self.index = index
+        shared = SharedElement(items, index)
         self.points = points
         self.sum = sum
         self.criteria = criteria

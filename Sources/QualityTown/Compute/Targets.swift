@@ -21,11 +21,8 @@ public enum TargetStatus: String, Sendable, Codable {
 
 /// One target judged for one unit.
 public struct TargetResult: Sendable {
-    /// The scheme's targets and which one this is (the scheme's own array, shared: a country
-    /// has a million results, and a target is 130 bytes of names and words).
-    private let targets: [Target]
-    private let index: Int
-    public var target: Target { targets[index] }
+    private let shared: SharedElement<Target>
+    public var target: Target { shared.value }
     public var status: TargetStatus
     /// The unit's figure (value, or the state).
     public var figure: Figure
@@ -34,8 +31,7 @@ public struct TargetResult: Sendable {
 
     /// The result of `targets[index]`.
     public init(of targets: [Target], _ index: Int, status: TargetStatus, figure: Figure, threshold: Rational?) {
-        self.targets = targets
-        self.index = index
+        shared = SharedElement(targets, index)
         self.status = status
         self.figure = figure
         self.threshold = threshold

@@ -94,15 +94,14 @@ public struct SheetRow: Sendable {
 
 /// The columns a sheet file has, in the order they are kept, shared by all its rows.
 public final class SheetLayout: Sendable {
-    public let file: String
     /// A location in the file, for the cells' locations.
     let fileLocation: SourceLocation
+    public var file: String { fileLocation.file }
     let ids: [String]
     let columns: [Int32]
     let index: [String: Int]
 
     init(file: String, ids: [String], columns: [Int]) {
-        self.file = file
         fileLocation = SourceLocation(file: file)
         self.ids = ids
         self.columns = columns.map { Int32(clamping: $0) }
@@ -344,37 +343,28 @@ struct InputReader {
 
     /// Resolves the unit a row names by 代码 (preferred) or 名称 (+ 所属县区); reports and
     /// returns nil when it cannot.
-    mutating func resolveUnit(_ record: CSVRecord, map: HeaderMap, keys: KeyColumns, file: String) -> String? {
-        func column(_ id: String) -> Int? {
-            switch id {
-            case "代码": return keys.code
-            case "名称": return keys.name
-            case "所属县区": return keys.county
-            default: return map.index[id]
-            }
-        }
-        func field(_ id: String) -> CSVField? {
-            guard let c = column(id), c <= record.fields.count else { return nil }
+    mutating func resolveUnit(_ record: CSVRecord, keys: KeyColumns, in file: SourceLocation) -> String? {
+        func field(_ c: Int?) -> CSVField? {
+            guard let c, c <= record.fields.count else { return nil }
             return record.fields[c - 1]
         }
-        func loc(_ id: String) -> SourceLocation {
-            let c = column(id)
-            return SourceLocation(file: file, line: field(id)?.line ?? record.line, column: c, row: record.row)
+        func loc(_ c: Int?) -> SourceLocation {
+            SourceLocation(in: file, line: field(c)?.line ?? record.line, column: c, row: record.row)
         }
-        let nameText = field("名称").map { trimCell($0.text) } ?? ""
-        let countyText = field("所属县区").map { trimCell($0.text) } ?? ""
-        if let f = field("代码") {
-            switch readCell(f.text, as: .code, header: "代码", at: loc("代码")) {
+        let nameText = field(keys.name).map { trimCell($0.text) } ?? ""
+        let countyText = field(keys.county).map { trimCell($0.text) } ?? ""
+        if let f = field(keys.code) {
+            switch readCell(f.text, as: .code, header: "代码", at: loc(keys.code)) {
             case .value(.text(let code)):
                 guard let u = tree.unit(code) else {
                     var msg = "代码 \(code) 不在 units.csv 中，本行未使用"
                     let hints = tree.nearestNames(to: nameText.isEmpty ? code : nameText)
                     if !nameText.isEmpty, !hints.isEmpty { msg += "；名称相近的单位：" + hints.joined(separator: "、") }
-                    bag.error("unknown-unit", msg, at: loc("代码"))
+                    bag.error("unknown-unit", msg, at: loc(keys.code))
                     return nil
                 }
                 if !nameText.isEmpty, !nameText.utf8.elementsEqual(u.name.utf8), normalizeName(nameText) != normalizeName(u.name) {
-                    bag.warning("name-mismatch", "代码 \(code) 在 units.csv 中是“\(u.name)”，本行名称却是\(quoted(nameText))；按代码使用", at: loc("名称"), unit: code)
+                    bag.warning("name-mismatch", "代码 \(code) 在 units.csv 中是“\(u.name)”，本行名称却是\(quoted(nameText))；按代码使用", at: loc(keys.name), unit: code)
                 }
                 return code
             case .rejected(let d):
@@ -386,7 +376,7 @@ struct InputReader {
         }
         guard !nameText.isEmpty else {
             bag.error("missing-unit", "本行既没有“代码”也没有“名称”，无法确定单位，未使用",
-                      at: SourceLocation(file: file, line: record.line, row: record.row))
+                      at: SourceLocation(in: file, line: record.line, row: record.row))
             return nil
         }
         var candidates = tree.units(named: nameText)
@@ -394,20 +384,20 @@ struct InputReader {
             let counties = tree.units(named: countyText).map(\.code) + (tree.unit(countyText).map { [$0.code] } ?? [])
             candidates = candidates.filter { c in counties.contains { tree.isAncestor($0, of: c.code) } }
             if candidates.isEmpty, !tree.units(named: nameText).isEmpty {
-                bag.error("unknown-unit", "“\(nameText)”不在“\(countyText)”之下（units.csv），本行未使用", at: loc("所属县区"))
+                bag.error("unknown-unit", "“\(nameText)”不在“\(countyText)”之下（units.csv），本行未使用", at: loc(keys.county))
                 return nil
             }
         }
         if candidates.count == 1 { return candidates[0].code }
         if candidates.count > 1 {
             let where_ = candidates.compactMap { $0.parent.flatMap { tree.unit($0)?.name } }.joined(separator: "、")
-            bag.error("ambiguous-unit", "名称\(quoted(nameText))对应多个单位（在 \(where_)），请填写“代码”或“所属县区”；本行未使用", at: loc("名称"))
+            bag.error("ambiguous-unit", "名称\(quoted(nameText))对应多个单位（在 \(where_)），请填写“代码”或“所属县区”；本行未使用", at: loc(keys.name))
             return nil
         }
         var msg = "单位\(quoted(nameText))不在 units.csv 中，本行未使用"
         let hints = tree.nearestNames(to: nameText)
         if !hints.isEmpty { msg += "；是否是：" + hints.joined(separator: "、") + "？" }
-        bag.error("unknown-unit", msg, at: loc("名称"))
+        bag.error("unknown-unit", msg, at: loc(keys.name))
         return nil
     }
 
@@ -433,22 +423,22 @@ struct InputReader {
             guard let n = map.index[r.numerator], let d = map.index[r.denominator] else { return nil }
             return (r, n, d)
         }
-        let keys = map.keys
+        let keys = map.keys, inFile = SourceLocation(file: path)
         for record in table.records.dropFirst() where !record.isBlank {
-            readDataRecord(record, map: map, keys: keys, indicatorCols: indicatorCols, rateChecks: rateChecks, file: path)
+            readDataRecord(record, map: map, keys: keys, indicatorCols: indicatorCols, rateChecks: rateChecks, in: inFile)
         }
     }
 
     private mutating func readDataRecord(_ record: CSVRecord, map: HeaderMap, keys: KeyColumns, indicatorCols: [(key: Int, value: ColumnSpec)],
-                                         rateChecks: [(DerivedRate, Int, Int)], file: String) {
+                                         rateChecks: [(DerivedRate, Int, Int)], in inFile: SourceLocation) {
+        let file = inFile.file
         reportExtraCells(record, map: map, file: file, diagnostics: &bag)
         reportUnknownColumnCells(record, map: map, file: file)
         func field(_ col: Int) -> CSVField? { col <= record.fields.count ? record.fields[col - 1] : nil }
-        let inFile = SourceLocation(file: file)
         func loc(_ col: Int) -> SourceLocation {
             SourceLocation(in: inFile, line: field(col)?.line ?? record.line, column: col, row: record.row)
         }
-        guard let unit = resolveUnit(record, map: map, keys: keys, file: file) else { return }
+        guard let unit = resolveUnit(record, keys: keys, in: inFile) else { return }
         let yearCol = keys.year!
         let year: Int
         switch readCell(field(yearCol)?.text ?? "", as: .year, header: "年度", at: loc(yearCol)) {
@@ -586,7 +576,7 @@ struct InputReader {
         for record in records where !record.isBlank {
             reportExtraCells(record, map: map, file: sheet.file, diagnostics: &bag)
             reportUnknownColumnCells(record, map: map, file: sheet.file)
-            guard let unit = resolveUnit(record, map: map, keys: keys, file: sheet.file) else { continue }
+            guard let unit = resolveUnit(record, keys: keys, in: layout.fileLocation) else { continue }
             var reads: [CellRead] = []
             reads.reserveCapacity(kept.count)
             var lines: [Int32]?

@@ -24,13 +24,11 @@ import Foundation
 /// compares the bytes.
 struct PageWriter: PageBuilder {
     typealias Node = Int32
-    let format: OutputFormat
     /// The page's tree (a value: a class's stored arrays would be checked for exclusive
     /// access on every call).
     private var tree: PageTree
 
     init(format: OutputFormat) {
-        self.format = format
         tree = PageTree(xhtml: format == .xhtml)
     }
 
@@ -39,7 +37,7 @@ struct PageWriter: PageBuilder {
     mutating func appendText(_ node: Int32, _ text: String) { tree.appendText(node, text) }
 
     func serialize() -> [UInt8] {
-        var s = PageSerializer(tree: tree, format: format)
+        var s = PageSerializer(tree)
         return s.run()
     }
 }
@@ -301,7 +299,7 @@ struct PageTree {
 /// Writes a `PageTree` as libxml2 writes the same tree: tags, the escaped bytes the tree holds,
 /// and the newlines and indentation libxml2's formatting adds.
 struct PageSerializer {
-    let format: OutputFormat
+    private let xhtml: Bool
     private let nodes: [PageTree.TreeNode]
     private let attributes: [PageTree.Attribute]
     private let bytes: [UInt8]
@@ -312,8 +310,8 @@ struct PageSerializer {
     private var count = 0
     private var capacity: Int
 
-    init(tree: PageTree, format: OutputFormat) {
-        self.format = format
+    init(_ tree: PageTree) {
+        xhtml = tree.xhtml
         (nodes, attributes, bytes, namespaceURIs, root) = (tree.nodes, tree.attributes, tree.bytes, tree.namespaceURIs, tree.root)
         capacity = bytes.count + nodes.count * 16 + 256
         out = .allocate(capacity: capacity)
@@ -325,16 +323,13 @@ struct PageSerializer {
         // Both serialisers: the DOCTYPE (no public or system id), then the root, then a newline.
         write("<!DOCTYPE html>\n")
         bytes.withUnsafeBufferPointer { held in
-            switch format {
-            case .html:
+            if !xhtml {
                 if root >= 0 { htmlElement(root, held) }
                 write("\n")
-            case .xhtml:
-                if root >= 0 {
-                    var state = XHTMLState()
-                    xhtmlElement(root, isRoot: true, &state, held)
-                    write("\n")
-                }
+            } else if root >= 0 {
+                var state = XHTMLState()
+                xhtmlElement(root, isRoot: true, &state, held)
+                write("\n")
             }
         }
         return Array(UnsafeBufferPointer(start: out, count: count))
@@ -478,7 +473,6 @@ struct PageSerializer {
 /// XHTML, a one-element XML document saved with the page's options. Owned; freed in deinit.
 private final class ScratchDocuments {
     private let html: XMLDocument
-    private let xmlOptions = Int32(XML_SAVE_FORMAT.rawValue | XML_SAVE_NO_DECL.rawValue)
 
     init() {
         html = XMLDocument.new(html: true)
@@ -532,7 +526,7 @@ private final class ScratchDocuments {
         fill(document.doc, root)
         guard let buf = xmlBufferCreate() else { return [] }
         defer { xmlBufferFree(buf) }
-        guard let ctxt = xmlSaveToBuffer(buf, "UTF-8", xmlOptions) else { return [] }
+        guard let ctxt = xmlSaveToBuffer(buf, "UTF-8", XMLBuilder.xhtmlSaveOptions) else { return [] }
         xmlSaveDoc(ctxt, document.doc)
         xmlSaveClose(ctxt)
         guard let content = xmlBufferContent(buf) else { return [] }

@@ -33,7 +33,6 @@ public struct BuiltNode: @unchecked Sendable {
 /// libxml2 tree serialised by libxml2, the reference the writer is checked against.
 protocol PageBuilder {
     associatedtype Node
-    var format: OutputFormat { get }
     mutating func element(_ name: XMLName, namespace: String?, parent: Node?) -> Node
     mutating func setAttribute(_ node: Node, _ name: XMLName, _ value: String)
     mutating func appendText(_ node: Node, _ text: String)
@@ -130,8 +129,7 @@ final class XMLBuilder: PageBuilder {
             if let root = xmlDocGetRootElement(document.doc) { keepEmptyElementsOpen(root) }
             guard let buf = xmlBufferCreate() else { return [] }
             defer { xmlBufferFree(buf) }
-            let options = Int32(XML_SAVE_FORMAT.rawValue | XML_SAVE_NO_DECL.rawValue)
-            guard let ctxt = xmlSaveToBuffer(buf, "UTF-8", options) else { return [] }
+            guard let ctxt = xmlSaveToBuffer(buf, "UTF-8", XMLBuilder.xhtmlSaveOptions) else { return [] }
             xmlSaveDoc(ctxt, document.doc)
             xmlSaveClose(ctxt)
             let size = Int(xmlBufferLength(buf))
@@ -139,6 +137,9 @@ final class XMLBuilder: PageBuilder {
             return Array(UnsafeBufferPointer(start: content, count: size))
         }
     }
+
+    /// How XHTML pages are saved: formatted, without the XML declaration.
+    static let xhtmlSaveOptions = Int32(XML_SAVE_FORMAT.rawValue | XML_SAVE_NO_DECL.rawValue)
 
     /// Gives every empty non-void XHTML element an empty text child, so the XML serialiser
     /// writes `<td></td>` instead of `<td/>`.
