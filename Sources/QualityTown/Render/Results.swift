@@ -3,7 +3,7 @@ import Foundation
 // MARK: - results.json and results.csv: everything computed, for other systems and Excel
 
 /// A JSON value with ordered keys, so the file is byte-identical run after run.
-indirect enum JSON {
+enum JSON {
     case null
     case bool(Bool)
     case int(Int)

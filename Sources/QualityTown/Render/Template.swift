@@ -27,7 +27,7 @@ import Foundation
 public let templateNamespace = "urn:x-qtown:template"
 
 /// A value a view hands to a template.
-public indirect enum TemplateValue: Sendable, Hashable {
+public enum TemplateValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case text(String)
@@ -210,6 +210,8 @@ struct CompiledTemplate: Sendable {
 /// A set of compiled templates, loaded once and shared by every render (immutable, Sendable).
 public final class TemplateSet: Sendable {
     let templates: [String: CompiledTemplate]
+    /// The same templates as one flat program, which pages are rendered from.
+    let program: TemplateProgram
 
     /// Loads every `*.xhtml` in `directories`; a file in an earlier directory hides one of the
     /// same name in a later one (a scheme's folder before the common one).
@@ -227,7 +229,8 @@ public final class TemplateSet: Sendable {
             compiled[name] = try TemplateSet.compile([UInt8](data), file: name)
         }
         templates = compiled
-        try checkReferences()
+        try TemplateSet.checkReferences(compiled)
+        program = TemplateProgram(compiled)
     }
 
     /// Compiles templates given as strings (tests).
@@ -237,7 +240,8 @@ public final class TemplateSet: Sendable {
             compiled[name] = try TemplateSet.compile(Array(text.utf8), file: name)
         }
         templates = compiled
-        try checkReferences()
+        try TemplateSet.checkReferences(compiled)
+        program = TemplateProgram(compiled)
     }
 
     /// Template names.
@@ -338,11 +342,11 @@ public final class TemplateSet: Sendable {
     }
 
     /// Every q:use must name an existing fragment (checked at load, with the using line).
-    private func checkReferences() throws(TemplateError) {
+    private static func checkReferences(_ templates: [String: CompiledTemplate]) throws(TemplateError) {
         for t in templates.values {
             var stack: [TElement] = [t.root]
             while let e = stack.popLast() {
-                if let u = e.directives.use, fragment(u.file, u.fragment, from: t.file) == nil {
+                if let u = e.directives.use, fragment(in: templates, u.file, u.fragment, from: t.file) == nil {
                     throw TemplateError(file: t.file, line: e.line, message: "q:use 引用的片段“\(u.file)#\(u.fragment)”不存在")
                 }
                 for case .element(let c) in e.children { stack.append(c) }
@@ -350,7 +354,8 @@ public final class TemplateSet: Sendable {
         }
     }
 
-    func fragment(_ file: String, _ name: String, from: String) -> TElement? {
+    /// The fragment `file#name` (`#name`: in the file `from`).
+    static func fragment(in templates: [String: CompiledTemplate], _ file: String, _ name: String, from: String) -> TElement? {
         templates[file.isEmpty ? from : file]?.fragments[name]
     }
 
@@ -368,194 +373,10 @@ public final class TemplateSet: Sendable {
     }
 
     private func render<B: PageBuilder>(_ name: String, context: TemplateValue, builder: B) throws(TemplateError) -> [UInt8] {
-        guard let t = templates[name] else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
+        guard let root = program.roots[name] else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
         guard case .object(let vars) = context else { throw TemplateError(file: name, line: 0, message: "模板数据必须是对象") }
-        var r = Renderer(set: self, builder: builder)
-        try r.render(t.root, scope: Scope(vars: vars, parent: nil), fills: nil, parent: nil, depth: 0)
+        var r = ProgramRenderer(program: program, builder: builder)
+        try r.render(root: root, vars: vars)
         return r.builder.serialize()
-    }
-}
-
-/// Names visible at a point of the template: either a table of names (the page's top level,
-/// q:with) or the one name a q:each iteration binds, with its `loop` state computed only when a
-/// template asks for it (most rows never do, and a dictionary per row is most of a row's cost).
-final class Scope {
-    let vars: TemplateObject?
-    let name: String
-    let value: TemplateValue
-    let index: Int
-    let count: Int
-    let parent: Scope?
-
-    init(vars: TemplateObject, parent: Scope?) {
-        self.vars = vars
-        self.name = ""
-        self.value = .null
-        self.index = 0
-        self.count = 0
-        self.parent = parent
-    }
-
-    /// One q:each iteration: `name` bound to item `index` (0-based) of `count`.
-    init(binding name: String, to value: TemplateValue, index: Int, count: Int, parent: Scope?) {
-        self.vars = nil
-        self.name = name
-        self.value = value
-        self.index = index
-        self.count = count
-        self.parent = parent
-    }
-
-    func lookup(_ key: String) -> TemplateValue? {
-        var s: Scope? = self
-        while let c = s {
-            if let vars = c.vars {
-                if let v = vars[key] { return v }
-            } else if key == c.name {
-                return c.value
-            } else if key == "loop" {
-                return .object([
-                    "index": .text(String(c.index + 1)), "first": .bool(c.index == 0),
-                    "last": .bool(c.index == c.count - 1), "odd": .bool(c.index % 2 == 0),
-                ])
-            }
-            s = c.parent
-        }
-        return nil
-    }
-}
-
-/// The fills available to slots: captured with the scope where they were written.
-final class FillContext {
-    let fills: [String: (TElement, Scope, FillContext?)]
-    init(fills: [String: (TElement, Scope, FillContext?)]) { self.fills = fills }
-}
-
-/// Walks a compiled template, building the output through the XML builder.
-struct Renderer<B: PageBuilder> {
-    let set: TemplateSet
-    var builder: B
-
-    func eval(_ e: Expr, _ scope: Scope, _ el: TElement) throws(TemplateError) -> TemplateValue {
-        switch e {
-        case .literal(let s): return .text(s)
-        case .path(let parts):
-            guard var v = scope.lookup(parts[0]) else {
-                throw TemplateError(file: el.file, line: el.line, message: "未知的名字“\(parts[0])”")
-            }
-            for p in parts.dropFirst() {
-                switch v {
-                case .object(let o):
-                    guard let next = o[p] else {
-                        throw TemplateError(file: el.file, line: el.line, message: "“\(parts.joined(separator: "."))”中没有“\(p)”")
-                    }
-                    v = next
-                case .null:
-                    return .null
-                default:
-                    throw TemplateError(file: el.file, line: el.line, message: "“\(parts.joined(separator: "."))”：“\(p)”之前的值不是对象")
-                }
-            }
-            return v
-        }
-    }
-
-    mutating func render(_ el: TElement, scope: Scope, fills: FillContext?, parent: B.Node?, depth: Int,
-                         skipEach: Bool = false) throws(TemplateError) {
-        if el.isPlain {
-            try renderElement(el, scope: scope, fills: fills, parent: parent, depth: depth)
-            return
-        }
-        if depth > 200 {
-            throw TemplateError(file: el.file, line: el.line, message: "片段嵌套过深（是否循环引用？）")
-        }
-        // 1. remove
-        if el.directives.remove { return }
-        // 2. each
-        if let each = el.directives.each, !skipEach {
-            let v = try eval(each.expr, scope, el)
-            let items: [TemplateValue]
-            switch v {
-            case .list(let l): items = l
-            case .null: items = []
-            default: throw TemplateError(file: el.file, line: el.line, message: "q:each 的值不是列表")
-            }
-            for (i, item) in items.enumerated() {
-                let s = Scope(binding: each.name, to: item, index: i, count: items.count, parent: scope)
-                try render(el, scope: s, fills: fills, parent: parent, depth: depth, skipEach: true)
-            }
-            return
-        }
-        // 3. if / unless
-        if let e = el.directives.ifExpr, !(try eval(e, scope, el)).isTruthy { return }
-        if let e = el.directives.unlessExpr, (try eval(e, scope, el)).isTruthy { return }
-        // 4. with
-        var scope = scope
-        if !el.directives.with.isEmpty {
-            var vars = TemplateObject()
-            for (name, e) in el.directives.with { vars[name] = try eval(e, scope, el) }
-            scope = Scope(vars: vars, parent: scope)
-        }
-        // 5. use
-        if let u = el.directives.use {
-            guard let frag = set.fragment(u.file, u.fragment, from: el.file) else {
-                throw TemplateError(file: el.file, line: el.line, message: "片段“\(u.fragment)”不存在")
-            }
-            var captured: [String: (TElement, Scope, FillContext?)] = [:]
-            for (name, f) in el.fillElements { captured[name] = (f, scope, fills) }
-            try render(frag, scope: scope, fills: FillContext(fills: captured), parent: parent, depth: depth + 1)
-            return
-        }
-        // 6. slot
-        if let s = el.directives.slot, let (fillEl, fillScope, outer) = fills?.fills[s] {
-            try renderElement(fillEl, scope: fillScope, fills: outer, parent: parent, depth: depth)
-            return
-        }
-        try renderElement(el, scope: scope, fills: fills, parent: parent, depth: depth)
-    }
-
-    /// Steps 7–9 and the children, once the element is known to be rendered here.
-    private mutating func renderElement(_ el: TElement, scope: Scope, fills: FillContext?, parent: B.Node?, depth: Int) throws(TemplateError) {
-        let node: B.Node?
-        if el.directives.omit {
-            node = parent
-        } else {
-            let n = builder.element(el.name, namespace: el.namespace, parent: parent)
-            if el.directives.attr.isEmpty {
-                for (name, value) in el.attributes { builder.setAttribute(n, name, value) }
-            } else {
-                var attrs = el.attributes
-                // 7. attr
-                for (name, e) in el.directives.attr {
-                    attrs.removeAll { $0.name == name }
-                    switch try eval(e, scope, el) {
-                    case .null, .bool(false): continue
-                    case .bool(true): attrs.append((name, name.string))
-                    case .text(let s): attrs.append((name, s))
-                    default: throw TemplateError(file: el.file, line: el.line, message: "q:attr 的“\(name)”值不是文字")
-                    }
-                }
-                // The template's namespace declarations never reach the output; charset is per format.
-                for (name, value) in attrs { builder.setAttribute(n, name, value) }
-            }
-            node = n
-        }
-        // 8. text
-        if let e = el.directives.text {
-            switch try eval(e, scope, el) {
-            case .null: break
-            case .text(let s): if let node { builder.appendText(node, s) }
-            default: throw TemplateError(file: el.file, line: el.line, message: "q:text 的值不是文字")
-            }
-            return
-        }
-        for c in el.children {
-            switch c {
-            case .text(let t):
-                if let node { builder.appendText(node, t) }
-            case .element(let ce):
-                try render(ce, scope: scope, fills: fills, parent: node, depth: depth)
-            }
-        }
     }
 }

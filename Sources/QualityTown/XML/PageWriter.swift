@@ -36,6 +36,22 @@ struct PageWriter: PageBuilder {
     mutating func setAttribute(_ node: Int32, _ name: XMLName, _ value: String) { tree.setAttribute(node, name, value) }
     mutating func appendText(_ node: Int32, _ text: String) { tree.appendText(node, text) }
 
+    /// The element with its attributes as escaped when the template was compiled.
+    mutating func element(_ program: TemplateProgram, _ op: Int32, parent: Int32?) -> Int32 {
+        let o = program.ops[Int(op)]
+        let xhtml = tree.xhtml
+        let n = tree.element(o.tag, namespace: xhtml && o.namespace >= 0 ? program.namespaces[Int(o.namespace)] : nil, parent: parent)
+        tree.appendPreparedAttributes(n, program.bytes(xhtml ? o.preparedXHTML : o.preparedHTML))
+        return n
+    }
+
+    /// The template's text as escaped when compiled, for the context it lands in.
+    mutating func appendText(_ program: TemplateProgram, text op: Int32, to node: Int32) {
+        let o = program.ops[Int(op)]
+        tree.appendEscapedText(node, html: program.bytes(o.textHTML), htmlRaw: program.bytes(o.textHTMLRaw),
+                               xhtml: program.bytes(o.textXHTML))
+    }
+
     func serialize() -> [UInt8] {
         var s = PageSerializer(tree)
         return s.run()
@@ -98,9 +114,13 @@ struct PageTree {
     // MARK: Building (the same calls, and the same tree, as XMLBuilder)
 
     mutating func element(_ name: XMLName, namespace: String?, parent: Int32?) -> Int32 {
+        element(name.tag, namespace: namespace, parent: parent)
+    }
+
+    mutating func element(_ tag: XMLTag, namespace: String?, parent: Int32?) -> Int32 {
         let i = Int32(nodes.count)
         var n = TreeNode(parent: parent ?? -1)
-        n.tag = name.tag
+        n.tag = tag
         nodes.append(n)
         if let p = parent { link(i, to: p) } else { root = i }
         if xhtml, let uri = namespace {
@@ -164,6 +184,22 @@ struct PageTree {
     mutating func appendText(_ node: Int32, _ text: String) {
         guard !text.isEmpty else { return }
         var text = text
+        let t = openText(node)
+        text.withUTF8 { escapeText($0, parent: node) }
+        nodes[Int(t)].textCount = Int32(bytes.count) - nodes[Int(t)].textStart
+    }
+
+    /// A non-empty text already escaped (a template's, when compiled): the bytes for an HTML
+    /// parent, for an HTML script or style parent, and for XHTML.
+    mutating func appendEscapedText(_ node: Int32, html: UnsafeBufferPointer<UInt8>, htmlRaw: UnsafeBufferPointer<UInt8>,
+                                    xhtml x: UnsafeBufferPointer<UInt8>) {
+        let t = openText(node)
+        put(xhtml ? x : nodes[Int(node)].tag!.flags.contains(.htmlRawText) ? htmlRaw : html)
+        nodes[Int(t)].textCount = Int32(bytes.count) - nodes[Int(t)].textStart
+    }
+
+    /// The text node new bytes go to: the last child when it is text, else a new one.
+    private mutating func openText(_ node: Int32) -> Int32 {
         let last = nodes[Int(node)].last
         if last >= 0, nodes[Int(last)].isText {
             let t = nodes[Int(last)]
@@ -173,17 +209,55 @@ struct PageTree {
                 nodes[Int(last)].textStart = Int32(bytes.count)
                 bytes.append(contentsOf: old)
             }
-            text.withUTF8 { escapeText($0, parent: node) }
-            nodes[Int(last)].textCount = Int32(bytes.count) - nodes[Int(last)].textStart
-            return
+            return last
         }
         let i = Int32(nodes.count)
         var n = TreeNode(parent: node)
         n.textStart = Int32(bytes.count)
-        text.withUTF8 { escapeText($0, parent: node) }
-        n.textCount = Int32(bytes.count) - n.textStart
         nodes.append(n)
         link(i, to: node)
+        return i
+    }
+
+    /// Attributes escaped beforehand (` a="…" b="…"`), as one run after those set so far.
+    /// Only for elements whose attributes are all static (never set again by name).
+    mutating func appendPreparedAttributes(_ node: Int32, _ prepared: UnsafeBufferPointer<UInt8>) {
+        guard prepared.count > 0 else { return }
+        let start = Int32(bytes.count)
+        put(prepared)
+        let k = Int32(attributes.count)
+        attributes.append(Attribute(name: PageTree.preparedRun, start: start, count: Int32(prepared.count)))
+        let last = nodes[Int(node)].lastAttr
+        if last >= 0 { attributes[Int(last)].next = k } else { nodes[Int(node)].firstAttr = k }
+        nodes[Int(node)].lastAttr = k
+    }
+
+    /// The name of a run of prepared attributes (no attribute can have it: it has a space).
+    private static let preparedRun = XMLName.named(" prepared").tag
+
+    /// Static attributes of an element escaped as `setAttribute` escapes them, in the order
+    /// the element would write them (when a template is compiled).
+    static func preparedAttributes(_ attrs: [(name: XMLName, value: String)], on element: XMLName, xhtml: Bool) -> [UInt8] {
+        var t = PageTree(xhtml: xhtml)
+        let e = t.element(element, namespace: nil, parent: nil)
+        for (name, value) in attrs { t.setAttribute(e, name, value) }
+        var out: [UInt8] = []
+        var a = t.nodes[Int(e)].firstAttr
+        while a >= 0 {
+            let at = t.attributes[Int(a)]
+            out += t.bytes[Int(at.start)..<Int(at.start + at.count)]
+            a = at.next
+        }
+        return out
+    }
+
+    /// A template text escaped as `appendText` escapes it: under an ordinary element, under
+    /// script or style (`raw`, HTML only), or for XHTML.
+    static func escapedText(_ text: String, xhtml: Bool, raw: Bool) -> [UInt8] {
+        var t = PageTree(xhtml: xhtml)
+        let e = t.element(XMLName.named(raw ? "script" : "span"), namespace: nil, parent: nil)
+        t.appendText(e, text)
+        return t.bytes
     }
 
 

@@ -36,7 +36,27 @@ protocol PageBuilder {
     mutating func element(_ name: XMLName, namespace: String?, parent: Node?) -> Node
     mutating func setAttribute(_ node: Node, _ name: XMLName, _ value: String)
     mutating func appendText(_ node: Node, _ text: String)
+    /// Element `op` of a template program with its static attributes (no `q:attr`).
+    mutating func element(_ program: TemplateProgram, _ op: Int32, parent: Node?) -> Node
+    /// Template text `op` of a template program.
+    mutating func appendText(_ program: TemplateProgram, text op: Int32, to node: Node)
     func serialize() -> [UInt8]
+}
+
+extension PageBuilder {
+    /// The element and its attributes, set one by one.
+    mutating func element(_ program: TemplateProgram, _ op: Int32, parent: Node?) -> Node {
+        let o = program.ops[Int(op)]
+        let n = element(program.elementNames[Int(o.element)], namespace: o.namespace >= 0 ? program.namespaces[Int(o.namespace)] : nil,
+                        parent: parent)
+        for (name, value) in program.attributes[o.attributes.range] { setAttribute(n, name, value) }
+        return n
+    }
+
+    /// The template's text, as any text.
+    mutating func appendText(_ program: TemplateProgram, text op: Int32, to node: Node) {
+        appendText(node, program.texts[Int(program.ops[Int(op)].text)])
+    }
 }
 
 /// Builds one output document as a libxml2 tree and serialises it with libxml2: elements,

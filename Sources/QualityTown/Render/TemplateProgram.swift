@@ -1,0 +1,482 @@
+import Foundation
+
+// MARK: - Templates compiled into one flat program, rendered without reference counting
+
+/// Every element and text of a template set (all files, fragments included) as one array of
+/// plain values, compiled once per run. A national build renders 80,000 pages; walking a tree
+/// of objects made every element of every page retain and release its node, its children, its
+/// scope and its names, which was most of the engine's time. Here a page reads plain values by
+/// index: names are numbers, `q:use` is resolved to the fragment's op when compiled, and the
+/// static markup (attributes without `q:attr`, template text) is escaped once, when compiled,
+/// by the same page-writer functions (and libxml2 fallbacks) a value goes through.
+final class TemplateProgram: @unchecked Sendable {
+    /// A range of a side table.
+    struct Span {
+        var start: Int32 = 0
+        var count: Int32 = 0
+        var range: Range<Int> { Int(start)..<Int(start + count) }
+    }
+
+    /// One element or text of a template, as plain values.
+    struct Op {
+        var isText = false
+        /// No directive of steps 1–6 (remove, each, if/unless, with, use, slot).
+        var plain = true
+        var remove = false
+        var omit = false
+        /// Elements: libxml2's facts about the name; index into `names` of elements.
+        var tag: XMLTag
+        var element: Int32 = -1
+        /// Index into `namespaces`, or -1.
+        var namespace: Int32 = -1
+        /// Child ops (indices into `children`).
+        var children = Span()
+        /// Static attributes (into `attributes`) and, when the element has no `q:attr`, the
+        /// same attributes escaped for each format (into `bytes`).
+        var attributes = Span()
+        var preparedHTML = Span()
+        var preparedXHTML = Span()
+        /// `q:attr` pairs (into `attrDirectives`).
+        var attrDirectives = Span()
+        /// Texts: the template text (index into `texts`) and its escaped bytes per context.
+        var text: Int32 = -1
+        var textHTML = Span()
+        var textHTMLRaw = Span()
+        var textXHTML = Span()
+        /// Expressions (indices into `exprs`), or -1.
+        var each: Int32 = -1
+        var eachName: Int32 = -1
+        var ifExpr: Int32 = -1
+        var unlessExpr: Int32 = -1
+        var textExpr: Int32 = -1
+        /// `q:with` pairs (into `withPairs`).
+        var with = Span()
+        /// `q:use`: the fragment's op, or -1.
+        var use: Int32 = -1
+        /// `q:slot` name (a symbol), or -1.
+        var slot: Int32 = -1
+        /// For `q:use`: the fill elements inside it (into `fillPairs`).
+        var fills = Span()
+        /// Where the element is written, for errors.
+        var file: Int32 = 0
+        var line: Int32 = 0
+    }
+
+    /// An expression: a literal (index into `literals`) or a path of symbols (into `pathParts`).
+    struct PExpr {
+        var literal: Int32 = -1
+        var path = Span()
+    }
+
+    /// The ops rendering reads, with the child lists, expressions and path parts (plain
+    /// values in buffers this program owns: reading them costs no reference counting).
+    let ops: UnsafeBufferPointer<Op>
+    let children: UnsafeBufferPointer<Int32>
+    let exprs: UnsafeBufferPointer<PExpr>
+    let pathParts: UnsafeBufferPointer<Int32>
+    /// The escaped static markup.
+    let bytes: UnsafeBufferPointer<UInt8>
+    let attributes: [(name: XMLName, value: String)]
+    let attrDirectives: [(name: XMLName, expr: Int32)]
+    let withPairs: [(name: Int32, expr: Int32)]
+    let fillPairs: [(name: Int32, op: Int32)]
+    let literals: [TemplateValue]
+    let texts: [String]
+    let elementNames: [XMLName]
+    let namespaces: [String]
+    let files: [String]
+    /// Interned names (path parts, loop variables, with names, slots and fills).
+    let symbols: [String]
+    /// Root ops by template file name.
+    let roots: [String: Int32]
+    /// The `loop` symbol.
+    let loopSymbol: Int32
+
+    /// Compiles every template's tree into one program.
+    init(_ templates: [String: CompiledTemplate]) {
+        var b = ProgramBuilder()
+        let loop = b.symbol("loop")
+        var roots: [String: Int32] = [:]
+        for name in templates.keys.sorted() {
+            let t = templates[name]!
+            roots[name] = b.add(t.root, file: b.fileIndex(t.file))
+        }
+        // Fragments are elements of some file's tree, so every one has its op by now.
+        for (op, element, from) in b.uses {
+            let u = element.directives.use!
+            if let frag = TemplateSet.fragment(in: templates, u.file, u.fragment, from: from), let target = b.done[ObjectIdentifier(frag)] {
+                b.ops[Int(op)].use = target
+            }
+        }
+        ops = TemplateProgram.owned(b.ops)
+        children = TemplateProgram.owned(b.children)
+        exprs = TemplateProgram.owned(b.exprs)
+        pathParts = TemplateProgram.owned(b.pathParts)
+        bytes = TemplateProgram.owned(b.bytes)
+        (attributes, attrDirectives, withPairs, fillPairs) = (b.attributes, b.attrDirectives, b.withPairs, b.fillPairs)
+        (literals, texts, elementNames, namespaces, files, symbols) = (b.literals, b.texts, b.elementNames, b.namespaces, b.files, b.symbols)
+        self.roots = roots
+        loopSymbol = loop
+    }
+
+    private static func owned<T>(_ a: [T]) -> UnsafeBufferPointer<T> {
+        let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
+        _ = p.initialize(from: a)
+        return UnsafeBufferPointer(start: p.baseAddress, count: a.count)
+    }
+
+    deinit {
+        UnsafeMutableBufferPointer(mutating: ops).deallocate()
+        UnsafeMutableBufferPointer(mutating: children).deallocate()
+        UnsafeMutableBufferPointer(mutating: exprs).deallocate()
+        UnsafeMutableBufferPointer(mutating: pathParts).deallocate()
+        UnsafeMutableBufferPointer(mutating: bytes).deallocate()
+    }
+
+    /// The static bytes `span` covers.
+    @inline(__always) func bytes(_ span: Span) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[span.range])
+    }
+}
+
+/// Builds a `TemplateProgram` from compiled template trees.
+private struct ProgramBuilder {
+    typealias Op = TemplateProgram.Op
+    typealias Span = TemplateProgram.Span
+    var ops: [Op] = []
+    var children: [Int32] = []
+    var attributes: [(name: XMLName, value: String)] = []
+    var attrDirectives: [(name: XMLName, expr: Int32)] = []
+    var withPairs: [(name: Int32, expr: Int32)] = []
+    var fillPairs: [(name: Int32, op: Int32)] = []
+    var exprs: [TemplateProgram.PExpr] = []
+    var pathParts: [Int32] = []
+    var literals: [TemplateValue] = []
+    var texts: [String] = []
+    var elementNames: [XMLName] = []
+    var namespaces: [String] = []
+    var files: [String] = []
+    var symbols: [String] = []
+    var bytes: [UInt8] = []
+    private var symbolIndex: [String: Int32] = [:]
+    /// The op of each compiled element, and the `q:use` ops to resolve.
+    var done: [ObjectIdentifier: Int32] = [:]
+    var uses: [(op: Int32, element: TElement, from: String)] = []
+
+    mutating func symbol(_ s: String) -> Int32 {
+        if let i = symbolIndex[s] { return i }
+        let i = Int32(symbols.count)
+        symbols.append(s)
+        symbolIndex[s] = i
+        return i
+    }
+
+    mutating func fileIndex(_ f: String) -> Int32 {
+        if let i = files.firstIndex(of: f) { return Int32(i) }
+        files.append(f)
+        return Int32(files.count - 1)
+    }
+
+    private mutating func pooled(_ b: [UInt8]) -> Span {
+        let s = Span(start: Int32(bytes.count), count: Int32(b.count))
+        bytes += b
+        return s
+    }
+
+    private mutating func expr(_ e: Expr) -> Int32 {
+        var p = TemplateProgram.PExpr()
+        switch e {
+        case .literal(let s):
+            p.literal = Int32(literals.count)
+            literals.append(.text(s))
+        case .path(let parts):
+            p.path.start = Int32(pathParts.count)
+            for part in parts { pathParts.append(symbol(part)) }
+            p.path.count = Int32(parts.count)
+        }
+        exprs.append(p)
+        return Int32(exprs.count - 1)
+    }
+
+    /// Adds an element and its subtree; returns its op.
+    mutating func add(_ e: TElement, file: Int32) -> Int32 {
+        let d = e.directives
+        var op = Op(tag: e.name.tag)
+        op.plain = e.isPlain
+        op.remove = d.remove
+        op.omit = d.omit
+        op.file = file
+        op.line = Int32(e.line)
+        op.element = Int32(elementNames.count)
+        elementNames.append(e.name)
+        if let ns = e.namespace {
+            if let i = namespaces.firstIndex(of: ns) { op.namespace = Int32(i) } else {
+                namespaces.append(ns)
+                op.namespace = Int32(namespaces.count - 1)
+            }
+        }
+        op.attributes = Span(start: Int32(attributes.count), count: Int32(e.attributes.count))
+        attributes += e.attributes
+        if d.attr.isEmpty {
+            op.preparedHTML = pooled(PageTree.preparedAttributes(e.attributes, on: e.name, xhtml: false))
+            op.preparedXHTML = pooled(PageTree.preparedAttributes(e.attributes, on: e.name, xhtml: true))
+        } else {
+            op.attrDirectives.start = Int32(attrDirectives.count)
+            for (name, x) in d.attr { attrDirectives.append((name, expr(x))) }
+            op.attrDirectives.count = Int32(d.attr.count)
+        }
+        if let each = d.each {
+            op.each = expr(each.expr)
+            op.eachName = symbol(each.name)
+        }
+        if let x = d.ifExpr { op.ifExpr = expr(x) }
+        if let x = d.unlessExpr { op.unlessExpr = expr(x) }
+        if let x = d.text { op.textExpr = expr(x) }
+        op.with.start = Int32(withPairs.count)
+        for (name, x) in d.with { withPairs.append((symbol(name), expr(x))) }
+        op.with.count = Int32(d.with.count)
+        if let s = d.slot { op.slot = symbol(s) }
+        let index = Int32(ops.count)
+        ops.append(op)
+        done[ObjectIdentifier(e)] = index
+        if d.use != nil { uses.append((index, e, files[Int(file)])) }
+        // Children: their ops first, then the list of them (a contiguous run).
+        var kids: [Int32] = []
+        for c in e.children {
+            switch c {
+            case .element(let ce):
+                kids.append(add(ce, file: file))
+            case .text(let t):
+                var top = Op(tag: e.name.tag)
+                top.isText = true
+                top.file = file
+                top.line = Int32(e.line)
+                top.text = Int32(texts.count)
+                texts.append(t)
+                top.textHTML = pooled(PageTree.escapedText(t, xhtml: false, raw: false))
+                top.textHTMLRaw = pooled(PageTree.escapedText(t, xhtml: false, raw: true))
+                top.textXHTML = pooled(PageTree.escapedText(t, xhtml: true, raw: false))
+                kids.append(Int32(ops.count))
+                ops.append(top)
+            }
+        }
+        ops[Int(index)].children = Span(start: Int32(children.count), count: Int32(kids.count))
+        children += kids
+        if d.use != nil {
+            // The fill elements inside it (compiled above, as its descendants).
+            var pairs: [(name: Int32, op: Int32)] = []
+            for (name, f) in e.fillElements { if let fo = done[ObjectIdentifier(f)] { pairs.append((symbol(name), fo)) } }
+            ops[Int(index)].fills = Span(start: Int32(fillPairs.count), count: Int32(pairs.count))
+            fillPairs += pairs
+        }
+        return index
+    }
+}
+
+/// The fills visible to slots: each captured with the scope (frame) of its `q:use`.
+final class ProgramFills {
+    let pairs: [(name: Int32, op: Int32)]
+    let scope: Int32
+    let outer: ProgramFills?
+
+    init(pairs: ArraySlice<(name: Int32, op: Int32)>, scope: Int32, outer: ProgramFills?) {
+        self.pairs = Array(pairs)
+        self.scope = scope
+        self.outer = outer
+    }
+
+    /// The fill for slot `name` (a later fill of the same name wins, as it always has).
+    func fill(_ name: Int32) -> Int32? {
+        for p in pairs.reversed() where p.name == name { return p.op }
+        return nil
+    }
+}
+
+/// Walks the program for one page, building it through the page builder. Names in scope are
+/// frames in one array (a frame's parent is an index), released together when the page ends.
+struct ProgramRenderer<B: PageBuilder> {
+    let program: TemplateProgram
+    private let ops: UnsafeBufferPointer<TemplateProgram.Op>
+    var builder: B
+    private var frames: [Frame] = []
+
+    /// Names visible at a point of the page: a table of names (the page's top level, q:with) or
+    /// the one name a q:each iteration binds, with its `loop` state made only when asked for.
+    private struct Frame {
+        var parent: Int32
+        var vars: TemplateObject?
+        var name: Int32
+        var value: TemplateValue
+        var index: Int32
+        var count: Int32
+    }
+
+    init(program: TemplateProgram, builder: B) {
+        self.program = program
+        self.ops = program.ops
+        self.builder = builder
+        frames.reserveCapacity(64)
+    }
+
+    /// Renders the root of template `root` with the page's top-level names.
+    mutating func render(root: Int32, vars: TemplateObject) throws(TemplateError) {
+        frames.append(Frame(parent: -1, vars: vars, name: -1, value: .null, index: 0, count: 0))
+        try render(root, scope: 0, fills: nil, parent: nil, depth: 0, skipEach: false)
+    }
+
+    private func error(_ op: Int32, _ message: String) -> TemplateError {
+        let o = ops[Int(op)]
+        return TemplateError(file: program.files[Int(o.file)], line: Int(o.line), message: message)
+    }
+
+    private func lookup(_ key: Int32, _ scope: Int32) -> TemplateValue? {
+        var i = scope
+        while i >= 0 {
+            let f = Int(i)
+            if frames[f].vars != nil {
+                if let v = frames[f].vars![program.symbols[Int(key)]] { return v }
+            } else if key == frames[f].name {
+                return frames[f].value
+            } else if key == program.loopSymbol {
+                let (index, count) = (Int(frames[f].index), Int(frames[f].count))
+                return .object([
+                    "index": .text(String(index + 1)), "first": .bool(index == 0),
+                    "last": .bool(index == count - 1), "odd": .bool(index % 2 == 0),
+                ])
+            }
+            i = frames[f].parent
+        }
+        return nil
+    }
+
+    private func eval(_ x: Int32, _ scope: Int32, _ op: Int32) throws(TemplateError) -> TemplateValue {
+        let e = program.exprs[Int(x)]
+        if e.literal >= 0 { return program.literals[Int(e.literal)] }
+        let parts = e.path.range
+        let first = program.pathParts[parts.lowerBound]
+        guard var v = lookup(first, scope) else {
+            throw error(op, "未知的名字“\(program.symbols[Int(first)])”")
+        }
+        for k in parts.dropFirst() {
+            let p = program.pathParts[k]
+            switch v {
+            case .object(let o):
+                guard let next = o[program.symbols[Int(p)]] else {
+                    throw error(op, "“\(pathText(parts))”中没有“\(program.symbols[Int(p)])”")
+                }
+                v = next
+            case .null:
+                return .null
+            default:
+                throw error(op, "“\(pathText(parts))”：“\(program.symbols[Int(p)])”之前的值不是对象")
+            }
+        }
+        return v
+    }
+
+    private func pathText(_ parts: Range<Int>) -> String {
+        parts.map { program.symbols[Int(program.pathParts[$0])] }.joined(separator: ".")
+    }
+
+    private mutating func render(_ op: Int32, scope: Int32, fills: ProgramFills?, parent: B.Node?, depth: Int,
+                                 skipEach: Bool) throws(TemplateError) {
+        let o = ops[Int(op)]
+        if o.plain {
+            try renderElement(op, scope: scope, fills: fills, parent: parent, depth: depth)
+            return
+        }
+        if depth > 200 { throw error(op, "片段嵌套过深（是否循环引用？）") }
+        // 1. remove
+        if o.remove { return }
+        // 2. each
+        if o.each >= 0, !skipEach {
+            let items: [TemplateValue]
+            switch try eval(o.each, scope, op) {
+            case .list(let l): items = l
+            case .null: items = []
+            default: throw error(op, "q:each 的值不是列表")
+            }
+            let mark = frames.count
+            for (i, item) in items.enumerated() {
+                frames.append(Frame(parent: scope, vars: nil, name: o.eachName, value: item, index: Int32(i), count: Int32(items.count)))
+                try render(op, scope: Int32(mark), fills: fills, parent: parent, depth: depth, skipEach: true)
+                frames.removeSubrange(mark...)
+            }
+            return
+        }
+        // 3. if / unless
+        if o.ifExpr >= 0, !(try eval(o.ifExpr, scope, op)).isTruthy { return }
+        if o.unlessExpr >= 0, (try eval(o.unlessExpr, scope, op)).isTruthy { return }
+        // 4. with (every expression in the enclosing scope)
+        var scope = scope
+        let mark = frames.count
+        defer { if frames.count > mark { frames.removeSubrange(mark...) } }
+        if o.with.count > 0 {
+            var vars = TemplateObject()
+            for k in o.with.range {
+                let (name, x) = program.withPairs[k]
+                vars[program.symbols[Int(name)]] = try eval(x, scope, op)
+            }
+            frames.append(Frame(parent: scope, vars: vars, name: -1, value: .null, index: 0, count: 0))
+            scope = Int32(mark)
+        }
+        // 5. use
+        if o.use >= 0 {
+            let captured = ProgramFills(pairs: program.fillPairs[o.fills.range], scope: scope, outer: fills)
+            try render(o.use, scope: scope, fills: captured, parent: parent, depth: depth + 1, skipEach: false)
+            return
+        }
+        // 6. slot
+        if o.slot >= 0, let fills, let f = fills.fill(o.slot) {
+            try renderElement(f, scope: fills.scope, fills: fills.outer, parent: parent, depth: depth)
+            return
+        }
+        try renderElement(op, scope: scope, fills: fills, parent: parent, depth: depth)
+    }
+
+    /// Steps 7–9 and the children, once the element is known to be rendered here.
+    private mutating func renderElement(_ op: Int32, scope: Int32, fills: ProgramFills?, parent: B.Node?, depth: Int) throws(TemplateError) {
+        let o = ops[Int(op)]
+        let node: B.Node?
+        if o.omit {
+            node = parent
+        } else if o.attrDirectives.count == 0 {
+            node = builder.element(program, op, parent: parent)
+        } else {
+            let n = builder.element(program.elementNames[Int(o.element)], namespace: o.namespace >= 0 ? program.namespaces[Int(o.namespace)] : nil,
+                                    parent: parent)
+            var attrs = Array(program.attributes[o.attributes.range])
+            // 7. attr
+            for k in o.attrDirectives.range {
+                let (name, x) = program.attrDirectives[k]
+                attrs.removeAll { $0.name == name }
+                switch try eval(x, scope, op) {
+                case .null, .bool(false): continue
+                case .bool(true): attrs.append((name, name.string))
+                case .text(let s): attrs.append((name, s))
+                default: throw error(op, "q:attr 的“\(name)”值不是文字")
+                }
+            }
+            // The template's namespace declarations never reach the output; charset is per format.
+            for (name, value) in attrs { builder.setAttribute(n, name, value) }
+            node = n
+        }
+        // 8. text
+        if o.textExpr >= 0 {
+            switch try eval(o.textExpr, scope, op) {
+            case .null: break
+            case .text(let s): if let node { builder.appendText(node, s) }
+            default: throw error(op, "q:text 的值不是文字")
+            }
+            return
+        }
+        for k in o.children.range {
+            let c = program.children[k]
+            if ops[Int(c)].isText {
+                if let node { builder.appendText(program, text: c, to: node) }
+            } else {
+                try render(c, scope: scope, fills: fills, parent: node, depth: depth, skipEach: false)
+            }
+        }
+    }
+}
