@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <unistd.h>
+#include <malloc.h>
 #include "qtown_system.h"
 
 int qtown_rename_exchange(const char *a, const char *b) {
@@ -16,4 +17,10 @@ int qtown_rename_exchange(const char *a, const char *b) {
 
 int qtown_syncfs(int fd) {
     return syncfs(fd);
+}
+
+void qtown_release_free_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }

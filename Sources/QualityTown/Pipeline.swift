@@ -1,4 +1,5 @@
 import Foundation
+import CQTownSystem
 
 // MARK: - The pipeline: read → validate → (pool → judge) → render → publish
 
@@ -102,6 +103,7 @@ public func readStage(_ options: BuildOptions, progress: (ProgressEvent) -> Void
 public func computeStage(_ read: consuming ReadResult, workers: Int = 1, progress: (ProgressEvent) -> Void = { _ in }) -> Report {
     progress(.stageStarted(.compute, "\(read.inputs.units.units.count) 个单位"))
     let assessment = assess(&read, workers: workers)
+    qtown_release_free_memory()
     let diagnostics = (read.diagnostics + assessment.diagnostics).sorted { $0.location < $1.location }
     progress(.stageFinished(.compute, "\(assessment.units.count) 个单位"))
     return Report(read: read, assessment: assessment, diagnostics: diagnostics)
@@ -140,6 +142,7 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
         let jobs = site.jobs(report)
         let results = parallelMap(jobs, workers: max(1, options.jobs)) { job -> Result<[String], PipelineError> in
             do {
+                if case .results = job { return .success(try site.writeResults(report, to: staged)) }
                 var paths: [String] = []
                 for page in try site.render(job, report) {
                     try staged.write(page.path, page.bytes)

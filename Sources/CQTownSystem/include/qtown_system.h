@@ -10,4 +10,8 @@ int qtown_rename_exchange(const char *a, const char *b);
 /// Flushes the file system holding `fd` (Linux syncfs): one call for a whole output tree.
 int qtown_syncfs(int fd);
 
+/// Gives the memory malloc holds free back to the system (glibc malloc_trim(0)): after a stage
+/// lets go of a large part of the heap, so the process's resident size shows what it still uses.
+void qtown_release_free_memory(void);
+
 #endif

@@ -1,3 +1,5 @@
+import CQTownSystem
+
 // MARK: - The compute stage: pool → judge → score → stage, for every unit of the tree
 
 /// Everything computed for one unit in the report year.
@@ -23,7 +25,6 @@ public struct Assessment: Sendable {
     public var asOf: Day
     public var tree: UnitTree
     public var units: [UnitResult]
-    public var dataset: Dataset
     /// Problems found while computing (conflicts, year sums, assessments, applications).
     public var diagnostics: [Diagnostic]
 
@@ -55,6 +56,8 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     }
     var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag, workers: workers)
     read.inputs.observations = []
+    // The cells were most of the heap: what malloc keeps of them goes back to the system.
+    qtown_release_free_memory()
     // Towns below each unit (for pooling, pooled T10 and goals).
     let towns = townsBelow(tree)
     pool(&dataset, tree: tree, scheme: scheme, workers: workers, townsBelow: towns)
@@ -64,6 +67,7 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     bag.append(contentsOf: assessmentProblems.items)
     // The sheet's rows are let go too: every entry read from them is in `assessments`.
     read.inputs.sheets["assessments"] = nil
+    qtown_release_free_memory()
     let applications = Dictionary(grouping: read.inputs.sheets["applications"] ?? [], by: \.unit)
     var stages: [String: StageResult] = [:]
     var results: [UnitResult] = []
@@ -106,7 +110,9 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
             results[i].goal = goalProgress(goal, towns: towns[results[i].unit.code] ?? [], stages: stages)
         }
     }
-    var a = Assessment(scheme: scheme, year: year, asOf: read.asOf, tree: tree, units: results, dataset: ds, diagnostics: bag.items)
+    // The dataset goes with this function: the results keep the two years the pages show, and
+    // the other years' tables (a third of a country's figures) are freed before rendering.
+    var a = Assessment(scheme: scheme, year: year, asOf: read.asOf, tree: tree, units: results, diagnostics: bag.items)
     for (i, r) in results.enumerated() { a.index[r.unit.code] = i }
     return a
 }

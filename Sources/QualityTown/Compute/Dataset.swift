@@ -19,7 +19,7 @@ public struct Figure: Sendable, Hashable {
     @PackedRational public var numerator: Rational?
     @PackedRational public var denominator: Rational?
     /// The cells behind the figure (file:line:column), in order.
-    public var sources: [SourceLocation]
+    @InlineSources public var sources: [SourceLocation]
     /// Set when a town took its county's row (county-level indicators).
     public var inheritedFrom: String?
     public var state: ValueState
@@ -42,6 +42,32 @@ public struct Figure: Sendable, Hashable {
 
     /// The value as a flag, when it is one.
     public var flag: Bool? { state == .value ? number.map { $0 != Rational(0) } : nil }
+}
+
+/// The cells behind a figure, one of them kept inline: most figures come from one cell, and an
+/// array of one, allocated for each of a country's ten million figures, took 64 bytes more and
+/// a reference count to copy.
+@propertyWrapper
+public struct InlineSources: Sendable, Hashable {
+    /// The one cell, when `all` is nil (otherwise a fixed placeholder, so equal lists are equal).
+    private var one: SourceLocation
+    /// Every cell when there are none or several; nil when there is exactly `one`.
+    private var all: [SourceLocation]?
+
+    private static let placeholder = SourceLocation(file: "")
+
+    public init(wrappedValue: [SourceLocation]) {
+        if wrappedValue.count == 1 {
+            (one, all) = (wrappedValue[0], nil)
+        } else {
+            (one, all) = (InlineSources.placeholder, wrappedValue)
+        }
+    }
+
+    public var wrappedValue: [SourceLocation] {
+        get { all ?? [one] }
+        set { self = InlineSources(wrappedValue: newValue) }
+    }
 }
 
 /// Key of a unit's year.

@@ -158,12 +158,59 @@ public final class StagedOutput: @unchecked Sendable {
     }
 }
 
+extension StagedOutput {
+    /// A file of the staging folder written piece by piece (its folder must exist).
+    public func stream(_ relative: String) throws(PublishError) -> FileStream {
+        let rel = try StagedOutput.checkedPath(relative)
+        return try FileStream(path: staging + "/" + rel)
+    }
+}
+
+/// A new file written in pieces; the first failure is kept and thrown by `close`. Owns its
+/// descriptor (closed in deinit if `close` was never called).
+public final class FileStream {
+    private var fd: Int32
+    private let path: String
+    private var failure: PublishError?
+
+    init(path: String) throws(PublishError) {
+        unlink(path)
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        self.path = path
+        guard fd >= 0 else { throw PublishError(description: "无法创建文件 \(path)：\(systemReason(errno))") }
+    }
+
+    /// Appends bytes (after a failure, does nothing).
+    public func write(_ bytes: [UInt8]) {
+        guard failure == nil, fd >= 0 else { return }
+        do throws(PublishError) { try writeAll(fd, bytes, path: path) } catch { failure = error }
+    }
+
+    /// Closes the file; throws the first write failure.
+    public func close() throws(PublishError) {
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+        if let failure { throw failure }
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+}
+
 /// Writes bytes to a new file (replacing any file there, never writing through a hard link).
 func writeFile(_ path: String, _ bytes: [UInt8]) throws(PublishError) {
     unlink(path)
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw PublishError(description: "无法创建文件 \(path)：\(systemReason(errno))") }
     defer { close(fd) }
+    try writeAll(fd, bytes, path: path)
+}
+
+/// Writes all of `bytes` to an open file.
+private func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(PublishError) {
     var offset = 0
     while offset < bytes.count {
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }

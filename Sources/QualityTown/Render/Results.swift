@@ -103,8 +103,16 @@ func problemJSON(_ d: Diagnostic) -> JSON {
     ])
 }
 
-/// `YEAR/results.json` as io-contract.md describes it.
+/// `YEAR/results.json` as io-contract.md describes it, in one array.
 func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = []) -> [UInt8] {
+    var all: [UInt8] = []
+    resultsJSON(a, problems: problems, inputs: inputs) { all += $0 }
+    return all
+}
+
+/// `YEAR/results.json`, handed to `emit` a megabyte or so at a time (a country's file is half
+/// a gigabyte; held whole, its buffer doubling to a gigabyte was the render stage's peak).
+func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = [], emit: ([UInt8]) -> Void) {
     let ranks = cityRanks(a)
     let rateIDs = Set(a.scheme.rates.map(\.id))
     let ids = a.scheme.indicators.map(\.id) + a.scheme.rates.map(\.id)
@@ -150,7 +158,14 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
     // The root object written member by member, units and problems one at a time (the same
     // bytes as one `.object`, without a tree of the whole country in memory).
     var s: [UInt8] = []
-    s.reserveCapacity(a.units.count * 3_000)
+    let chunk = 1 << 20
+    s.reserveCapacity(chunk + 64 * 1024)
+    func flush() {
+        if s.count >= chunk {
+            emit(s)
+            s.removeAll(keepingCapacity: true)
+        }
+    }
     s.append(contentsOf: "{\n".utf8)
     func member(_ key: String, last: Bool = false, _ value: (inout [UInt8]) -> Void) {
         JSON.pad(1, into: &s)
@@ -162,14 +177,24 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
     member("scheme") { JSON.string(a.scheme.id).write(into: &$0, indent: 1) }
     member("year") { JSON.int(a.year).write(into: &$0, indent: 1) }
     member("asOf") { JSON.string(a.asOf.description).write(into: &$0, indent: 1) }
-    member("units") { s in JSON.writeArray(a.units.count, indent: 1, into: &s) { i, s in unitJSON(a.units[i]).write(into: &s, indent: 2) } }
-    member("problems") { s in JSON.writeArray(problems.count, indent: 1, into: &s) { i, s in problemJSON(problems[i]).write(into: &s, indent: 2) } }
+    member("units") { s in
+        JSON.writeArray(a.units.count, indent: 1, into: &s) { i, s in
+            unitJSON(a.units[i]).write(into: &s, indent: 2)
+            if s.count >= chunk { emit(s); s.removeAll(keepingCapacity: true) }
+        }
+    }
+    member("problems") { s in
+        JSON.writeArray(problems.count, indent: 1, into: &s) { i, s in
+            problemJSON(problems[i]).write(into: &s, indent: 2)
+            if s.count >= chunk { emit(s); s.removeAll(keepingCapacity: true) }
+        }
+    }
     member("inputs", last: true) {
         JSON.array(inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256)), ("rows", .int($0.rows))]) })
             .write(into: &$0, indent: 1)
     }
     s.append(contentsOf: "}\n".utf8)
-    return s
+    emit(s)
 }
 
 

@@ -98,11 +98,28 @@ struct XMLTag: @unchecked Sendable {
         static let xhtmlVoid = Flags(rawValue: 1 << 10)
     }
 
-    /// `name`, `<name` and `</name>`.
-    let name: XMLBytes
-    let start: XMLBytes
-    let end: XMLBytes
-    let flags: Flags
+    /// What is known of the name, stored once for the process (the tag is one pointer, so the
+    /// page tree's nodes stay small).
+    struct Info {
+        /// `name`, `<name` and `</name>`.
+        let name: XMLBytes
+        let start: XMLBytes
+        let end: XMLBytes
+        let flags: Flags
+    }
+
+    let info: UnsafePointer<Info>
+
+    init(name: XMLBytes, start: XMLBytes, end: XMLBytes, flags: Flags) {
+        let p = UnsafeMutablePointer<Info>.allocate(capacity: 1)
+        p.initialize(to: Info(name: name, start: start, end: end, flags: flags))
+        info = UnsafePointer(p)
+    }
+
+    @inline(__always) var name: XMLBytes { info.pointee.name }
+    @inline(__always) var start: XMLBytes { info.pointee.start }
+    @inline(__always) var end: XMLBytes { info.pointee.end }
+    @inline(__always) var flags: Flags { info.pointee.flags }
 
     static func bytes(_ s: String) -> XMLBytes {
         let b = Array(s.utf8)
