@@ -186,21 +186,46 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     // that order like (unit code, year, indicator id), each cell's position breaking ties so a
     // group keeps file order. (A hash table of 2.4 million groups, as a country has, costs a
     // cache miss per cell; a sort of 8 million integers does not.)
-    var unitNames = Set(inputs.units.units.map(\.code)), indicatorNames = Set(scheme.indicators.map(\.id))
+    // Units and indicators are numbered as first seen (consecutive cells of a row share their
+    // unit, so most cells compare one string instead of hashing it), then ranked by name.
+    var unitIDs: [String: Int] = [:], unitList: [String] = []
+    var indicatorIDs: [String: Int] = [:], indicatorList: [String] = []
+    func number(_ s: String, _ ids: inout [String: Int], _ list: inout [String]) -> Int {
+        if let i = ids[s] { return i }
+        ids[s] = list.count
+        list.append(s)
+        return list.count - 1
+    }
+    for u in inputs.units.units { _ = number(u.code, &unitIDs, &unitList) }
+    for i in scheme.indicators { _ = number(i.id, &indicatorIDs, &indicatorList) }
     var minYear = Int.max, maxYear = Int.min
-    for o in all {
-        if !unitNames.contains(o.unit) { unitNames.insert(o.unit) }
-        if !indicatorNames.contains(o.indicator) { indicatorNames.insert(o.indicator) }
+    var cellUnit = [Int32](repeating: 0, count: all.count), cellIndicator = [Int32](repeating: 0, count: all.count)
+    var lastUnit = "", lastUnitID = -1
+    for (k, o) in all.enumerated() {
+        if lastUnitID < 0 || o.unit != lastUnit {
+            lastUnitID = number(o.unit, &unitIDs, &unitList)
+            lastUnit = o.unit
+        }
+        cellUnit[k] = Int32(lastUnitID)
+        cellIndicator[k] = Int32(number(o.indicator, &indicatorIDs, &indicatorList))
         minYear = min(minYear, o.year)
         maxYear = max(maxYear, o.year)
     }
     var keys: [Int] = [], order: [Int] = [], perUnit = 1
     if !all.isEmpty {
-        let unitRank = Dictionary(uniqueKeysWithValues: unitNames.sorted().enumerated().map { ($1, $0) })
-        let indicatorRank = Dictionary(uniqueKeysWithValues: indicatorNames.sorted().enumerated().map { ($1, $0) })
+        func ranks(_ list: [String]) -> [Int] {
+            var rank = [Int](repeating: 0, count: list.count)
+            for (r, i) in list.indices.sorted(by: { list[$0] < list[$1] }).enumerated() { rank[i] = r }
+            return rank
+        }
+        let unitRank = ranks(unitList), indicatorRank = ranks(indicatorList)
         let years = maxYear - minYear + 1, indicators = indicatorRank.count
         perUnit = years * indicators
-        keys = all.map { (unitRank[$0.unit]! * years + ($0.year - minYear)) * indicators + indicatorRank[$0.indicator]! }
+        keys = all.indices.map { k in
+            (unitRank[Int(cellUnit[k])] * years + (all[k].year - minYear)) * indicators + indicatorRank[Int(cellIndicator[k])]
+        }
+        cellUnit = []
+        cellIndicator = []
         if unitRank.count * years * indicators < 1 << 31, all.count < 1 << 31 {
             // Key in the high half, position in the low half: one integer sort.
             var packed = keys.enumerated().map { UInt64($1) << 32 | UInt64($0) }
@@ -227,20 +252,31 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     let parts = parallelMap(Array(0..<(bounds.count - 1)), workers: workers) { p -> (Dataset, DiagnosticBag) in
         var part = Dataset(ids: ids), bag = DiagnosticBag()
         var unitYears: [UnitYear] = []
+        // The unit-year being filled: its cells are consecutive, so its table is filled here
+        // and stored once (not looked up by unit and year for each of its figures).
+        var table = FigureTable(ids)
+        func store() {
+            if let uy = unitYears.last {
+                part.figures[uy] = table
+                table = FigureTable(ids)
+            }
+        }
         var start = cuts[p]
         while start < cuts[p + 1] {
             let first = all[sortedOrder[start]]
             var end = start + 1
             while end < cuts[p + 1], sortedKeys[sortedOrder[end]] == sortedKeys[sortedOrder[start]] { end += 1 }
             if let (ind, slot) = kinds[first.indicator] {
-                let obs = sortedOrder[start..<end].map { all[$0] }
                 if unitYears.last.map({ $0.unit != first.unit || $0.year != first.year }) ?? true {
+                    store()
                     unitYears.append(UnitYear(unit: first.unit, year: first.year))
                 }
-                part.set(first.unit, first.year, slot: slot, combine(obs, indicator: ind, diagnostics: &bag))
+                table[slot: slot] = end - start == 1 ? combineOne(first, indicator: ind)
+                                                     : combine(sortedOrder[start..<end].map { all[$0] }, indicator: ind, diagnostics: &bag)
             }
             start = end
         }
+        store()
         deriveRates(&part, unitYears, scheme: scheme, diagnostics: &bag)
         return (part, bag)
     }
@@ -267,6 +303,16 @@ private func deriveRates(_ ds: inout Dataset, _ unitYears: [UnitYear], scheme: S
             if f.state != .noData { ds.figures[uy]![rate.id] = f }
         }
     }
+}
+
+/// `combine` of a single observation (most figures): it cannot conflict or mix periods.
+private func combineOne(_ o: Observation, indicator: Indicator) -> Figure {
+    guard let v = o.value else { return .error([o.source]) }
+    if indicator.kind == .count {
+        if case .integer(let i) = v { return Figure(state: .value, number: Rational(i), sources: [o.source]) }
+        return Figure(state: .value, number: Rational(0), sources: [o.source])
+    }
+    return Figure(state: .value, number: numberOf(v), sources: [o.source])
 }
 
 /// One indicator's observations of a unit-year → a figure.
