@@ -233,6 +233,16 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
     // sheets, which may keep only the report year's rows; everything is joined in file order,
     // so a run reads the same values and problems in the same order whatever `workers` is.
     let base = reader
+    // Each sheet is decoded and parsed on a thread of its own while the data files are read
+    // (that needs no year; keeping only the report year's rows does, so it waits for them).
+    let opening = scheme.sheets.map { sheet in
+        Concurrent(enabled: workers > 1) { () -> (InputReader, CSVTable?) in
+            var part = base.emptied()
+            guard let bytes = FileManager.default.contents(atPath: folder + "/" + sheet.file) else { return (part, nil) }
+            let table = part.open([UInt8](bytes), path: sheet.file, role: .sheet(sheet.id))
+            return (part, table)
+        }
+    }
     var parts = parallelMap(dataFiles, workers: workers) { name -> InputReader in
         var part = base.emptied()
         let path = dataDir + "/" + name
@@ -256,10 +266,9 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
     }
     // One sheet after another, each reading its records on `workers` threads (an assessment
     // sheet is most of a country's input; one thread per sheet would leave the other idle).
-    let sheetParts = scheme.sheets.map { sheet -> InputReader in
-        var part = base.emptied()
-        guard let bytes = FileManager.default.contents(atPath: folder + "/" + sheet.file) else { return part }
-        part.readSheet([UInt8](bytes), sheet: sheet, keepYear: keepYear)
+    let sheetParts = zip(scheme.sheets, opening).map { sheet, opened -> InputReader in
+        var (part, table) = opened.value()
+        if let table { part.readSheet(table: table, sheet: sheet, keepYear: keepYear) }
         return part
     }
     parts += sheetParts
@@ -529,6 +538,11 @@ struct InputReader {
 
     mutating func readSheet(_ bytes: [UInt8], sheet: SheetSpec, keepYear: Int? = nil) {
         guard let table = open(bytes, path: sheet.file, role: .sheet(sheet.id)) else { return }
+        readSheet(table: table, sheet: sheet, keepYear: keepYear)
+    }
+
+    /// Reads a sheet already opened (decoded and parsed) by this reader.
+    mutating func readSheet(table: CSVTable, sheet: SheetSpec, keepYear: Int?) {
         let header = table.records[0]
         let keyIDs = Set(sheet.columns.map(\.id))
         let keys = dataKeyColumns.filter { ["代码", "名称", "所属县区"].contains($0.id) && !keyIDs.contains($0.id) }
