@@ -10,8 +10,9 @@ int qtown_rename_exchange(const char *a, const char *b);
 /// Flushes the file system holding `fd` (Linux syncfs): one call for a whole output tree.
 int qtown_syncfs(int fd);
 
-/// Gives the memory malloc holds free back to the system (glibc malloc_trim(0)): after a stage
-/// lets go of a large part of the heap, so the process's resident size shows what it still uses.
+/// Gives the memory malloc holds free back to the system (jemalloc: purge every arena; glibc:
+/// malloc_trim(0)): after a stage lets go of a large part of the heap, so that the resident
+/// size is what the process still uses rather than pages waiting for jemalloc's decay.
 void qtown_release_free_memory(void);
 
 #endif
