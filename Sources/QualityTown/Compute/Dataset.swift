@@ -163,11 +163,6 @@ public struct Dataset: Sendable {
     mutating func set(_ unit: String, _ year: Int, _ id: String, _ f: Figure) {
         figures[UnitYear(unit: unit, year: year), default: FigureTable(ids)][id] = f
     }
-
-    /// As `set`, by slot.
-    mutating func set(_ unit: String, _ year: Int, slot: Int, _ f: Figure) {
-        figures[UnitYear(unit: unit, year: year), default: FigureTable(ids)][slot: slot] = f
-    }
 }
 
 /// Builds the town (and county-row) figures from observations (suzhou-town.md §1, "Periods"):

@@ -133,6 +133,11 @@ final class TemplateProgram: @unchecked Sendable {
         UnsafeMutableBufferPointer(mutating: bytes).deallocate()
     }
 
+    /// The namespace URI of element `o`, if it has one.
+    @inline(__always) func namespace(of o: Op) -> String? {
+        o.namespace >= 0 ? namespaces[Int(o.namespace)] : nil
+    }
+
     /// The static bytes `span` covers.
     @inline(__always) func bytes(_ span: Span) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: bytes[span.range])
@@ -443,7 +448,7 @@ struct ProgramRenderer<B: PageBuilder> {
         } else if o.attrDirectives.count == 0 {
             node = builder.element(program, op, parent: parent)
         } else {
-            let n = builder.element(program.elementNames[Int(o.element)], namespace: o.namespace >= 0 ? program.namespaces[Int(o.namespace)] : nil,
+            let n = builder.element(program.elementNames[Int(o.element)], namespace: program.namespace(of: o),
                                     parent: parent)
             var attrs = Array(program.attributes[o.attributes.range])
             // 7. attr

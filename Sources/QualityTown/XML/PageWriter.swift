@@ -40,7 +40,7 @@ struct PageWriter: PageBuilder {
     mutating func element(_ program: TemplateProgram, _ op: Int32, parent: Int32?) -> Int32 {
         let o = program.ops[Int(op)]
         let xhtml = tree.xhtml
-        let n = tree.element(o.tag, namespace: xhtml && o.namespace >= 0 ? program.namespaces[Int(o.namespace)] : nil, parent: parent)
+        let n = tree.element(o.tag, namespace: xhtml ? program.namespace(of: o) : nil, parent: parent)
         tree.appendPreparedAttributes(n, program.bytes(xhtml ? o.preparedXHTML : o.preparedHTML))
         return n
     }

@@ -47,7 +47,7 @@ extension PageBuilder {
     /// The element and its attributes, set one by one.
     mutating func element(_ program: TemplateProgram, _ op: Int32, parent: Node?) -> Node {
         let o = program.ops[Int(op)]
-        let n = element(program.elementNames[Int(o.element)], namespace: o.namespace >= 0 ? program.namespaces[Int(o.namespace)] : nil,
+        let n = element(program.elementNames[Int(o.element)], namespace: program.namespace(of: o),
                         parent: parent)
         for (name, value) in program.attributes[o.attributes.range] { setAttribute(n, name, value) }
         return n
