@@ -24,8 +24,8 @@ public enum Stage: String, Sendable, Codable {
 public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
     /// Path relative to the inputs folder (`data/market.csv`), or a template/scheme path.
     public var file: String {
-        get { SourceFiles.shared.name(fileID) }
-        set { fileID = SourceFiles.shared.id(newValue) }
+        get { StringTable.files.name(fileID) }
+        set { fileID = StringTable.files.id(newValue) }
     }
     // A location is 16 bytes: the file as its number in the process's table of file names, the
     // rest as Int32 (0 = unknown). A country's build holds tens of millions of them.
@@ -50,7 +50,7 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
     }
 
     public init(file: String, line: Int? = nil, column: Int? = nil, row: Int? = nil) {
-        fileID = SourceFiles.shared.id(file)
+        fileID = StringTable.files.id(file)
         line32 = Int32(clamping: line ?? 0)
         column32 = Int32(clamping: column ?? 0)
         row32 = Int32(clamping: row ?? 0)
@@ -105,18 +105,24 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
 
 }
 
-/// The file names locations refer to, each stored once for the process and numbered in the
-/// order first seen. Numbers are handed out under a lock; a name is written before its number
-/// is, and never changes, so reading one needs no lock.
-final class SourceFiles: @unchecked Sendable {
-    static let shared = SourceFiles()
-    private let capacity = 1 << 20
+/// Strings stored once for the process and numbered in the order first seen (the file names
+/// locations refer to; the county codes figures are inherited from). Numbers are handed out
+/// under a lock; a string is written before its number is, and never changes, so reading one
+/// needs no lock.
+final class StringTable: @unchecked Sendable {
+    /// File names of `SourceLocation`.
+    static let files = StringTable(capacity: 1 << 20)
+    /// Unit codes a figure was inherited from.
+    static let units = StringTable(capacity: 1 << 22)
+
+    private let capacity: Int
     private let names: UnsafeMutablePointer<String>
     private var ids: [String: Int32] = [:]
     private var count = 0
     private let lock = NSLock()
 
-    private init() {
+    private init(capacity: Int) {
+        self.capacity = capacity
         names = .allocate(capacity: capacity)
     }
 
@@ -124,7 +130,7 @@ final class SourceFiles: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let i = ids[name] { return i }
-        precondition(count < capacity, "more than \(capacity) distinct file names")
+        precondition(count < capacity, "more than \(capacity) distinct strings")
         (names + count).initialize(to: name)
         let i = Int32(count)
         count += 1

@@ -172,7 +172,8 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
         // One file in memory at a time (a country's results.json is half a gigabyte): the
         // previous one is flattened and let go before this run's is read.
         let previous = readFileBytes(staged.output + "/" + resultsPath).flatMap(flattenResults)
-        let current = readFileBytes(staged.staging + "/" + resultsPath) ?? []
+        // This run's file is only read when there is a previous one to compare it with.
+        let current = previous == nil ? [] : readFileBytes(staged.staging + "/" + resultsPath) ?? []
         let changes = try site.changesPage(report, previous: previous, current: current)
         try staged.write(changes.path, changes.bytes)
         pages.append(changes.path)
@@ -313,9 +314,10 @@ final class Concurrent<R: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// The result, once the computation has finished (call once).
+    /// The result, once the computation has finished.
     func value() -> R {
         done.wait()
+        done.signal()
         return result!
     }
 }

@@ -80,6 +80,38 @@ import Testing
         #expect(r.read.inputs.years == [2024, 2025])
     }
 
+    @Test func assessmentRowsInAnyOrderGiveTheSameEntries() throws {
+        // The bundled sheet with its first 60 rows given again (merged with their first copy),
+        // read as it is and with the (town, 条目) groups shuffled, each group's rows keeping
+        // their order: every town gets the same entries, and the same problems are found.
+        let scheme = try loadScheme(locateScheme(repoPath("templates/suzhou-town")))
+        let rubric = try #require(scheme.rubric)
+        let inputs = try readInputs(folder: repoPath("inputs"), scheme: scheme, workers: 1)
+        let rows = inputs.sheets["assessments"] ?? []
+        #expect(rows.count >= 600)
+        let given = rows + rows.prefix(60)
+        func group(_ r: SheetRow) -> String { r.unit + "|" + ((r.cells["条目"]?.read).map { "\($0)" } ?? "") }
+        let shuffled = given.enumerated().sorted { a, b in
+            let (ga, gb) = (String(group(a.element).reversed()), String(group(b.element).reversed()))
+            return ga != gb ? ga < gb : a.offset < b.offset
+        }.map(\.element)
+        #expect(shuffled.map(\.location) != given.map(\.location))
+        var bagA = DiagnosticBag(), bagB = DiagnosticBag()
+        let a = readAssessments(given, rubric: rubric, year: 2025, diagnostics: &bagA)
+        let b = readAssessments(shuffled, rubric: rubric, year: 2025, diagnostics: &bagB)
+        let towns = Set(rows.map(\.unit))
+        #expect(towns.count >= 10 && Set(a.ranges.keys) == towns && Set(b.ranges.keys) == towns)
+        for t in towns {
+            #expect(a.town(t).all == b.town(t).all)
+            #expect(a.town(t).all.map(\.target) == a.town(t).all.map(\.target).sorted())
+        }
+        // The repeated rows were merged: each town still has one entry per 条目.
+        var bagOnce = DiagnosticBag()
+        let once = readAssessments(rows, rubric: rubric, year: 2025, diagnostics: &bagOnce)
+        #expect(a.entries.count == once.entries.count && a.entries.count >= 500)
+        #expect(Set(bagA.items) == Set(bagB.items))
+    }
+
     @Test func resultsJSONIsReadUnitByUnitWithEveryField() throws {
         var s = Scenario()
         s.data["a.csv"] = """

@@ -33,6 +33,12 @@ public struct Assessment: Sendable {
     var index: [String: Int] = [:]
 }
 
+/// Sheet rows handed to another thread, which lets them go when done.
+private final class RowsBox: @unchecked Sendable {
+    var rows: [SheetRow]
+    init(_ rows: [SheetRow]) { self.rows = rows }
+}
+
 /// Composes the compute stage (all pure functions over values):
 /// 1. dataset: periods, conflicts, derived rates, county-level values reaching towns;
 /// 2. pooling up the tree, every year;
@@ -43,18 +49,26 @@ public struct Assessment: Sendable {
 public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     var bag = DiagnosticBag()
     let scheme = read.scheme, tree = read.inputs.units, year = read.year, asOf = read.asOf
-    // The assessment sheet is read on a thread of its own while the dataset is built and pooled
-    // (they share nothing); its problems still come after the dataset's, as they always have.
-    let assessing: Concurrent<([String: [ScoreTarget: AssessmentEntry]], DiagnosticBag)>
+    // The assessment sheet is read on a thread of its own while the cells are sorted (they share
+    // nothing); its problems still come after the dataset's, as they always have.
+    var assessing: Concurrent<(AssessmentBook, DiagnosticBag)>?
     do {
-        let sheet = read.inputs.sheets["assessments"] ?? []
+        // The rows are held by a box the reading thread empties as soon as it is done with
+        // them, then their memory goes back to the system (they are a third of the heap then).
+        let sheet = RowsBox(read.inputs.sheets["assessments"] ?? [])
+        read.inputs.sheets["assessments"] = nil
         assessing = Concurrent(enabled: workers > 1) {
             var bag = DiagnosticBag()
-            let entries = scheme.rubric.map { readAssessments(sheet, rubric: $0, year: year, diagnostics: &bag) } ?? [:]
+            let entries = scheme.rubric.map { readAssessments(sheet.rows, rubric: $0, year: year, diagnostics: &bag) } ?? AssessmentBook()
+            sheet.rows = []
+            qtown_release_free_memory()
             return (entries, bag)
         }
     }
-    var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag, workers: workers)
+    // The tables are filled once the sheet's rows are read and let go: both at once were the
+    // peak of a country's build.
+    var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag, workers: workers,
+                               beforeTables: { _ = assessing!.value() })
     read.inputs.observations = []
     // The cells were most of the heap: what malloc keeps of them goes back to the system.
     qtown_release_free_memory()
@@ -63,10 +77,20 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     pool(&dataset, tree: tree, scheme: scheme, workers: workers, townsBelow: towns)
     let ds = dataset
     let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
-    let (assessments, assessmentProblems) = assessing.value()
-    bag.append(contentsOf: assessmentProblems.items)
-    // The sheet's rows are let go too: every entry read from them is in `assessments`.
-    read.inputs.sheets["assessments"] = nil
+    // Towns are scored first, on `workers` threads: the sheet's entries are then let go before
+    // the rest is judged (all of them with every result was the peak of a country's build).
+    let scores: [(score: TownScore?, diagnostics: [Diagnostic])]
+    do {
+        let (assessments, assessmentProblems) = assessing!.value()
+        assessing = nil
+        bag.append(contentsOf: assessmentProblems.items)
+        scores = parallelMap(tree.units, workers: workers) { u -> (score: TownScore?, diagnostics: [Diagnostic]) in
+            guard u.level.tier == .town, let rubric = scheme.rubric else { return (nil, []) }
+            var bag = DiagnosticBag()
+            let score = scoreTown(u.code, rubric: rubric, context: context, assessments: assessments.town(u.code), diagnostics: &bag)
+            return (score, bag.items)
+        }
+    }
     qtown_release_free_memory()
     let applications = Dictionary(grouping: read.inputs.sheets["applications"] ?? [], by: \.unit)
     var stages: [String: StageResult] = [:]
@@ -77,7 +101,8 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
         var result: UnitResult
         var diagnostics: [Diagnostic]
     }
-    let outcomes = parallelMap(tree.units, workers: workers) { u -> Outcome in
+    let outcomes = parallelMap(Array(tree.units.indices), workers: workers) { i -> Outcome in
+        let u = tree.units[i]
         var bag = DiagnosticBag()
         let isTown = u.level.tier == .town
         var r = UnitResult(unit: u,
@@ -86,9 +111,8 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
                            targets: judgeTargets(scheme, unit: u.code, year: year, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []),
                            previousTargets: judgeTargets(scheme, unit: u.code, year: year - 1, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []))
         if isTown {
-            if let rubric = scheme.rubric {
-                r.score = scoreTown(u.code, rubric: rubric, context: context, assessments: assessments[u.code] ?? [:], diagnostics: &bag)
-            }
+            r.score = scores[i].score
+            bag.append(contentsOf: scores[i].diagnostics)
             if let e = scheme.eligibility { r.eligibility = judgeEligibility(e, unit: u.code, year: year, context: context) }
             if let l = scheme.lifecycle {
                 r.stage = stageOf(unit: u.code, rows: applications[u.code] ?? [], asOf: asOf, year: year, lifecycle: l, dataset: ds, diagnostics: &bag)

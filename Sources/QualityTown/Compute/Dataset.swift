@@ -11,30 +11,70 @@ public enum ValueState: String, Sendable, Codable {
 /// A figure of one unit and year: its state, exact value, the counts behind a rate, and the
 /// cells it came from.
 public struct Figure: Sendable, Hashable {
-    // 80 bytes (104 with plain `Rational?` fields in the first order), as a country has
-    // millions of figures.
-    /// Numbers (counts, percents, scores, levels; rates as percentages). Flags are 1 or 0.
-    @PackedRational public var number: Rational?
-    /// For rates: the summed numerator and denominator.
-    @PackedRational public var numerator: Rational?
-    @PackedRational public var denominator: Rational?
+    // 64 bytes (104 with plain `Rational?` fields in the first order), as a country has
+    // millions of figures: a rate keeps its counts and works its percentage out from them.
+    /// The number, or a rate's numerator (`counts`).
+    @PackedRational private var first: Rational?
+    /// A rate's denominator (`counts`).
+    @PackedRational private var second: Rational?
     /// The cells behind the figure (file:line:column), in order.
     @InlineSources public var sources: [SourceLocation]
-    /// Set when a town took its county's row (county-level indicators).
-    public var inheritedFrom: String?
+    /// `StringTable.units` number of the county a town took the figure from, or -1.
+    private var inherited: Int32
     public var state: ValueState
     /// True for means of percentages, for scores without weights, or when units in error were left out.
     public var approximate: Bool
+    private var counts: Counts
 
+    private enum Counts: UInt8, Sendable, Hashable {
+        /// `first` is the number.
+        case none
+        /// A rate's counts, without a number (not applicable: 0 / 0).
+        case only
+        /// A rate's counts and its number, numerator / denominator × 100.
+        case withNumber
+    }
+
+    /// Numbers (counts, percents, scores, levels; rates as percentages). Flags are 1 or 0.
+    public var number: Rational? {
+        get {
+            switch counts {
+            case .none: return first
+            case .only: return nil
+            case .withNumber: return first! / second! * Rational(100)
+            }
+        }
+        set {
+            precondition(counts == .none, "a rate's number follows from its counts")
+            first = newValue
+        }
+    }
+
+    /// For rates: the summed numerator and denominator.
+    public var numerator: Rational? { counts == .none ? nil : first }
+    public var denominator: Rational? { counts == .none ? nil : second }
+
+    /// Set when a town took its county's row (county-level indicators).
+    public var inheritedFrom: String? {
+        get { inherited < 0 ? nil : StringTable.units.name(inherited) }
+        set { inherited = newValue.map { StringTable.units.id($0) } ?? -1 }
+    }
+
+    /// A rate's figure gives both `numerator` and `denominator`, and a number only when it is
+    /// numerator / denominator × 100.
     public init(state: ValueState, number: Rational? = nil, numerator: Rational? = nil, denominator: Rational? = nil,
                 approximate: Bool = false, sources: [SourceLocation] = [], inheritedFrom: String? = nil) {
+        precondition((numerator == nil) == (denominator == nil), "a rate's figure has both counts")
+        if let numerator, let denominator {
+            assert(number == nil || number == numerator / denominator * Rational(100), "a rate's number follows from its counts")
+            (first, second, counts) = (numerator, denominator, number == nil ? .only : .withNumber)
+        } else {
+            (first, second, counts) = (number, nil, .none)
+        }
         self.state = state
-        self.number = number
-        self.numerator = numerator
-        self.denominator = denominator
         self.approximate = approximate
         self.sources = sources
-        self.inheritedFrom = inheritedFrom
+        self.inherited = inheritedFrom.map { StringTable.units.id($0) } ?? -1
     }
 
     public static let noData = Figure(state: .noData)
@@ -170,8 +210,11 @@ public struct Dataset: Sendable {
 /// an error (never a partial sum); flows are summed over a year's periods, everything else
 /// takes the latest period; then rates are derived exactly and county-level indicators reach
 /// the towns of a county that gave them on its own row.
+///
+/// `beforeTables` runs once the cells are sorted, before the tables are filled (the compute
+/// stage waits there for other work holding memory to finish).
 public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout DiagnosticBag, workers: Int = 1,
-                         minimumSlice: Int = 50_000) -> Dataset {
+                         minimumSlice: Int = 50_000, beforeTables: () -> Void = {}) -> Dataset {
     let all = inputs.observations
     let ids = FigureIDs(scheme: scheme)
     // Each indicator with its slot in the tables.
@@ -194,6 +237,7 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     for u in inputs.units.units { _ = number(u.code, &unitIDs, &unitList) }
     for i in scheme.indicators { _ = number(i.id, &indicatorIDs, &indicatorList) }
     var minYear = Int.max, maxYear = Int.min
+    var unitOfGroup: (Int) -> Int = { _ in 0 }
     var cellUnit = [Int32](repeating: 0, count: all.count), cellIndicator = [Int32](repeating: 0, count: all.count)
     var lastUnit = "", lastUnitID = -1
     for (k, o) in all.enumerated() {
@@ -206,8 +250,10 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
         minYear = min(minYear, o.year)
         maxYear = max(maxYear, o.year)
     }
-    var keys: [Int] = [], order: [Int] = [], perUnit = 1
+    // Sorted cells, each as its group's key in the high 32 bits and its position in the low 32.
+    var sorted: [UInt64] = [], perUnit = 1
     if !all.isEmpty {
+        precondition(all.count < 1 << 32, "more than 2³² cells")
         func ranks(_ list: [String]) -> [Int] {
             var rank = [Int](repeating: 0, count: list.count)
             for (r, i) in list.indices.sorted(by: { list[$0] < list[$1] }).enumerated() { rank[i] = r }
@@ -215,35 +261,48 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
         }
         let unitRank = ranks(unitList), indicatorRank = ranks(indicatorList)
         let years = maxYear - minYear + 1, indicators = indicatorRank.count
-        perUnit = years * indicators
-        keys = all.indices.map { k in
+        func key(_ k: Int) -> Int {
             (unitRank[Int(cellUnit[k])] * years + (all[k].year - minYear)) * indicators + indicatorRank[Int(cellIndicator[k])]
+        }
+        if unitRank.count * years * indicators < 1 << 31 {
+            // Key in the high half, position in the low half: one integer sort.
+            sorted = all.indices.map { UInt64(key($0)) << 32 | UInt64($0) }
+            sorted.sort()
+            perUnit = years * indicators
+        } else {
+            // Keys too wide for 32 bits: sorted as they are, then numbered densely (a unit's
+            // groups get consecutive numbers, so a unit is a range of 2³² numbers at most).
+            let keys = all.indices.map(key)
+            var order = Array(all.indices)
+            order.sort { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+            var dense = 0
+            sorted = order.indices.map { i in
+                if i > 0, keys[order[i]] != keys[order[i - 1]] { dense += 1 }
+                return UInt64(dense) << 32 | UInt64(order[i])
+            }
+            perUnit = 0
+            unitOfGroup = { i in keys[Int(sorted[i] & 0xFFFF_FFFF)] / (years * indicators) }
         }
         cellUnit = []
         cellIndicator = []
-        if unitRank.count * years * indicators < 1 << 31, all.count < 1 << 31 {
-            // Key in the high half, position in the low half: one integer sort.
-            var packed = keys.enumerated().map { UInt64($1) << 32 | UInt64($0) }
-            packed.sort()
-            order = packed.map { Int($0 & 0xFFFF_FFFF) }
-        } else {
-            order = Array(all.indices)
-            order.sort { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
-        }
     }
+    beforeTables()
     // Each unit's figures depend on its own cells only: the sorted cells are cut into one slice
     // per worker at unit boundaries, each slice combined (and its rates derived) on its own
     // thread, and the slices joined in order, so tables and problems are the same whatever
     // `workers` is.
-    let slices = max(1, min(workers, order.count / max(1, minimumSlice)))
+    let slices = max(1, min(workers, sorted.count / max(1, minimumSlice)))
+    let sameUnit = { (a: Int, b: Int) -> Bool in
+        perUnit > 0 ? Int(sorted[a] >> 32) / perUnit == Int(sorted[b] >> 32) / perUnit : unitOfGroup(a) == unitOfGroup(b)
+    }
     var bounds = [0]
     for k in 1..<slices {
-        var b = max(order.count * k / slices, bounds.last!)
-        while b > 0, b < order.count, keys[order[b]] / perUnit == keys[order[b - 1]] / perUnit { b += 1 }
+        var b = max(sorted.count * k / slices, bounds.last!)
+        while b > 0, b < sorted.count, sameUnit(b, b - 1) { b += 1 }
         bounds.append(b)
     }
-    bounds.append(order.count)
-    let (sortedKeys, sortedOrder, cuts) = (keys, order, bounds)
+    bounds.append(sorted.count)
+    let (sortedCells, cuts) = (sorted, bounds)
     let parts = parallelMap(Array(0..<(bounds.count - 1)), workers: workers) { p -> (Dataset, DiagnosticBag) in
         var part = Dataset(ids: ids), bag = DiagnosticBag()
         var unitYears: [UnitYear] = []
@@ -258,16 +317,16 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
         }
         var start = cuts[p]
         while start < cuts[p + 1] {
-            let first = all[sortedOrder[start]]
+            let first = all[Int(sortedCells[start] & 0xFFFF_FFFF)]
             var end = start + 1
-            while end < cuts[p + 1], sortedKeys[sortedOrder[end]] == sortedKeys[sortedOrder[start]] { end += 1 }
+            while end < cuts[p + 1], sortedCells[end] >> 32 == sortedCells[start] >> 32 { end += 1 }
             if let (ind, slot) = kinds[first.indicator] {
                 if unitYears.last.map({ $0.unit != first.unit || $0.year != first.year }) ?? true {
                     store()
                     unitYears.append(UnitYear(unit: first.unit, year: first.year))
                 }
                 table[slot: slot] = end - start == 1 ? combineOne(first, indicator: ind)
-                                                     : combine(sortedOrder[start..<end].map { all[$0] }, indicator: ind, diagnostics: &bag)
+                                                     : combine(sortedCells[start..<end].map { all[Int($0 & 0xFFFF_FFFF)] }, indicator: ind, diagnostics: &bag)
             }
             start = end
         }

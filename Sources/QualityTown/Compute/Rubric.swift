@@ -20,8 +20,8 @@ public struct CriterionScore: Sendable {
     public var source: ScoreSource
     /// The figures used, in words (`cqo 12 / ent_4up 12 = 100%`), or the assessor's 说明.
     public var note: String
-    /// Cells behind the score.
-    public var sources: [SourceLocation]
+    /// Cells behind the score (most have one, kept inline).
+    @InlineSources public var sources: [SourceLocation]
     public var evidence: String?
     // Optional rationals in 16 bytes each (a country has two million criterion scores).
     /// Declared points (nil for per-unit criteria, bounded by the item cap).

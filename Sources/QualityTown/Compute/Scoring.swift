@@ -7,28 +7,117 @@ enum ScoreTarget: Hashable {
 }
 
 /// The reviewed fields of one (town, 条目), after rejections and conflicts.
-struct AssessmentEntry {
-    var target: ScoreTarget
-    var fields: [String: (value: Rational, location: SourceLocation)] = [:]
-    var remarks: [String] = []
-    var evidence: [String] = []
+struct AssessmentEntry: Equatable {
+    var fields = ScoreFieldValues()
+    /// 说明 and 佐证材料, joined with "；" when several rows were merged.
+    var remark: String?
+    var evidence: String?
     var location: SourceLocation
+    /// What the row scores, as a position in `AssessmentTargets` (criteria, then items).
+    var target: Int32
 }
 
 /// The fields that carry points, in the order a score falls back through them.
 let scoreFields = ["核定分", "初审分", "自评分"]
 
+/// The three point fields of an entry, each a value and its cell, in 96 bytes (a dictionary per
+/// entry took half a kilobyte, and a country's sheet has two million entries).
+struct ScoreFieldValues: Equatable {
+    @PackedRational private var reviewed: Rational?
+    @PackedRational private var preliminary: Rational?
+    @PackedRational private var selfScored: Rational?
+    private var reviewedAt = SourceLocation(file: ""), preliminaryAt = SourceLocation(file: ""), selfScoredAt = SourceLocation(file: "")
+
+    /// The field named `name` (one of `scoreFields`).
+    subscript(name: String) -> (value: Rational, location: SourceLocation)? {
+        get {
+            switch name {
+            case "核定分": return reviewed.map { ($0, reviewedAt) }
+            case "初审分": return preliminary.map { ($0, preliminaryAt) }
+            case "自评分": return selfScored.map { ($0, selfScoredAt) }
+            default: return nil
+            }
+        }
+        set {
+            switch name {
+            case "核定分": (reviewed, reviewedAt) = (newValue?.value, newValue?.location ?? SourceLocation(file: ""))
+            case "初审分": (preliminary, preliminaryAt) = (newValue?.value, newValue?.location ?? SourceLocation(file: ""))
+            case "自评分": (selfScored, selfScoredAt) = (newValue?.value, newValue?.location ?? SourceLocation(file: ""))
+            default: preconditionFailure("not a score field: \(name)")
+            }
+        }
+    }
+}
+
+/// The positions of what rows can score: the rubric's criteria in order, then its items.
+struct AssessmentTargets {
+    let rubric: Rubric
+    private let criterionIndex: [String: Int]
+
+    init(_ rubric: Rubric) {
+        self.rubric = rubric
+        criterionIndex = Dictionary(rubric.criteria.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    var count: Int { rubric.criteria.count + rubric.items.count }
+
+    func index(_ t: ScoreTarget) -> Int? {
+        switch t {
+        case .criterion(let id): return criterionIndex[id]
+        case .item(let n): return rubric.items.firstIndex { $0.number == n }.map { rubric.criteria.count + $0 }
+        }
+    }
+}
+
+/// Every town's entries in one array, grouped by town in sheet order and by target within a
+/// town.
+struct AssessmentBook: Sendable {
+    var entries: [AssessmentEntry] = []
+    var ranges: [String: Range<Int>] = [:]
+    var targetCount = 0
+
+    /// The entries of `unit`, by target.
+    func town(_ unit: String) -> TownAssessments {
+        TownAssessments(entries: ranges[unit].map { entries[$0] } ?? [], targetCount: targetCount)
+    }
+}
+
+/// One town's entries, looked up by the position of a criterion or an item in the rubric.
+struct TownAssessments {
+    private let entries: ArraySlice<AssessmentEntry>
+    private var slot: [Int32]
+
+    init(entries: ArraySlice<AssessmentEntry>, targetCount: Int) {
+        self.entries = entries
+        slot = [Int32](repeating: -1, count: entries.isEmpty ? 0 : targetCount)
+        for i in entries.indices { slot[Int(entries[i].target)] = Int32(i) }
+    }
+
+    /// Every entry, in target order.
+    var all: [AssessmentEntry] { Array(entries) }
+
+    /// The entry at target position `t` (criteria first, then items).
+    subscript(target t: Int) -> AssessmentEntry? {
+        guard t < slot.count, slot[t] >= 0 else { return nil }
+        return entries[Int(slot[t])]
+    }
+}
+
 /// Reads the report year's assessment rows: 条目 spellings (`4.2`, `5`, `第5项`), maxima (a
 /// criterion's points; the item cap for per-unit criteria and whole-item rows), and conflicts
 /// (two rows with different values for the same field: that field is rejected in both).
-func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics: inout DiagnosticBag) -> [String: [ScoreTarget: AssessmentEntry]] {
-    var collected: [String: [ScoreTarget: [AssessmentEntry]]] = [:]
+func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics: inout DiagnosticBag) -> AssessmentBook {
+    let targets = AssessmentTargets(rubric)
+    // Entries in sheet order, each with its town's number (towns numbered as first seen).
+    var read: [AssessmentEntry] = [], unitOf: [Int32] = []
+    var unitNumbers: [String: Int32] = [:], units: [String] = []
+    var lastUnit = "", lastNumber: Int32 = -1
     // Column positions are looked up once per file layout, and each spelling of 条目 parsed once
     // (a country's sheet has millions of rows naming the same few dozen criteria).
     var layoutOf: SheetCells?
     var iYear: Int?, iItem: Int?, iRemark: Int?, iEvidence: Int?
     var iFields: [Int?] = []
-    var parsed: [String: ScoreTarget?] = [:]
+    var parsed: [String: (target: ScoreTarget, index: Int32)?] = [:]
     for row in rows {
         if layoutOf.map({ !$0.sameLayout(as: row.cells) }) ?? true {
             layoutOf = row.cells
@@ -42,14 +131,19 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
             diagnostics.error("missing-value", "评分行缺少“条目”，未使用", at: row.location, unit: row.unit)
             continue
         }
-        let known: ScoreTarget?
-        if let p = parsed[raw] { known = p } else { known = parseScoreTarget(raw, rubric: rubric); parsed[raw] = known }
-        guard let target = known else {
+        let known: (target: ScoreTarget, index: Int32)?
+        if let p = parsed[raw] {
+            known = p
+        } else {
+            known = parseScoreTarget(raw, rubric: rubric).flatMap { t in targets.index(t).map { (t, Int32($0)) } }
+            parsed[raw] = known
+        }
+        guard let (target, index) = known else {
             diagnostics.error("unknown-criterion", "“条目”\(quoted(raw))不是评估细则中的条目（应为 4.2、5 或 第5项 这样的写法）", at: item.location, unit: row.unit)
             continue
         }
         let (maximum, what) = maximumPoints(target, rubric: rubric)
-        var entry = AssessmentEntry(target: target, location: row.location)
+        var entry = AssessmentEntry(location: row.location, target: index)
         for (k, f) in scoreFields.enumerated() {
             guard let c = cell(iFields[k]), case .value(let v) = c.read, let r = v.rational else { continue }
             if r > maximum {
@@ -58,21 +152,55 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
             }
             entry.fields[f] = (r, c.location)
         }
-        if case .value(.text(let t))? = cell(iRemark)?.read { entry.remarks.append(t) }
-        if case .value(.text(let t))? = cell(iEvidence)?.read { entry.evidence.append(t) }
-        collected[row.unit, default: [:]][target, default: []].append(entry)
-    }
-    var out: [String: [ScoreTarget: AssessmentEntry]] = [:]
-    for (unit, byTarget) in collected {
-        for (target, entries) in byTarget {
-            // One row for the criterion (the usual case): nothing to merge or to conflict.
-            if entries.count == 1 {
-                out[unit, default: [:]][target] = entries[0]
-                continue
+        if case .value(.text(let t))? = cell(iRemark)?.read { entry.remark = t }
+        if case .value(.text(let t))? = cell(iEvidence)?.read { entry.evidence = t }
+        if lastNumber < 0 || row.unit != lastUnit {
+            if let n = unitNumbers[row.unit] {
+                lastNumber = n
+            } else {
+                lastNumber = Int32(units.count)
+                unitNumbers[row.unit] = lastNumber
+                units.append(row.unit)
             }
-            var merged = AssessmentEntry(target: target, location: entries[0].location)
+            lastUnit = row.unit
+        }
+        read.append(entry)
+        unitOf.append(lastNumber)
+    }
+    // Grouped by (town, target), sheet order kept within a group: town and target in the high
+    // bits, the position in the low 32 bits, one integer sort.
+    let order = read.indices.map { k in UInt64(unitOf[k]) << 40 | UInt64(read[k].target) << 32 | UInt64(k) }.sorted()
+    unitOf = []
+    // The entries are put in that order in place, one cycle of the permutation at a time, and
+    // each group merged into its first slot (a second array of entries was a quarter of a
+    // gigabyte for a country).
+    var placed = [Bool](repeating: false, count: read.count)
+    for i in read.indices where !placed[i] {
+        let first = read[i]
+        var j = i
+        while true {
+            placed[j] = true
+            let k = Int(order[j] & 0xFFFF_FFFF)
+            if k == i { read[j] = first; break }
+            read[j] = read[k]
+            j = k
+        }
+    }
+    placed = []
+    var book = AssessmentBook(targetCount: targets.count)
+    var start = 0, townStart = 0, kept = 0
+    while start < order.count {
+        var end = start + 1
+        while end < order.count, order[end] >> 32 == order[start] >> 32 { end += 1 }
+        let unit = units[Int(order[start] >> 40)]
+        // One row for the criterion (the usual case): nothing to merge or to conflict.
+        if end - start == 1 {
+            read[kept] = read[start]
+        } else {
+            let group = read[start..<end]
+            var merged = AssessmentEntry(location: group.first!.location, target: group.first!.target)
             for f in scoreFields {
-                let given = entries.compactMap { $0.fields[f] }
+                let given = group.compactMap { $0.fields[f] }
                 let distinct = Set(given.map(\.value))
                 if distinct.count > 1 {
                     let shown = given.map { "\($0.value.plain())（\($0.location.description)）" }.joined(separator: "、")
@@ -83,12 +211,21 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
                     merged.fields[f] = first
                 }
             }
-            merged.remarks = entries.flatMap(\.remarks)
-            merged.evidence = entries.flatMap(\.evidence)
-            out[unit, default: [:]][target] = merged
+            let remarks = group.compactMap(\.remark), evidence = group.compactMap(\.evidence)
+            merged.remark = remarks.isEmpty ? nil : remarks.joined(separator: "；")
+            merged.evidence = evidence.isEmpty ? nil : evidence.joined(separator: "；")
+            read[kept] = merged
         }
+        kept += 1
+        if end == order.count || order[end] >> 40 != order[start] >> 40 {
+            book.ranges[unit] = townStart..<kept
+            townStart = kept
+        }
+        start = end
     }
-    return out
+    read.removeLast(read.count - kept)
+    book.entries = read
+    return book
 }
 
 /// `4.2` → criterion; `5`, `第5项` → criterion 5.1 when item 5 has one criterion, else the item.
@@ -117,23 +254,26 @@ func maximumPoints(_ target: ScoreTarget, rubric: Rubric) -> (Rational, String) 
 }
 
 /// Scores every criterion, item and category of one town (suzhou-town.md §3).
-func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments: [ScoreTarget: AssessmentEntry],
+func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments: TownAssessments,
                diagnostics: inout DiagnosticBag) -> TownScore {
     var items: [ItemScore] = []
     var discrepancies: [Discrepancy] = []
     let rubricItems = rubric.items
+    // Positions in `AssessmentTargets`: criteria in document order, then items.
+    var criterionPosition = 0
     for (k, item) in rubricItems.enumerated() {
         var criteria: [CriterionScore] = []
-        let whole = assessments[.item(item.number)]
-        if whole != nil, item.criteria.contains(where: { assessments[.criterion($0.id)] != nil }) {
+        let whole = assessments[target: rubric.criteria.count + k]
+        if whole != nil, item.criteria.indices.contains(where: { assessments[target: criterionPosition + $0] != nil }) {
             diagnostics.warning("whole-item-wins", "第\(item.number)项同时有整项评分行和分条目评分行，按整项评分行计分", at: whole!.location, unit: unit)
         }
         for c in item.criteria {
-            let entry = assessments[.criterion(c.id)]
+            let entry = assessments[target: criterionPosition]
+            criterionPosition += 1
             var score = CriterionScore(id: c.id, points: Rational(0), maximum: c.points, source: .unscored, note: "",
                                        sources: [], selfScore: entry?.fields["自评分"]?.value,
-                                       evidence: entry.map { $0.evidence.joined(separator: "；") }.flatMap { $0.isEmpty ? nil : $0 })
-            let remark = entry.map { $0.remarks.joined(separator: "；") } ?? ""
+                                       evidence: entry?.evidence.flatMap { $0.isEmpty ? nil : $0 })
+            let remark = entry?.remark ?? ""
             if c.rule.isManual {
                 if let v = entry?.fields["核定分"] {
                     score.points = v.value; score.source = .reviewed; score.sources = [v.location]

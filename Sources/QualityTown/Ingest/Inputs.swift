@@ -563,10 +563,10 @@ struct InputReader {
         let yearIndex = sheet.columns.first { $0.kind == .year }.flatMap { layout.index[$0.id] }
         // The records are read in `workers` consecutive slices at once (a country's assessment
         // sheet is one file of millions of rows); rows and problems are joined in record order.
-        let records = Array(table.records.dropFirst())
+        let records = table.records.dropFirst()
         let slices = workers > 1 && records.count >= 2 * workers ? workers : 1
         let size = (records.count + slices - 1) / max(1, slices)
-        let bounds = (0..<slices).map { k in (k * size)..<min(records.count, (k + 1) * size) }
+        let bounds = (0..<slices).map { k in (records.startIndex + k * size)..<min(records.endIndex, records.startIndex + (k + 1) * size) }
         let empty = emptied()
         let parts = parallelMap(bounds, workers: slices) { range -> ([SheetRow], [Diagnostic]) in
             var part = empty
@@ -575,10 +575,10 @@ struct InputReader {
             return (rows, part.bag.items)
         }
         for (partRows, problems) in parts {
-            rows.append(contentsOf: partRows)
+            if rows.isEmpty { rows = partRows } else { rows.append(contentsOf: partRows) }
             bag.append(contentsOf: problems)
         }
-        sheetRows[sheet.id, default: []].append(contentsOf: rows)
+        if sheetRows[sheet.id] == nil { sheetRows[sheet.id] = rows } else { sheetRows[sheet.id]!.append(contentsOf: rows) }
     }
 
     /// Reads sheet records into rows (the cells of `kept`, in layout order).
