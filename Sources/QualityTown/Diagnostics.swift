@@ -97,6 +97,38 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
         return s
     }
 
+    /// `description`, then `（cell）` when asked and known, appended as UTF-8.
+    func appendDescription(to out: inout [UInt8], withCell: Bool) {
+        func digits(_ n: Int32) {
+            var n = n, buffer: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &buffer) { b in
+                var i = b.count
+                repeat { i -= 1; b[i] = UInt8(48 + n % 10); n /= 10 } while n > 0
+                out.append(contentsOf: b[i...])
+            }
+        }
+        out.append(contentsOf: file.utf8)
+        if line32 > 0 {
+            out.append(UInt8(ascii: ":"))
+            digits(line32)
+            if column32 > 0 {
+                out.append(UInt8(ascii: ":"))
+                digits(column32)
+            }
+        }
+        if withCell, column32 > 0, row32 > 0 {
+            out.append(contentsOf: "（".utf8)
+            var n = column32, buffer: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &buffer) { b in
+                var i = b.count
+                while n > 0 { i -= 1; b[i] = UInt8(65 + (n - 1) % 26); n = (n - 1) / 26 }
+                out.append(contentsOf: b[i...])
+            }
+            digits(row32)
+            out.append(contentsOf: "）".utf8)
+        }
+    }
+
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
         if a.fileID != b.fileID { return a.file < b.file }
         if a.line32 != b.line32 { return a.line32 < b.line32 }
