@@ -118,7 +118,7 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
     var clock = StageClock()
     let readResult = try readStage(options, progress: progress)
     clock.lap("read")
-    let report = computeStage(consume readResult, workers: max(1, options.jobs), progress: progress)
+    var report = computeStage(consume readResult, workers: max(1, options.jobs), progress: progress)
     clock.lap("compute")
     let read = report.read
     progress(.stageStarted(.render, "模板"))
@@ -140,7 +140,7 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
         for f in site.folders(report) { try staged.makeFolder(f) }
         // Render and write in parallel on --jobs threads; each page is written when done.
         let jobs = site.jobs(report)
-        let results = parallelMap(jobs, workers: max(1, options.jobs)) { job -> Result<[String], PipelineError> in
+        let results = { (report: Report) in parallelMap(jobs, workers: max(1, options.jobs)) { job -> Result<[String], PipelineError> in
             do {
                 if case .results = job { return .success(try site.writeResults(report, to: staged)) }
                 var paths: [String] = []
@@ -156,7 +156,7 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
             } catch {
                 return .failure(PipelineError(stage: .render, message: "\(error)"))
             }
-        }
+        } }(report)
         for r in results {
             switch r {
             case .success(let p): pages += p
@@ -167,6 +167,12 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
             try staged.write(a.path, a.bytes)
             pages.append(a.path)
         }
+        let index = try site.indexPage(report, years: Array(Set(staged.years() + [read.year])).sorted())
+        try staged.write(index.path, index.bytes)
+        // Every page with the units' results is written: they are let go before the results
+        // files are read back (a country's are a gigabyte each).
+        report.assessment.units = []
+        qtown_release_free_memory()
         // The changes page compares this run's results.json with the previous run's.
         let resultsPath = "\(read.year)/results.json"
         // One file in memory at a time (a country's results.json is half a gigabyte): the
@@ -178,8 +184,6 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
         try staged.write(changes.path, changes.bytes)
         pages.append(changes.path)
         clock.lap("render")
-        let index = try site.indexPage(report, years: Array(Set(staged.years() + [read.year])).sorted())
-        try staged.write(index.path, index.bytes)
         pages.append(index.path)
     } catch let e as PipelineError {
         throw e

@@ -64,6 +64,17 @@ enum JSON {
     /// the UTF-8 text copied as it is.
     static func escape(_ t: String, into s: inout [UInt8]) {
         s.append(UInt8(ascii: "\""))
+        // Most strings (codes, ids, names) need no escape: copied in one go.
+        var t = t
+        let copied = t.withUTF8 { u -> Bool in
+            guard !u.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            s.append(contentsOf: u)
+            return true
+        }
+        if copied {
+            s.append(UInt8(ascii: "\""))
+            return
+        }
         for b in t.utf8 {
             switch b {
             case UInt8(ascii: "\""): s.append(contentsOf: "\\\"".utf8)
