@@ -55,12 +55,18 @@ public struct Rational: Sendable, Hashable, Comparable, CustomStringConvertible 
         var scale = 1
         for _ in 0..<digits { scale *= 10 }
         let negative = numerator < 0
-        let n = Int128(Swift.abs(numerator)) * Int128(scale) / Int128(denominator)
-        let whole = n / Int128(scale)
-        let frac = n % Int128(scale)
-        var s = (negative && n != 0 ? "-" : "") + String(whole)
+        // In machine integers when they hold the product (almost always); Int128 otherwise.
+        let whole: String, frac: String, zero: Bool
+        if numerator.magnitude <= UInt(Int.max) / UInt(scale) {
+            let n = Int(numerator.magnitude) * scale / denominator
+            (whole, frac, zero) = (String(n / scale), String(n % scale), n == 0)
+        } else {
+            let n = Int128(Swift.abs(numerator)) * Int128(scale) / Int128(denominator)
+            (whole, frac, zero) = (String(n / Int128(scale)), String(n % Int128(scale)), n == 0)
+        }
+        var s = (negative && !zero ? "-" : "") + whole
         if digits > 0 {
-            var f = String(frac)
+            var f = frac
             while f.count < digits { f = "0" + f }
             s += "." + f
         }
@@ -70,9 +76,13 @@ public struct Rational: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The shortest exact decimal when the value has one of at most `maxDigits` decimals
     /// (98.5, 2, 0.5), else the value cut to `maxDigits`.
     public func plain(maxDigits: Int = 6) -> String {
+        if denominator == 1 { return String(numerator) }
         var scale = 1
+        let small = numerator.magnitude <= UInt(Int.max) / 1_000_000_000_000
         for d in 0...maxDigits {
-            if (Int128(numerator) * Int128(scale)) % Int128(denominator) == 0 { return cut(d) }
+            if small && d <= 12 ? (numerator * scale) % denominator == 0 : (Int128(numerator) * Int128(scale)) % Int128(denominator) == 0 {
+                return cut(d)
+            }
             scale *= 10
         }
         return cut(maxDigits)

@@ -108,8 +108,10 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric) -> TemplateValue {
     for cat in rubric.categories {
         let items = s.items.filter { $0.item.category == cat.id }
         for (k, it) in items.enumerated() {
-            let criteria: [TemplateValue] = it.criteria.map { c in
-                let crit = it.item.criteria.first { $0.id == c.id }!
+            let declared = it.item.criteria
+            let criteria: [TemplateValue] = it.criteria.enumerated().map { j, c in
+                // Scores come in the item's order of criteria.
+                let crit = j < declared.count && declared[j].id == c.id ? declared[j] : declared.first { $0.id == c.id }!
                 var remark = c.source.rawValue
                 if c.source == .computed || c.source == .adjusted || c.source == .noData || c.source == .error || c.source == .notApplicable {
                     if !c.note.isEmpty { remark += "：" + c.note }
