@@ -30,6 +30,14 @@ import Testing
             #expect(readCell(s, as: .count, header: "h", at: loc) == .noData, "\(s)")
         }
         #expect(readCell("无", as: .percent, header: "h", at: loc) != .noData)
+        // Text columns too, with nothing to trim (the fast path) or with spaces and a "keep as
+        // text" quote around the token; other texts are kept as typed.
+        for s in ["", "—", "——", "-", "--", "–", "/", "N/A", "n/a", "无数据", "暂无数据", "空", " 空 ", "'空", "\u{3000}无数据"] {
+            #expect(readCell(s, as: .text, header: "h", at: loc) == .noData, "\(s)")
+        }
+        for s in ["档案73", "1.1", "无", "空白", "N", "/path", "Ω", "说明 "] {
+            #expect(readCell(s, as: .text, header: "h", at: loc) == .value(.text(s.trimmingCharacters(in: .whitespaces))), "\(s)")
+        }
     }
 
     @Test func percentsAndScores() {

@@ -199,10 +199,6 @@ public struct Dataset: Sendable {
     public func figure(_ unit: String, _ year: Int, _ id: String) -> Figure {
         figures[UnitYear(unit: unit, year: year)]?[id] ?? .noData
     }
-
-    mutating func set(_ unit: String, _ year: Int, _ id: String, _ f: Figure) {
-        figures[UnitYear(unit: unit, year: year), default: FigureTable(ids)][id] = f
-    }
 }
 
 /// Builds the town (and county-row) figures from observations (suzhou-town.md §1, "Periods"):
@@ -471,16 +467,24 @@ private func propagateCountyLevel(_ ds: inout Dataset, inputs: InputSet, scheme:
     // The counties' figures are taken out first: iterating `ds.figures` while setting towns'
     // figures would copy every town's table (the iteration keeps the old storage alive).
     let counties = ds.figures.filter { tree.unit($0.key.unit)?.level.tier == .county }
+    var townsOf: [String: [Unit]] = [:]
     for (uy, figs) in counties {
         guard let u = tree.unit(uy.unit) else { continue }
-        for id in countyLevel {
-            guard let f = figs[id] else { continue }
-            for town in descendants(of: u.code, in: tree) where town.level.tier == .town {
-                if ds.figures[UnitYear(unit: town.code, year: uy.year)]?[id] != nil { continue }
+        let given = countyLevel.compactMap { id in figs[id].map { (id, $0) } }
+        if given.isEmpty { continue }
+        // The county's towns are found once, and each town's table is taken out, filled and put
+        // back once (not looked up again for each indicator).
+        if townsOf[u.code] == nil { townsOf[u.code] = descendants(of: u.code, in: tree).filter { $0.level.tier == .town } }
+        for town in townsOf[u.code]! {
+            let key = UnitYear(unit: town.code, year: uy.year)
+            var table = ds.figures.removeValue(forKey: key)
+            for (id, f) in given where table?[id] == nil {
                 var inherited = f
                 inherited.inheritedFrom = u.code
-                ds.set(town.code, uy.year, id, inherited)
+                if table == nil { table = FigureTable(ds.ids) }
+                table![id] = inherited
             }
+            if let table { ds.figures[key] = table }
         }
     }
 }

@@ -113,6 +113,15 @@ func halfWidth(_ s: String) -> String {
 
 /// Spellings meaning "no data" in any column.
 private let noDataTokens: Set<String> = ["", "—", "——", "-", "--", "–", "/", "N/A", "n/a", "无数据", "暂无数据", "空"]
+/// False when a text starting with `f` cannot equal a no-data token (hashing a Chinese text to
+/// look it up normalises it first, which was most of reading an assessment sheet's text cells):
+/// an ASCII character or a CJK ideograph that starts no token. Anything else is looked up.
+private func mayBeNoDataToken(_ f: Unicode.Scalar) -> Bool {
+    if f.isASCII { return f == "-" || f == "/" || f == "N" || f == "n" }
+    if (0x4E00...0x9FFF).contains(f.value) { return f == "无" || f == "暂" || f == "空" }
+    return true
+}
+
 /// Excel error values: a formula failed in the spreadsheet.
 private let excelErrors: Set<String> = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
                                         "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!"]
@@ -125,7 +134,14 @@ public let excelCellLimit = 32_767
 /// Reads one cell as `kind`. `header` names the column in messages; `location` carries the
 /// file, line, column and row of the cell.
 public func readCell(_ raw: String, as kind: CellKind, header: String, at location: SourceLocation) -> CellRead {
-    // Fast path: most cells of a national export are plain ASCII digits.
+    // Fast paths: an empty cell is no data whatever its kind; a text with nothing to trim is
+    // itself (the two are most of an assessment sheet's cells besides its numbers).
+    if raw.isEmpty { return .noData }
+    if case .text = kind, raw.utf8.count <= excelCellLimit, let f = raw.unicodeScalars.first, let l = raw.unicodeScalars.last,
+       f != "'", !isCellSpace(f), !isCellSpace(l), f != "\r", f != "\n", l != "\r", l != "\n" {
+        return mayBeNoDataToken(f) && noDataTokens.contains(raw) ? .noData : .value(.text(raw))
+    }
+    // Most cells of a national export are plain ASCII digits.
     if let v = plainDigits(raw) {
         switch kind {
         case .count, .points: return .value(kind == .count ? .integer(v) : .number(Rational(v)))

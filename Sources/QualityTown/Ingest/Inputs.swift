@@ -315,7 +315,11 @@ struct InputReader {
         bag.append(contentsOf: part.bag.items)
         files += part.files
         observations += part.observations
-        for (k, rows) in part.sheetRows { sheetRows[k, default: []] += rows }
+        // A sheet's rows are taken as they are when they are its first (a country's assessment
+        // sheet is two million rows: appending them to an empty list copied every one).
+        for (k, rows) in part.sheetRows {
+            if sheetRows[k] == nil { sheetRows[k] = rows } else { sheetRows[k]! += rows }
+        }
     }
 
     /// Decodes and splits one file, recording it; nil when it holds no table to read.
