@@ -296,6 +296,8 @@ struct InputReader {
 
     /// Threads a large sheet's records may be read on.
     var workers = 1
+    /// A data row's cells as read, kept between rows so that no row allocates its own.
+    private var readsScratch: [CellRead] = []
 
     init(folder: String, scheme: Scheme) {
         self.folder = folder
@@ -432,11 +434,16 @@ struct InputReader {
         if indicatorCols.isEmpty {
             bag.warning("no-indicator-columns", "文件中没有本方案的指标列，未提供任何数据", at: SourceLocation(file: path, line: header.line, row: 1))
         }
+        // Each rate whose numerator and denominator are both columns here, by their positions
+        // among the indicator columns.
+        let position = Dictionary(indicatorCols.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
         let rateChecks = scheme.rates.compactMap { r -> (DerivedRate, Int, Int)? in
-            guard let n = map.index[r.numerator], let d = map.index[r.denominator] else { return nil }
+            guard let n = map.index[r.numerator].flatMap({ position[$0] }), let d = map.index[r.denominator].flatMap({ position[$0] }) else { return nil }
             return (r, n, d)
         }
         let keys = map.keys, inFile = SourceLocation(file: path)
+        // At most one cell per indicator column and row (growing the array copied it each time).
+        observations.reserveCapacity(observations.count + (table.records.count - 1) * indicatorCols.count)
         for record in table.records.dropFirst() where !record.isBlank {
             readDataRecord(record, map: map, keys: keys, indicatorCols: indicatorCols, rateChecks: rateChecks, in: inFile)
         }
@@ -489,22 +496,26 @@ struct InputReader {
             period = .quarter(q)
         }
         let tier = tree.unit(unit)!.level.tier
-        var reads: [Int: CellRead] = [:]
+        // The row's indicator cells, in the order of `indicatorCols` (one buffer for every row).
+        var reads = readsScratch
+        readsScratch = []
+        defer { readsScratch = reads }
+        reads.removeAll(keepingCapacity: true)
         for (col, spec) in indicatorCols {
             let text = field(col)?.text ?? ""
-            reads[col] = readCell(text, as: spec.kind, header: spec.header, at: loc(col))
+            reads.append(readCell(text, as: spec.kind, header: spec.header, at: loc(col)))
         }
         // A numerator above its denominator in the same row: the numerator cell is rejected.
         for (rate, n, d) in rateChecks {
-            if case .value(let nv)? = reads[n], case .value(let dv)? = reads[d],
+            if case .value(let nv) = reads[n], case .value(let dv) = reads[d],
                let a = nv.rational, let b = dv.rational, a > b {
                 let ns = indicatorsByID[rate.numerator]!.header, ds = indicatorsByID[rate.denominator]!.header
                 reads[n] = .rejected(Diagnostic(.error, "numerator-above-denominator",
-                    "“\(ns)” \(a) 大于“\(ds)” \(b)（\(rate.label)不能超过 100%），该值未使用", at: loc(n)))
+                    "“\(ns)” \(a) 大于“\(ds)” \(b)（\(rate.label)不能超过 100%），该值未使用", at: loc(indicatorCols[n].key)))
             }
         }
-        for (col, spec) in indicatorCols {
-            let read = reads[col]!
+        for (k, (col, spec)) in indicatorCols.enumerated() {
+            let read = reads[k]
             if case .noData = read { continue }
             let ind = indicatorsByID[spec.id]!
             if tier == .city || tier == .province {
