@@ -214,7 +214,8 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     let all = inputs.observations
     let ids = FigureIDs(scheme: scheme)
     // Each indicator with its slot in the tables.
-    let kinds = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, ($0, ids.slot($0.id)!)) })
+    // Each rate with the slots of its numerator, denominator and itself.
+    let rateSlots = scheme.rates.map { r in (rate: r, numerator: ids.slot(r.numerator)!, denominator: ids.slot(r.denominator)!, slot: ids.slot(r.id)!) }
     var ds = Dataset(ids: ids)
     // The cells of one unit, year and indicator are brought together by sorting integer keys
     // that order like (unit code, year, indicator id), each cell's position breaking ties so a
@@ -234,15 +235,29 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     for i in scheme.indicators { _ = number(i.id, &indicatorIDs, &indicatorList) }
     var minYear = Int.max, maxYear = Int.min
     var unitOfGroup: (Int) -> Int = { _ in 0 }
+    // The scheme's indicator (position, slot) of each indicator rank: a group's kind is found
+    // from its key, without hashing its id.
+    let kindIndex = Dictionary(scheme.indicators.enumerated().map { ($1.id, ($0, ids.slot($1.id)!)) }, uniquingKeysWith: { a, _ in a })
+    var kindOfRank: [(Int, Int)?] = [], indicatorCount = 1
     var cellUnit = [Int32](repeating: 0, count: all.count), cellIndicator = [Int32](repeating: 0, count: all.count)
     var lastUnit = "", lastUnitID = -1
+    // A row's cells come in its file's column order, row after row: the indicator that followed
+    // this one last time is tried first (one string compare instead of hashing the id).
+    var lastIndicator = -1, followedBy = [Int](repeating: -1, count: indicatorList.count)
     for (k, o) in all.enumerated() {
         if lastUnitID < 0 || o.unit != lastUnit {
             lastUnitID = number(o.unit, &unitIDs, &unitList)
             lastUnit = o.unit
         }
         cellUnit[k] = Int32(lastUnitID)
-        cellIndicator[k] = Int32(number(o.indicator, &indicatorIDs, &indicatorList))
+        let guess = lastIndicator >= 0 && lastIndicator < followedBy.count ? followedBy[lastIndicator] : -1
+        let indicator = guess >= 0 && indicatorList[guess] == o.indicator ? guess : number(o.indicator, &indicatorIDs, &indicatorList)
+        if lastIndicator >= 0 {
+            if lastIndicator >= followedBy.count { followedBy += Array(repeating: -1, count: indicatorList.count - followedBy.count) }
+            followedBy[lastIndicator] = indicator
+        }
+        lastIndicator = indicator
+        cellIndicator[k] = Int32(indicator)
         minYear = min(minYear, o.year)
         maxYear = max(maxYear, o.year)
     }
@@ -257,6 +272,9 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
         }
         let unitRank = ranks(unitList), indicatorRank = ranks(indicatorList)
         let years = maxYear - minYear + 1, indicators = indicatorRank.count
+        indicatorCount = indicators
+        kindOfRank = Array(repeating: nil, count: indicators)
+        for (i, id) in indicatorList.enumerated() { kindOfRank[indicatorRank[i]] = kindIndex[id] }
         func key(_ k: Int) -> Int {
             (unitRank[Int(cellUnit[k])] * years + (all[k].year - minYear)) * indicators + indicatorRank[Int(cellIndicator[k])]
         }
@@ -298,7 +316,8 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
         bounds.append(b)
     }
     bounds.append(sorted.count)
-    let (sortedCells, cuts) = (sorted, bounds)
+    let (sortedCells, cuts, rankKinds, perIndicator, byKey) = (sorted, bounds, kindOfRank, indicatorCount, perUnit > 0)
+    let indicatorsOfScheme = scheme.indicators
     let parts = parallelMap(Array(0..<(bounds.count - 1)), workers: workers) { p -> (Dataset, DiagnosticBag) in
         var part = Dataset(ids: ids), bag = DiagnosticBag()
         var unitYears: [UnitYear] = []
@@ -307,6 +326,7 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
         var table = FigureTable(ids)
         func store() {
             if let uy = unitYears.last {
+                deriveRates(&table, unit: uy.unit, rateSlots, scheme: scheme, diagnostics: &bag)
                 part.figures[uy] = table
                 table = FigureTable(ids)
             }
@@ -316,7 +336,9 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
             let first = all[Int(sortedCells[start] & 0xFFFF_FFFF)]
             var end = start + 1
             while end < cuts[p + 1], sortedCells[end] >> 32 == sortedCells[start] >> 32 { end += 1 }
-            if let (ind, slot) = kinds[first.indicator] {
+            let kind = byKey ? rankKinds[Int(sortedCells[start] >> 32) % perIndicator] : kindIndex[first.indicator]
+            if let (k, slot) = kind {
+                let ind = indicatorsOfScheme[k]
                 if unitYears.last.map({ $0.unit != first.unit || $0.year != first.year }) ?? true {
                     store()
                     unitYears.append(UnitYear(unit: first.unit, year: first.year))
@@ -327,7 +349,6 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
             start = end
         }
         store()
-        deriveRates(&part, unitYears, scheme: scheme, diagnostics: &bag)
         return (part, bag)
     }
     for (part, bag) in parts {
@@ -343,15 +364,14 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     return ds
 }
 
-/// Derived rates of each unit-year, in the order given (the cells' order, so problems come in
-/// the same order every run), once the raw figures are in. In place: a second reference to
-/// the tables would make every change below copy a unit's whole table.
-private func deriveRates(_ ds: inout Dataset, _ unitYears: [UnitYear], scheme: Scheme, diagnostics: inout DiagnosticBag) {
-    for uy in unitYears {
-        for rate in scheme.rates {
-            let f = deriveRate(rate, ds.figures[uy]!, scheme: scheme, unit: uy.unit, diagnostics: &diagnostics)
-            if f.state != .noData { ds.figures[uy]![rate.id] = f }
-        }
+/// Derived rates of a unit-year, once its raw figures are in, in the scheme's order (the table is
+/// the one being filled: it is changed in place and looked up by slot, not by id).
+private func deriveRates(_ table: inout FigureTable, unit: String, _ slots: [(rate: DerivedRate, numerator: Int, denominator: Int, slot: Int)],
+                         scheme: Scheme, diagnostics: inout DiagnosticBag) {
+    for r in slots {
+        let f = deriveRate(r.rate, numerator: table[slot: r.numerator] ?? .noData, denominator: table[slot: r.denominator] ?? .noData,
+                           scheme: scheme, unit: unit, diagnostics: &diagnostics)
+        if f.state != .noData { table[slot: r.slot] = f }
     }
 }
 
@@ -434,9 +454,8 @@ func displayCell(_ v: CellValue) -> String {
 }
 
 /// numerator / denominator of a unit-year → the rate as a percentage (exact), or a state.
-private func deriveRate(_ rate: DerivedRate, _ figs: FigureTable, scheme: Scheme, unit: String,
+private func deriveRate(_ rate: DerivedRate, numerator n: Figure, denominator d: Figure, scheme: Scheme, unit: String,
                         diagnostics: inout DiagnosticBag) -> Figure {
-    let n = figs[rate.numerator] ?? .noData, d = figs[rate.denominator] ?? .noData
     let sources = (n.sources + d.sources).sorted()
     if n.state == .error || d.state == .error { return .error(sources) }
     guard d.state == .value, let den = d.number else { return Figure(state: .noData, sources: sources) }
