@@ -26,7 +26,9 @@ struct ScoreFieldValues: Equatable {
     @PackedRational private var reviewed: Rational?
     @PackedRational private var preliminary: Rational?
     @PackedRational private var selfScored: Rational?
-    private var reviewedAt = SourceLocation(file: ""), preliminaryAt = SourceLocation(file: ""), selfScoredAt = SourceLocation(file: "")
+    /// Where an absent field is (a constant: making a location looks its file name up).
+    private static let nowhere = SourceLocation(file: "")
+    private var reviewedAt = nowhere, preliminaryAt = nowhere, selfScoredAt = nowhere
 
     /// The field named `name` (one of `scoreFields`).
     subscript(name: String) -> (value: Rational, location: SourceLocation)? {
@@ -40,9 +42,9 @@ struct ScoreFieldValues: Equatable {
         }
         set {
             switch name {
-            case "核定分": (reviewed, reviewedAt) = (newValue?.value, newValue?.location ?? SourceLocation(file: ""))
-            case "初审分": (preliminary, preliminaryAt) = (newValue?.value, newValue?.location ?? SourceLocation(file: ""))
-            case "自评分": (selfScored, selfScoredAt) = (newValue?.value, newValue?.location ?? SourceLocation(file: ""))
+            case "核定分": (reviewed, reviewedAt) = (newValue?.value, newValue?.location ?? ScoreFieldValues.nowhere)
+            case "初审分": (preliminary, preliminaryAt) = (newValue?.value, newValue?.location ?? ScoreFieldValues.nowhere)
+            case "自评分": (selfScored, selfScoredAt) = (newValue?.value, newValue?.location ?? ScoreFieldValues.nowhere)
             default: preconditionFailure("not a score field: \(name)")
             }
         }
@@ -117,7 +119,7 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
     var layoutOf: SheetCells?
     var iYear: Int?, iItem: Int?, iRemark: Int?, iEvidence: Int?
     var iFields: [Int?] = []
-    var parsed: [String: (target: ScoreTarget, index: Int32)?] = [:]
+    var parsed: [String: (target: ScoreTarget, index: Int32, maximum: Rational, what: String)?] = [:]
     for row in rows {
         if layoutOf.map({ !$0.sameLayout(as: row.cells) }) ?? true {
             layoutOf = row.cells
@@ -131,18 +133,22 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
             diagnostics.error("missing-value", "评分行缺少“条目”，未使用", at: row.location, unit: row.unit)
             continue
         }
-        let known: (target: ScoreTarget, index: Int32)?
+        let known: (target: ScoreTarget, index: Int32, maximum: Rational, what: String)?
         if let p = parsed[raw] {
             known = p
         } else {
-            known = parseScoreTarget(raw, rubric: rubric).flatMap { t in targets.index(t).map { (t, Int32($0)) } }
+            known = parseScoreTarget(raw, rubric: rubric).flatMap { t in
+                targets.index(t).map { i in
+                    let (maximum, what) = maximumPoints(t, rubric: rubric)
+                    return (t, Int32(i), maximum, what)
+                }
+            }
             parsed[raw] = known
         }
-        guard let (target, index) = known else {
+        guard let (_, index, maximum, what) = known else {
             diagnostics.error("unknown-criterion", "“条目”\(quoted(raw))不是评估细则中的条目（应为 4.2、5 或 第5项 这样的写法）", at: item.location, unit: row.unit)
             continue
         }
-        let (maximum, what) = maximumPoints(target, rubric: rubric)
         var entry = AssessmentEntry(location: row.location, target: index)
         for (k, f) in scoreFields.enumerated() {
             guard let c = cell(iFields[k]), case .value(let v) = c.read, let r = v.rational else { continue }
