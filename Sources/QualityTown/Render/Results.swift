@@ -11,6 +11,9 @@ enum JSON {
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
+    /// A value written by the closure at the indent it is given (the same bytes as the value
+    /// it stands for, without building it: a country's results have three million figures).
+    case written((inout [UInt8], Int) -> Void)
 
     /// An exact number as JSON: integers as integers, fractions as the nearest double.
     static func number(_ r: Rational?) -> JSON {
@@ -25,6 +28,7 @@ enum JSON {
         case .int(let i): s.append(contentsOf: String(i).utf8)
         case .double(let d): s.append(contentsOf: (d.isFinite ? "\(d)" : "null").utf8)
         case .string(let t): JSON.escape(t, into: &s)
+        case .written(let write): write(&s, indent)
         case .array(let a):
             JSON.writeArray(a.count, indent: indent, into: &s) { i, s in a[i].write(into: &s, indent: indent + 1) }
         case .object(let o):
@@ -54,6 +58,23 @@ enum JSON {
         }
         pad(indent, into: &s)
         s.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes an object of `count` members, the key of each from `key` and its value written by
+    /// `value` at `indent + 1`: the same bytes as `.object`.
+    static func writeObject(_ count: Int, indent: Int, into s: inout [UInt8], key: (Int) -> String,
+                            _ value: (Int, inout [UInt8]) -> Void) {
+        if count == 0 { s.append(contentsOf: "{}".utf8); return }
+        s.append(contentsOf: "{\n".utf8)
+        for i in 0..<count {
+            pad(indent + 1, into: &s)
+            escape(key(i), into: &s)
+            s.append(contentsOf: ": ".utf8)
+            value(i, &s)
+            s.append(contentsOf: (i == count - 1 ? "\n" : ",\n").utf8)
+        }
+        pad(indent, into: &s)
+        s.append(UInt8(ascii: "}"))
     }
 
     static func pad(_ indent: Int, into s: inout [UInt8]) {
@@ -90,15 +111,22 @@ enum JSON {
     }
 }
 
-func figureJSON(_ f: Figure, isRate: Bool) -> JSON {
-    var o: [(String, JSON)] = [("value", f.state == .value ? .number(f.number) : .null)]
-    if isRate {
-        o.append(("numerator", .number(f.numerator)))
-        o.append(("denominator", .number(f.denominator)))
+private let rateFigureKeys = ["value", "numerator", "denominator", "status", "approximate"]
+private let figureKeys = ["value", "status", "approximate"]
+
+/// A figure in results.json, written at `indent`: its value (null unless a value), a rate's
+/// numerator and denominator, its status and whether it is approximate.
+func writeFigureJSON(_ f: Figure, isRate: Bool, into s: inout [UInt8], indent: Int) {
+    let keys = isRate ? rateFigureKeys : figureKeys, count = keys.count
+    JSON.writeObject(count, indent: indent, into: &s, key: { keys[$0] }) { i, s in
+        switch (isRate, i) {
+        case (_, 0): (f.state == .value ? JSON.number(f.number) : .null).write(into: &s, indent: indent + 1)
+        case (true, 1): JSON.number(f.numerator).write(into: &s, indent: indent + 1)
+        case (true, 2): JSON.number(f.denominator).write(into: &s, indent: indent + 1)
+        case (_, count - 2): JSON.escape(f.state.rawValue, into: &s)
+        default: s.append(contentsOf: (f.approximate ? "true" : "false").utf8)
+        }
     }
-    o.append(("status", .string(f.state.rawValue)))
-    o.append(("approximate", .bool(f.approximate)))
-    return .object(o)
 }
 
 func problemJSON(_ d: Diagnostic) -> JSON {
@@ -127,12 +155,17 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
     let ranks = cityRanks(a)
     let rateIDs = Set(a.scheme.rates.map(\.id))
     let ids = a.scheme.indicators.map(\.id) + a.scheme.rates.map(\.id)
+    let isRate = ids.map { rateIDs.contains($0) }
     func unitJSON(_ r: UnitResult) -> JSON {
         var o: [(String, JSON)] = [
             ("code", .string(r.unit.code)), ("name", .string(r.unit.name)), ("level", .string(r.unit.level.rawValue)),
             ("parent", r.unit.parent.map { .string($0) } ?? .null),
         ]
-        o.append(("indicators", .object(ids.map { ($0, figureJSON(r.figures[$0] ?? .noData, isRate: rateIDs.contains($0))) })))
+        o.append(("indicators", .written { s, indent in
+            JSON.writeObject(ids.count, indent: indent, into: &s, key: { ids[$0] }) { i, s in
+                writeFigureJSON(r.figures[slot: i] ?? .noData, isRate: isRate[i], into: &s, indent: indent + 1)
+            }
+        }))
         o.append(("targets", .object(r.targets.map { t in
             (t.target.id, .object([("status", .string(t.status.rawValue)),
                                    ("value", t.figure.state == .value ? .number(t.figure.number) : .null),
