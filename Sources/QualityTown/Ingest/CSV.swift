@@ -179,14 +179,26 @@ public func parseCSV(_ b: [UInt8], file: String, separator forced: CSVSeparator?
 
 /// Writes cells as one CSV record (quoting where needed), for `qtown blank`, results.csv and tests.
 public func csvLine(_ cells: [String], separator: CSVSeparator = .comma) -> String {
-    let sepChar = Character(UnicodeScalar(separator.rawValue))
-    return cells.map { cell -> String in
-        if cell.contains(sepChar) || cell.contains("\"") || cell.contains("\n") || cell.contains("\r")
-            || cell.hasPrefix(" ") || cell.hasSuffix(" ") {
-            return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    // Over the UTF-8 bytes: a cell is quoted when it has the separator, a quote, a line break,
+    // or a space at either end (as bytes, so a line break within a "\r\n" pair counts too).
+    var out: [UInt8] = []
+    for (i, cell) in cells.enumerated() {
+        if i > 0 { out.append(separator.rawValue) }
+        let u = cell.utf8
+        let quoted = u.first == 0x20 || u.last == 0x20
+            || u.contains { $0 == separator.rawValue || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+        if quoted {
+            out.append(0x22)
+            for b in u {
+                if b == 0x22 { out.append(0x22) }
+                out.append(b)
+            }
+            out.append(0x22)
+        } else {
+            out.append(contentsOf: u)
         }
-        return cell
-    }.joined(separator: String(sepChar))
+    }
+    return String(decoding: out, as: UTF8.self)
 }
 
 import Foundation
