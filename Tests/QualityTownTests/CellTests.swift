@@ -50,6 +50,12 @@ import Testing
         #expect(code("101", .score) == "out-of-range")
         #expect(code("-1", .score) == "out-of-range")
         #expect(code("高", .score) == "type-error")
+        // Plain decimals (read without trimming) give what every other spelling of them gives.
+        #expect(value("05.50", .score) == .number(Rational(11, 2)) && value("100.0", .percent) == .number(Rational(100)))
+        #expect(value("0.5", .points) == .number(Rational(1, 2)) && value("120.25", .points) == .number(Rational(481, 4)))
+        #expect(value(" 85.3 ", .percent) == value("85.3", .percent))
+        #expect(code("100.01", .score) == "out-of-range")
+        for bad in ["1.2.3", ".", "5.a"] { #expect(code(bad, .points) == "type-error", "\(bad)") }
     }
 
     @Test func rejectedForms() {

@@ -141,6 +141,12 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
        f != "'", !isCellSpace(f), !isCellSpace(l), f != "\r", f != "\n", l != "\r", l != "\n" {
         return mayBeNoDataToken(f) && noDataTokens.contains(raw) ? .noData : .value(.text(raw))
     }
+    // A plain decimal (`85.3`) for a percent, score or points: what the full reading below gives.
+    switch kind {
+    case .percent, .score, .points:
+        if let r = plainDecimal(raw), kind == .points || r <= Rational(100) { return .value(.number(r)) }
+    default: break
+    }
     // Most cells of a national export are plain ASCII digits.
     if let v = plainDigits(raw) {
         switch kind {
@@ -238,6 +244,26 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
 
 /// The value of a cell made only of 1–15 ASCII digits (no spaces, signs or separators).
 @inline(__always)
+/// `digits.digits` in ASCII (both sides given, at most 15 digits), exactly; nil for anything else.
+func plainDecimal(_ raw: String) -> Rational? {
+    var n = 0, digits = 0, fraction = -1
+    for b in raw.utf8 {
+        if b == UInt8(ascii: ".") {
+            guard fraction < 0, digits > 0 else { return nil }
+            fraction = 0
+            continue
+        }
+        guard b >= 48 && b <= 57, digits < 15 else { return nil }
+        n = n * 10 + Int(b - 48)
+        digits += 1
+        if fraction >= 0 { fraction += 1 }
+    }
+    guard fraction > 0 else { return nil }
+    var d = 1
+    for _ in 0..<fraction { d *= 10 }
+    return Rational(n, d)
+}
+
 func plainDigits(_ raw: String) -> Int? {
     var v = 0
     var n = 0
