@@ -173,7 +173,14 @@ public struct FigureTable: Sendable, Equatable {
     /// The figure in slot `i` (`FigureIDs.slot`).
     subscript(slot i: Int) -> Figure? {
         get { slots.isEmpty ? nil : slots[i] }
-        set { slots[i] = newValue }
+        set {
+            // A table without figures (a unit-year without data) stays without them.
+            if slots.isEmpty {
+                precondition(newValue == nil, "a figure set in a table without slots")
+                return
+            }
+            slots[i] = newValue
+        }
     }
 
     /// The figures the table has, in slot order.

@@ -11,6 +11,9 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
     let below = townsBelow ?? QualityTown.townsBelow(tree)
     let pooledUnits = tree.units.filter { $0.level.tier != .town }
     let ids = ds.ids
+    // Slots of each indicator, its weight and each rate, found once (not hashed per unit).
+    let indicatorSlots = scheme.indicators.map { (slot: ids.slot($0.id), weight: $0.weight.flatMap { ids.slot($0) }, hasWeight: $0.weight != nil) }
+    let rateSlots = scheme.rates.map { ids.slot($0.id) }
     for year in years.sorted() {
         // Every pooled unit reads only its towns' figures, never another pooled unit's: the
         // units are pooled in parallel from the towns' tables, then stored (the snapshot they
@@ -19,18 +22,20 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
             parallelMap(pooledUnits, workers: workers) { u -> FigureTable? in
                 let members = (below[u.code] ?? []).map { source.figures[UnitYear(unit: $0, year: year)] ?? FigureTable() }
                 var table = source.figures[UnitYear(unit: u.code, year: year)]
-                func figures(_ id: String) -> [Figure] {
-                    guard let s = ids.slot(id) else { return members.map { _ in .noData } }
+                func figures(_ slot: Int?) -> [Figure] {
+                    guard let s = slot else { return members.map { _ in .noData } }
                     return members.map { $0[slot: s] ?? .noData }
                 }
-                for ind in scheme.indicators {
-                    if ind.countyLevel, u.level.tier == .county, (table?[ind.id] ?? .noData).state != .noData { continue }
-                    let f = pooledIndicator(ind, figures(ind.id), weights: ind.weight.map { figures($0) })
-                    if f.state != .noData { table = table ?? FigureTable(ids); table![ind.id] = f } else { table?[ind.id] = nil }
+                for (k, ind) in scheme.indicators.enumerated() {
+                    let (slot, weight, hasWeight) = indicatorSlots[k]
+                    let s = slot!
+                    if ind.countyLevel, u.level.tier == .county, (table?[slot: s] ?? .noData).state != .noData { continue }
+                    let f = pooledIndicator(ind, figures(slot), weights: hasWeight ? figures(weight) : nil)
+                    if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s] = f } else { table?[slot: s] = nil }
                 }
-                for rate in scheme.rates {
-                    let f = pooledRate(figures(rate.id))
-                    if f.state != .noData { table = table ?? FigureTable(ids); table![rate.id] = f }
+                for s in rateSlots {
+                    let f = pooledRate(figures(s))
+                    if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s!] = f }
                 }
                 return table
             }
