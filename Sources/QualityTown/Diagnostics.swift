@@ -145,7 +145,7 @@ final class StringTable: @unchecked Sendable {
     /// File names of `SourceLocation`.
     static let files = StringTable(capacity: 1 << 20)
     /// Unit codes a figure was inherited from.
-    static let units = StringTable(capacity: 1 << 22)
+    static let units = StringTable(capacity: 1 << 20)
 
     private let capacity: Int
     private let names: UnsafeMutablePointer<String>

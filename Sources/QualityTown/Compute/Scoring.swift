@@ -173,9 +173,13 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
         read.append(entry)
         unitOf.append(lastNumber)
     }
-    // Grouped by (town, target), sheet order kept within a group: town and target in the high
-    // bits, the position in the low 32 bits, one integer sort.
-    let order = read.indices.map { k in UInt64(unitOf[k]) << 40 | UInt64(read[k].target) << 32 | UInt64(k) }.sorted()
+    // Grouped by (town, target), sheet order kept within a group: one integer per entry, the
+    // town and target in the high bits (as many as the rubric's targets need), the position in
+    // the low 32, one integer sort.
+    let targetBits = max(1, Int.bitWidth - max(0, targets.count - 1).leadingZeroBitCount)
+    precondition(read.count < 1 << 32 && units.count < 1 << (32 - targetBits), "too many assessment rows or towns for one sort key")
+    let townShift = UInt64(32 + targetBits)
+    let order = read.indices.map { k in UInt64(unitOf[k]) << townShift | UInt64(read[k].target) << 32 | UInt64(k) }.sorted()
     unitOf = []
     // The entries are put in that order in place, one cycle of the permutation at a time, and
     // each group merged into its first slot (a second array of entries was a quarter of a
@@ -198,7 +202,7 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
     while start < order.count {
         var end = start + 1
         while end < order.count, order[end] >> 32 == order[start] >> 32 { end += 1 }
-        let unit = units[Int(order[start] >> 40)]
+        let unit = units[Int(order[start] >> townShift)]
         // One row for the criterion (the usual case): nothing to merge or to conflict.
         if end - start == 1 {
             read[kept] = read[start]
@@ -223,7 +227,7 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
             read[kept] = merged
         }
         kept += 1
-        if end == order.count || order[end] >> 40 != order[start] >> 40 {
+        if end == order.count || order[end] >> townShift != order[start] >> townShift {
             book.ranges[unit] = townStart..<kept
             townStart = kept
         }
