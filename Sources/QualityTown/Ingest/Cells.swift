@@ -113,13 +113,16 @@ func halfWidth(_ s: String) -> String {
 
 /// Spellings meaning "no data" in any column.
 private let noDataTokens: Set<String> = ["", "—", "——", "-", "--", "–", "/", "N/A", "n/a", "无数据", "暂无数据", "空"]
+/// The first characters of the no-data tokens, decomposed (a text equal to a token starts with
+/// the first character of the token's canonical decomposition).
+private let noDataFirstScalars = Set(noDataTokens.compactMap { $0.decomposedStringWithCanonicalMapping.unicodeScalars.first })
+
 /// False when a text starting with `f` cannot equal a no-data token (hashing a Chinese text to
 /// look it up normalises it first, which was most of reading an assessment sheet's text cells):
-/// an ASCII character or a CJK ideograph that starts no token. Anything else is looked up.
+/// an ASCII character or a CJK ideograph (neither changes under normalisation) that starts no
+/// token. Anything else is looked up.
 private func mayBeNoDataToken(_ f: Unicode.Scalar) -> Bool {
-    if f.isASCII { return f == "-" || f == "/" || f == "N" || f == "n" }
-    if (0x4E00...0x9FFF).contains(f.value) { return f == "无" || f == "暂" || f == "空" }
-    return true
+    f.isASCII || (0x4E00...0x9FFF).contains(f.value) ? noDataFirstScalars.contains(f) : true
 }
 
 /// Excel error values: a formula failed in the spreadsheet.
