@@ -196,3 +196,17 @@ struct SharedElement<Element: Sendable>: Sendable {
 
     var value: Element { all[index] }
 }
+
+/// Strings numbered 0, 1, 2… in the order first seen (units and indicators before a sort).
+struct FirstSeenNumbers {
+    private(set) var list: [String] = []
+    private var numbers: [String: Int] = [:]
+
+    /// The number of `s`, given it now if it is new.
+    mutating func number(_ s: String) -> Int {
+        if let i = numbers[s] { return i }
+        numbers[s] = list.count
+        list.append(s)
+        return list.count - 1
+    }
+}

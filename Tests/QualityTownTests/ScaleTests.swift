@@ -25,9 +25,13 @@ import Testing
             var bagOne = DiagnosticBag(), bagSliced = DiagnosticBag()
             let one = buildDataset(inputs, scheme: scheme, diagnostics: &bagOne, workers: 1)
             let sliced = buildDataset(inputs, scheme: scheme, diagnostics: &bagSliced, workers: 3, minimumSlice: 10)
+            // Keys too wide to pack (a country many times this size) are numbered densely first.
+            var bagDense = DiagnosticBag()
+            let dense = buildDataset(inputs, scheme: scheme, diagnostics: &bagDense, workers: 3, minimumSlice: 10, keyLimit: 0)
             #expect(inputs.observations.count >= atLeast)
             #expect(one.figures == sliced.figures && !one.figures.isEmpty)
             #expect(bagOne.items == bagSliced.items)
+            #expect(one.figures == dense.figures && bagOne.items == bagDense.items)
         }
     }
 

@@ -214,13 +214,13 @@ public struct Dataset: Sendable {
 /// takes the latest period; then rates are derived exactly and county-level indicators reach
 /// the towns of a county that gave them on its own row.
 ///
+/// `keyLimit` (tests only) is how wide a sort key may be before the keys are numbered densely.
 /// `beforeTables` runs once the cells are sorted, before the tables are filled (the compute
 /// stage waits there for other work holding memory to finish).
 public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout DiagnosticBag, workers: Int = 1,
-                         minimumSlice: Int = 50_000, beforeTables: () -> Void = {}) -> Dataset {
+                         minimumSlice: Int = 50_000, beforeTables: () -> Void = {}, keyLimit: Int = 1 << 31) -> Dataset {
     let all = inputs.observations
     let ids = FigureIDs(scheme: scheme)
-    // Each indicator with its slot in the tables.
     // Each rate with the slots of its numerator, denominator and itself.
     let rateSlots = scheme.rates.map { r in (rate: r, numerator: ids.slot(r.numerator)!, denominator: ids.slot(r.denominator)!, slot: ids.slot(r.id)!) }
     var ds = Dataset(ids: ids)
@@ -230,16 +230,9 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     // cache miss per cell; a sort of 8 million integers does not.)
     // Units and indicators are numbered as first seen (consecutive cells of a row share their
     // unit, so most cells compare one string instead of hashing it), then ranked by name.
-    var unitIDs: [String: Int] = [:], unitList: [String] = []
-    var indicatorIDs: [String: Int] = [:], indicatorList: [String] = []
-    func number(_ s: String, _ ids: inout [String: Int], _ list: inout [String]) -> Int {
-        if let i = ids[s] { return i }
-        ids[s] = list.count
-        list.append(s)
-        return list.count - 1
-    }
-    for u in inputs.units.units { _ = number(u.code, &unitIDs, &unitList) }
-    for i in scheme.indicators { _ = number(i.id, &indicatorIDs, &indicatorList) }
+    var unitNumbers = FirstSeenNumbers(), indicatorNumbers = FirstSeenNumbers()
+    for u in inputs.units.units { _ = unitNumbers.number(u.code) }
+    for i in scheme.indicators { _ = indicatorNumbers.number(i.id) }
     var minYear = Int.max, maxYear = Int.min
     var unitOfGroup: (Int) -> Int = { _ in 0 }
     // The scheme's indicator (position, slot) of each indicator rank: a group's kind is found
@@ -250,17 +243,17 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     var lastUnit = "", lastUnitID = -1
     // A row's cells come in its file's column order, row after row: the indicator that followed
     // this one last time is tried first (one string compare instead of hashing the id).
-    var lastIndicator = -1, followedBy = [Int](repeating: -1, count: indicatorList.count)
+    var lastIndicator = -1, followedBy = [Int](repeating: -1, count: indicatorNumbers.list.count)
     for (k, o) in all.enumerated() {
         if lastUnitID < 0 || o.unit != lastUnit {
-            lastUnitID = number(o.unit, &unitIDs, &unitList)
+            lastUnitID = unitNumbers.number(o.unit)
             lastUnit = o.unit
         }
         cellUnit[k] = Int32(lastUnitID)
         let guess = lastIndicator >= 0 && lastIndicator < followedBy.count ? followedBy[lastIndicator] : -1
-        let indicator = guess >= 0 && indicatorList[guess] == o.indicator ? guess : number(o.indicator, &indicatorIDs, &indicatorList)
+        let indicator = guess >= 0 && indicatorNumbers.list[guess] == o.indicator ? guess : indicatorNumbers.number(o.indicator)
         if lastIndicator >= 0 {
-            if lastIndicator >= followedBy.count { followedBy += Array(repeating: -1, count: indicatorList.count - followedBy.count) }
+            if lastIndicator >= followedBy.count { followedBy += Array(repeating: -1, count: indicatorNumbers.list.count - followedBy.count) }
             followedBy[lastIndicator] = indicator
         }
         lastIndicator = indicator
@@ -277,15 +270,15 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
             for (r, i) in list.indices.sorted(by: { list[$0] < list[$1] }).enumerated() { rank[i] = r }
             return rank
         }
-        let unitRank = ranks(unitList), indicatorRank = ranks(indicatorList)
+        let unitRank = ranks(unitNumbers.list), indicatorRank = ranks(indicatorNumbers.list)
         let years = maxYear - minYear + 1, indicators = indicatorRank.count
         indicatorCount = indicators
         kindOfRank = Array(repeating: nil, count: indicators)
-        for (i, id) in indicatorList.enumerated() { kindOfRank[indicatorRank[i]] = kindIndex[id] }
+        for (i, id) in indicatorNumbers.list.enumerated() { kindOfRank[indicatorRank[i]] = kindIndex[id] }
         func key(_ k: Int) -> Int {
             (unitRank[Int(cellUnit[k])] * years + (all[k].year - minYear)) * indicators + indicatorRank[Int(cellIndicator[k])]
         }
-        if unitRank.count * years * indicators < 1 << 31 {
+        if unitRank.count * years * indicators < keyLimit {
             // Key in the high half, position in the low half: one integer sort.
             sorted = all.indices.map { UInt64(key($0)) << 32 | UInt64($0) }
             sorted.sort()

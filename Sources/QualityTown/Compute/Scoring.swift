@@ -17,8 +17,19 @@ struct AssessmentEntry: Equatable {
     var target: Int32
 }
 
-/// The fields that carry points, in the order a score falls back through them.
-let scoreFields = ["核定分", "初审分", "自评分"]
+/// The columns that carry points, in the order a score falls back through them.
+enum ScoreField: CaseIterable {
+    case reviewed, preliminary, selfScored
+
+    /// The column's header in assessments.csv.
+    var name: String {
+        switch self {
+        case .reviewed: return "核定分"
+        case .preliminary: return "初审分"
+        case .selfScored: return "自评分"
+        }
+    }
+}
 
 /// The three point fields of an entry, each a value and its cell, in 96 bytes (a dictionary per
 /// entry took half a kilobyte, and a country's sheet has two million entries).
@@ -30,22 +41,21 @@ struct ScoreFieldValues: Equatable {
     private static let nowhere = SourceLocation(file: "")
     private var reviewedAt = nowhere, preliminaryAt = nowhere, selfScoredAt = nowhere
 
-    /// The field named `name` (one of `scoreFields`).
-    subscript(name: String) -> (value: Rational, location: SourceLocation)? {
+    /// The value and cell of `field`, when given.
+    subscript(field: ScoreField) -> (value: Rational, location: SourceLocation)? {
         get {
-            switch name {
-            case "核定分": return reviewed.map { ($0, reviewedAt) }
-            case "初审分": return preliminary.map { ($0, preliminaryAt) }
-            case "自评分": return selfScored.map { ($0, selfScoredAt) }
-            default: return nil
+            switch field {
+            case .reviewed: return reviewed.map { ($0, reviewedAt) }
+            case .preliminary: return preliminary.map { ($0, preliminaryAt) }
+            case .selfScored: return selfScored.map { ($0, selfScoredAt) }
             }
         }
         set {
-            switch name {
-            case "核定分": (reviewed, reviewedAt) = (newValue?.value, newValue?.location ?? ScoreFieldValues.nowhere)
-            case "初审分": (preliminary, preliminaryAt) = (newValue?.value, newValue?.location ?? ScoreFieldValues.nowhere)
-            case "自评分": (selfScored, selfScoredAt) = (newValue?.value, newValue?.location ?? ScoreFieldValues.nowhere)
-            default: preconditionFailure("not a score field: \(name)")
+            let at = newValue?.location ?? ScoreFieldValues.nowhere
+            switch field {
+            case .reviewed: (reviewed, reviewedAt) = (newValue?.value, at)
+            case .preliminary: (preliminary, preliminaryAt) = (newValue?.value, at)
+            case .selfScored: (selfScored, selfScoredAt) = (newValue?.value, at)
             }
         }
     }
@@ -112,7 +122,7 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
     let targets = AssessmentTargets(rubric)
     // Entries in sheet order, each with its town's number (towns numbered as first seen).
     var read: [AssessmentEntry] = [], unitOf: [Int32] = []
-    var unitNumbers: [String: Int32] = [:], units: [String] = []
+    var unitNumbers = FirstSeenNumbers()
     var lastUnit = "", lastNumber: Int32 = -1
     // Column positions are looked up once per file layout, and each spelling of 条目 parsed once
     // (a country's sheet has millions of rows naming the same few dozen criteria).
@@ -125,7 +135,7 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
             layoutOf = row.cells
             (iYear, iItem) = (row.cells.index(of: "年度"), row.cells.index(of: "条目"))
             (iRemark, iEvidence) = (row.cells.index(of: "说明"), row.cells.index(of: "佐证材料"))
-            iFields = scoreFields.map { row.cells.index(of: $0) }
+            iFields = ScoreField.allCases.map { row.cells.index(of: $0.name) }
         }
         func cell(_ i: Int?) -> SheetCell? { i.map { row.cells[index: $0] } }
         guard case .value(.integer(let y))? = cell(iYear)?.read, y == year else { continue }
@@ -150,10 +160,10 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
             continue
         }
         var entry = AssessmentEntry(location: row.location, target: index)
-        for (k, f) in scoreFields.enumerated() {
+        for (k, f) in ScoreField.allCases.enumerated() {
             guard let c = cell(iFields[k]), case .value(let v) = c.read, let r = v.rational else { continue }
             if r > maximum {
-                diagnostics.error("over-maximum", "“\(f)” \(r.plain()) 超过\(what)的满分 \(maximum.plain())，该分数未采用", at: c.location, unit: row.unit)
+                diagnostics.error("over-maximum", "“\(f.name)” \(r.plain()) 超过\(what)的满分 \(maximum.plain())，该分数未采用", at: c.location, unit: row.unit)
                 continue
             }
             entry.fields[f] = (r, c.location)
@@ -161,13 +171,7 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
         if case .value(.text(let t))? = cell(iRemark)?.read { entry.remark = t }
         if case .value(.text(let t))? = cell(iEvidence)?.read { entry.evidence = t }
         if lastNumber < 0 || row.unit != lastUnit {
-            if let n = unitNumbers[row.unit] {
-                lastNumber = n
-            } else {
-                lastNumber = Int32(units.count)
-                unitNumbers[row.unit] = lastNumber
-                units.append(row.unit)
-            }
+            lastNumber = Int32(unitNumbers.number(row.unit))
             lastUnit = row.unit
         }
         read.append(entry)
@@ -177,7 +181,7 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
     // town and target in the high bits (as many as the rubric's targets need), the position in
     // the low 32, one integer sort.
     let targetBits = max(1, Int.bitWidth - max(0, targets.count - 1).leadingZeroBitCount)
-    precondition(read.count < 1 << 32 && units.count < 1 << (32 - targetBits), "too many assessment rows or towns for one sort key")
+    precondition(read.count < 1 << 32 && unitNumbers.list.count < 1 << (32 - targetBits), "too many assessment rows or towns for one sort key")
     let townShift = UInt64(32 + targetBits)
     let order = read.indices.map { k in UInt64(unitOf[k]) << townShift | UInt64(read[k].target) << 32 | UInt64(k) }.sorted()
     unitOf = []
@@ -202,20 +206,20 @@ func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics:
     while start < order.count {
         var end = start + 1
         while end < order.count, order[end] >> 32 == order[start] >> 32 { end += 1 }
-        let unit = units[Int(order[start] >> townShift)]
+        let unit = unitNumbers.list[Int(order[start] >> townShift)]
         // One row for the criterion (the usual case): nothing to merge or to conflict.
         if end - start == 1 {
             read[kept] = read[start]
         } else {
             let group = read[start..<end]
             var merged = AssessmentEntry(location: group.first!.location, target: group.first!.target)
-            for f in scoreFields {
+            for f in ScoreField.allCases {
                 let given = group.compactMap { $0.fields[f] }
                 let distinct = Set(given.map(\.value))
                 if distinct.count > 1 {
                     let shown = given.map { "\($0.value.plain())（\($0.location.description)）" }.joined(separator: "、")
                     for g in given {
-                        diagnostics.error("conflict", "同一条目的“\(f)”有不同的值 \(shown)，都不采用", at: g.location, unit: unit)
+                        diagnostics.error("conflict", "同一条目的“\(f.name)”有不同的值 \(shown)，都不采用", at: g.location, unit: unit)
                     }
                 } else if let first = given.first {
                     merged.fields[f] = first
@@ -281,15 +285,15 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
             let entry = assessments[target: criterionPosition]
             criterionPosition += 1
             var score = CriterionScore(id: c.id, points: Rational(0), maximum: c.points, source: .unscored, note: "",
-                                       sources: [], selfScore: entry?.fields["自评分"]?.value,
+                                       sources: [], selfScore: entry?.fields[.selfScored]?.value,
                                        evidence: entry?.evidence.flatMap { $0.isEmpty ? nil : $0 })
             let remark = entry?.remark ?? ""
             if c.rule.isManual {
-                if let v = entry?.fields["核定分"] {
+                if let v = entry?.fields[.reviewed] {
                     score.points = v.value; score.source = .reviewed; score.sources = [v.location]
-                } else if let v = entry?.fields["初审分"] {
+                } else if let v = entry?.fields[.preliminary] {
                     score.points = v.value; score.source = .preliminary; score.sources = [v.location]
-                } else if let v = entry?.fields["自评分"] {
+                } else if let v = entry?.fields[.selfScored] {
                     score.points = v.value; score.source = .selfScored; score.sources = [v.location]
                 }
                 score.note = remark
@@ -306,13 +310,13 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
                 score.computed = score.points
                 score.note = o.note
                 score.sources = o.sources
-                if let v = entry?.fields["核定分"] {
+                if let v = entry?.fields[.reviewed] {
                     score.points = v.value
                     score.source = .adjusted
                     score.sources.append(v.location)
                     if !remark.isEmpty { score.note += "；核定说明：" + remark }
                 }
-                if let s = entry?.fields["自评分"], s.value != score.computed! {
+                if let s = entry?.fields[.selfScored], s.value != score.computed! {
                     discrepancies.append(Discrepancy(criterion: c.id, selfScore: s.value, computed: score.computed!, location: s.location))
                 }
             }
@@ -322,17 +326,17 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
         var itemScore = ItemScore(of: rubricItems, k, points: min(sum, item.maximum), sum: sum, criteria: criteria)
         if let whole {
             let allManual = item.criteria.allSatisfy { $0.rule.isManual }
-            if let v = whole.fields["核定分"] {
+            if let v = whole.fields[.reviewed] {
                 itemScore.points = v.value
                 itemScore.wholeItem = allManual ? .reviewed : .adjusted
-            } else if allManual, let v = whole.fields["初审分"] {
+            } else if allManual, let v = whole.fields[.preliminary] {
                 itemScore.points = v.value
                 itemScore.wholeItem = .preliminary
-            } else if allManual, let v = whole.fields["自评分"] {
+            } else if allManual, let v = whole.fields[.selfScored] {
                 itemScore.points = v.value
                 itemScore.wholeItem = .selfScored
             }
-            if !allManual, let s = whole.fields["自评分"], s.value != min(sum, item.maximum) {
+            if !allManual, let s = whole.fields[.selfScored], s.value != min(sum, item.maximum) {
                 discrepancies.append(Discrepancy(criterion: String(item.number), selfScore: s.value, computed: min(sum, item.maximum), location: s.location))
             }
         }
