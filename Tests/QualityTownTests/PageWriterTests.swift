@@ -62,7 +62,8 @@ import Testing
 
     /// The rarer cases: `xml:` attributes (boolean ones are written bare in HTML), upper-case
     /// names, a void element given text, texts merged from several values, elements starting
-    /// with p or P, XHTML inside SVG, an element in no namespace, and empty html-like elements.
+    /// with p or P, XHTML inside SVG, an element in no namespace, empty html-like elements, and
+    /// elements whose only content is an empty CDATA section.
     static let rare = """
     <!DOCTYPE html>
     <html xmlns="http://www.w3.org/1999/xhtml" xmlns:q="urn:x-qtown:template" xml:lang="zh"><head><meta charset="UTF-8"/><title q:text="title">t</title></head>
@@ -70,7 +71,7 @@ import Testing
     <A HREF="x" q:attr="NAME r.d; SRC r.e">a</A><SCRIPT q:text="r.f">s</SCRIPT><BR q:text="r.a">b</BR><br q:text="r.b">b</br><param/><param/><pre><b>x</b><b>y</b></pre>\
     <p><span q:omit="" q:text="r.a">a</span><span q:omit="" q:text="r.b">b</span><span q:omit="" q:text="r.c">c</span></p><li q:text="r.d">l</li><li/><li/>\
     <svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml"><p q:text="r.e">p</p><span/></div></foreignObject><g><rect/></g></svg>\
-    <div xmlns=""><x q:text="r.f">x</x><y/><td/></div><section><span q:omit="" q:each="x in r.list" q:text="x">l</span></section></div></body></html>
+    <div xmlns=""><x q:text="r.f">x</x><y/><td/></div><section><span q:omit="" q:each="x in r.list" q:text="x">l</span></section></div><b><![CDATA[]]></b><td><![CDATA[]]></td></body></html>
     """
 
     /// Pieces of hostile values: markup characters, quotes, blanks, control characters, NUL,

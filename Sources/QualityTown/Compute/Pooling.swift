@@ -12,8 +12,8 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
     let pooledUnits = tree.units.filter { $0.level.tier != .town }
     let ids = ds.ids
     // Slots of each indicator, its weight and each rate, found once (not hashed per unit).
-    let indicatorSlots = scheme.indicators.map { (slot: ids.slot($0.id), weight: $0.weight.flatMap { ids.slot($0) }, hasWeight: $0.weight != nil) }
-    let rateSlots = scheme.rates.map { ids.slot($0.id) }
+    let indicatorSlots = scheme.indicators.map { (slot: ids.slot($0.id)!, weight: $0.weight.flatMap { ids.slot($0) }) }
+    let rateSlots = scheme.rates.map { ids.slot($0.id)! }
     for year in years.sorted() {
         // Every pooled unit reads only its towns' figures, never another pooled unit's: the
         // units are pooled in parallel from the towns' tables, then stored (the snapshot they
@@ -27,15 +27,14 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
                     return members.map { $0[slot: s] ?? .noData }
                 }
                 for (k, ind) in scheme.indicators.enumerated() {
-                    let (slot, weight, hasWeight) = indicatorSlots[k]
-                    let s = slot!
+                    let (s, weight) = indicatorSlots[k]
                     if ind.countyLevel, u.level.tier == .county, (table?[slot: s] ?? .noData).state != .noData { continue }
-                    let f = pooledIndicator(ind, figures(slot), weights: hasWeight ? figures(weight) : nil)
+                    let f = pooledIndicator(ind, figures(s), weights: ind.weight == nil ? nil : figures(weight))
                     if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s] = f } else { table?[slot: s] = nil }
                 }
                 for s in rateSlots {
                     let f = pooledRate(figures(s))
-                    if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s!] = f }
+                    if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s] = f }
                 }
                 return table
             }

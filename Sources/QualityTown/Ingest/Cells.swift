@@ -247,35 +247,36 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
 
 /// The value of a cell made only of 1–15 ASCII digits (no spaces, signs or separators).
 @inline(__always)
-/// `digits.digits` in ASCII (both sides given, at most 15 digits), exactly; nil for anything else.
-func plainDecimal(_ raw: String) -> Rational? {
-    var n = 0, digits = 0, fraction = -1
+/// ASCII digits with at most one `.` between digits (at most 15 digits in all): the digits as
+/// one integer and how many come after the point; nil for anything else.
+func plainNumber(_ raw: String) -> (digits: Int, decimals: Int)? {
+    var n = 0, count = 0, decimals = -1
     for b in raw.utf8 {
         if b == UInt8(ascii: ".") {
-            guard fraction < 0, digits > 0 else { return nil }
-            fraction = 0
+            guard decimals < 0, count > 0 else { return nil }
+            decimals = 0
             continue
         }
-        guard b >= 48 && b <= 57, digits < 15 else { return nil }
+        guard b >= 48 && b <= 57, count < 15 else { return nil }
         n = n * 10 + Int(b - 48)
-        digits += 1
-        if fraction >= 0 { fraction += 1 }
+        count += 1
+        if decimals >= 0 { decimals += 1 }
     }
-    guard fraction > 0 else { return nil }
-    var d = 1
-    for _ in 0..<fraction { d *= 10 }
-    return Rational(n, d)
+    guard count > 0, decimals != 0 else { return nil }
+    return (n, max(0, decimals))
 }
 
+/// Plain ASCII digits (at most 15) as an integer.
 func plainDigits(_ raw: String) -> Int? {
-    var v = 0
-    var n = 0
-    for b in raw.utf8 {
-        guard b >= 48 && b <= 57, n < 15 else { return nil }
-        v = v * 10 + Int(b - 48)
-        n += 1
-    }
-    return n > 0 ? v : nil
+    plainNumber(raw).flatMap { $0.decimals == 0 ? $0.digits : nil }
+}
+
+/// A plain decimal (`85.3`, digits on both sides of the point), exactly.
+func plainDecimal(_ raw: String) -> Rational? {
+    guard let (n, decimals) = plainNumber(raw), decimals > 0 else { return nil }
+    var d = 1
+    for _ in 0..<decimals { d *= 10 }
+    return Rational(n, d)
 }
 
 extension Character {

@@ -174,10 +174,8 @@ public final class FileStream {
     private var failure: PublishError?
 
     init(path: String) throws(PublishError) {
-        unlink(path)
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        fd = try createFile(path)
         self.path = path
-        guard fd >= 0 else { throw PublishError(description: "无法创建文件 \(path)：\(systemReason(errno))") }
     }
 
     /// Appends bytes (after a failure, does nothing).
@@ -200,11 +198,17 @@ public final class FileStream {
     }
 }
 
-/// Writes bytes to a new file (replacing any file there, never writing through a hard link).
-func writeFile(_ path: String, _ bytes: [UInt8]) throws(PublishError) {
+/// A new file open for writing (replacing any file there, never writing through a hard link).
+private func createFile(_ path: String) throws(PublishError) -> Int32 {
     unlink(path)
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw PublishError(description: "无法创建文件 \(path)：\(systemReason(errno))") }
+    return fd
+}
+
+/// Writes bytes to a new file (replacing any file there, never writing through a hard link).
+func writeFile(_ path: String, _ bytes: [UInt8]) throws(PublishError) {
+    let fd = try createFile(path)
     defer { close(fd) }
     try writeAll(fd, bytes, path: path)
 }

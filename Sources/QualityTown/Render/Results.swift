@@ -32,17 +32,7 @@ enum JSON {
         case .array(let a):
             JSON.writeArray(a.count, indent: indent, into: &s) { i, s in a[i].write(into: &s, indent: indent + 1) }
         case .object(let o):
-            if o.isEmpty { s.append(contentsOf: "{}".utf8); return }
-            s.append(contentsOf: "{\n".utf8)
-            for (i, (k, v)) in o.enumerated() {
-                JSON.pad(indent + 1, into: &s)
-                JSON.escape(k, into: &s)
-                s.append(contentsOf: ": ".utf8)
-                v.write(into: &s, indent: indent + 1)
-                s.append(contentsOf: (i == o.count - 1 ? "\n" : ",\n").utf8)
-            }
-            JSON.pad(indent, into: &s)
-            s.append(UInt8(ascii: "}"))
+            JSON.writeObject(o.count, indent: indent, into: &s, key: { o[$0].0 }) { i, s in o[i].1.write(into: &s, indent: indent + 1) }
         }
     }
 
@@ -204,7 +194,7 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
     var s: [UInt8] = []
     let chunk = 1 << 20
     s.reserveCapacity(chunk + 64 * 1024)
-    func flush() {
+    func flush(_ s: inout [UInt8]) {
         if s.count >= chunk {
             emit(s)
             s.removeAll(keepingCapacity: true)
@@ -224,13 +214,13 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
     member("units") { s in
         JSON.writeArray(a.units.count, indent: 1, into: &s) { i, s in
             unitJSON(a.units[i]).write(into: &s, indent: 2)
-            if s.count >= chunk { emit(s); s.removeAll(keepingCapacity: true) }
+            flush(&s)
         }
     }
     member("problems") { s in
         JSON.writeArray(problems.count, indent: 1, into: &s) { i, s in
             problemJSON(problems[i]).write(into: &s, indent: 2)
-            if s.count >= chunk { emit(s); s.removeAll(keepingCapacity: true) }
+            flush(&s)
         }
     }
     member("inputs", last: true) {

@@ -160,16 +160,14 @@ final class TElement: Sendable {
     let attributes: [(name: XMLName, value: String)]
     let directives: Directives
     let children: [TNode]
-    let file: String
     let line: Int
 
-    init(name: XMLName, namespace: String?, attributes: [(XMLName, String)], directives: Directives, children: [TNode], file: String, line: Int) {
+    init(name: XMLName, namespace: String?, attributes: [(XMLName, String)], directives: Directives, children: [TNode], line: Int) {
         self.name = name
         self.namespace = namespace
         self.attributes = attributes
         self.directives = directives
         self.children = children
-        self.file = file
         self.line = line
         self.fillElements = TElement.fills(of: children)
         let d = directives
@@ -209,8 +207,7 @@ struct CompiledTemplate: Sendable {
 
 /// A set of compiled templates, loaded once and shared by every render (immutable, Sendable).
 public final class TemplateSet: Sendable {
-    let templates: [String: CompiledTemplate]
-    /// The same templates as one flat program, which pages are rendered from.
+    /// The templates as one flat program, which pages are rendered from.
     let program: TemplateProgram
 
     /// Loads every `*.xhtml` in `directories`; a file in an earlier directory hides one of the
@@ -228,7 +225,6 @@ public final class TemplateSet: Sendable {
             }
             compiled[name] = try TemplateSet.compile([UInt8](data), file: name)
         }
-        templates = compiled
         try TemplateSet.checkReferences(compiled)
         program = TemplateProgram(compiled)
     }
@@ -239,13 +235,12 @@ public final class TemplateSet: Sendable {
         for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
             compiled[name] = try TemplateSet.compile(Array(text.utf8), file: name)
         }
-        templates = compiled
         try TemplateSet.checkReferences(compiled)
         program = TemplateProgram(compiled)
     }
 
     /// Template names.
-    public var names: [String] { templates.keys.sorted() }
+    public var names: [String] { program.roots.keys.sorted() }
 
     static func compile(_ bytes: [UInt8], file: String) throws(TemplateError) -> CompiledTemplate {
         let (doc, messages) = XMLDocument.parseXML(bytes, name: file)
@@ -319,7 +314,7 @@ public final class TemplateSet: Sendable {
             }
         }
         let element = TElement(name: XMLName.named(e.name), namespace: e.namespaceURI, attributes: attrs, directives: d,
-                               children: children, file: file, line: line)
+                               children: children, line: line)
         if let f = d.fragment {
             if fragments[f] != nil { throw fail("片段“\(f)”在本文件中定义了两次") }
             fragments[f] = element

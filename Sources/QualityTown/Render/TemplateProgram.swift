@@ -251,6 +251,9 @@ private struct ProgramBuilder {
             switch c {
             case .element(let ce):
                 kids.append(add(ce, file: file))
+            case .text(let t) where t.isEmpty:
+                // Both writers skip an empty text (a `<![CDATA[]]>`): it makes no node.
+                continue
             case .text(let t):
                 var top = Op(tag: e.name.tag)
                 top.isText = true
