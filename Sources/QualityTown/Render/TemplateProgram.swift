@@ -160,27 +160,17 @@ private struct ProgramBuilder {
     var texts: [String] = []
     var elementNames: [XMLName] = []
     var namespaces: [String] = []
-    var files: [String] = []
-    var symbols: [String] = []
+    private var fileNumbers = FirstSeenNumbers(), symbolNumbers = FirstSeenNumbers()
+    var files: [String] { fileNumbers.list }
+    var symbols: [String] { symbolNumbers.list }
     var bytes: [UInt8] = []
-    private var symbolIndex: [String: Int32] = [:]
     /// The op of each compiled element, and the `q:use` ops to resolve.
     var done: [ObjectIdentifier: Int32] = [:]
     var uses: [(op: Int32, element: TElement, from: String)] = []
 
-    mutating func symbol(_ s: String) -> Int32 {
-        if let i = symbolIndex[s] { return i }
-        let i = Int32(symbols.count)
-        symbols.append(s)
-        symbolIndex[s] = i
-        return i
-    }
+    mutating func symbol(_ s: String) -> Int32 { Int32(symbolNumbers.number(s)) }
 
-    mutating func fileIndex(_ f: String) -> Int32 {
-        if let i = files.firstIndex(of: f) { return Int32(i) }
-        files.append(f)
-        return Int32(files.count - 1)
-    }
+    mutating func fileIndex(_ f: String) -> Int32 { Int32(fileNumbers.number(f)) }
 
     private mutating func pooled(_ b: [UInt8]) -> Span {
         let s = Span(start: Int32(bytes.count), count: Int32(b.count))
