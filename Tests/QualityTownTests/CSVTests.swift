@@ -19,6 +19,10 @@ import Foundation
         #expect(cells("a,b\r1,2\r") == [["a", "b"], ["1", "2"]])
         #expect(cells("a,b\n\"x,\"\"y\"\"\",2\n") == [["a", "b"], ["x,\"y\"", "2"]])
         #expect(cells("a,b\n\"l1\r\nl2\",2") == [["a", "b"], ["l1\r\nl2", "2"]])
+        // Written back: a cell with a separator, a quote, a line break (a Windows "\r\n" too)
+        // or a space at an end is quoted; any other cell is written as it is.
+        #expect(csvLine(["l1\r\nl2", "x,\"y\"", " a", "b ", "符离镇", "1.5"]) == "\"l1\r\nl2\",\"x,\"\"y\"\"\",\" a\",\"b \",符离镇,1.5")
+        #expect(csvLine(["a;b", "c"], separator: .semicolon) == "\"a;b\";c")
     }
 
     @Test func positionsSurviveMultiLineCells() {
