@@ -106,6 +106,59 @@ import Testing
     }
 }
 
+extension PageWriterTests {
+    /// Builder calls a template never makes, as the PageBuilder contract allows them: an
+    /// attribute set again by name (it keeps its place, as xmlSetProp), texts appended one
+    /// after another, an element given children after its siblings' subtrees ended, and a void
+    /// element given an element.
+    static func build<B: PageBuilder>(_ b: inout B) {
+        let html = b.element(.named("html"), namespace: XMLNamespaceURI.xhtml, parent: nil)
+        let body = b.element(.named("body"), namespace: XMLNamespaceURI.xhtml, parent: html)
+        let div = b.element(.named("div"), namespace: XMLNamespaceURI.xhtml, parent: body)
+        b.setAttribute(div, .named("class"), "a")
+        b.setAttribute(div, .named("id"), "x\"y")
+        b.setAttribute(div, .named("class"), "<b&>")
+        b.setAttribute(div, .named("title"), "t")
+        b.setAttribute(div, .named("id"), "z")
+        let table = b.element(.named("table"), namespace: XMLNamespaceURI.xhtml, parent: div)
+        for k in 0..<3 {
+            let tr = b.element(.named("tr"), namespace: XMLNamespaceURI.xhtml, parent: table)
+            let td = b.element(.named("td"), namespace: XMLNamespaceURI.xhtml, parent: tr)
+            b.appendText(td, "1")
+            b.appendText(td, "<\(k)>")
+            _ = b.element(.named("td"), namespace: XMLNamespaceURI.xhtml, parent: tr)
+        }
+        b.appendText(div, "after")
+        let br = b.element(.named("br"), namespace: XMLNamespaceURI.xhtml, parent: body)
+        let lost = b.element(.named("b"), namespace: XMLNamespaceURI.xhtml, parent: br)
+        b.setAttribute(lost, .named("class"), "c")
+        b.appendText(lost, "never written in HTML")
+        _ = b.element(.named("p"), namespace: XMLNamespaceURI.xhtml, parent: body)
+    }
+
+    @Test(arguments: OutputFormat.allCases)
+    func builderCallsBeyondTemplatesAreWrittenAsLibxml2WritesThem(format: OutputFormat) {
+        let reference: [UInt8] = {
+            var b = XMLBuilder(format: format)
+            Self.build(&b)
+            return b.serialize()
+        }()
+        let written: [UInt8]
+        switch format {
+        case .html:
+            var b = HTMLPageWriter()
+            Self.build(&b)
+            written = b.serialize()
+        case .xhtml:
+            var b = PageWriter()
+            Self.build(&b)
+            written = b.serialize()
+        }
+        #expect(String(decoding: written, as: UTF8.self) == String(decoding: reference, as: UTF8.self))
+        #expect(String(decoding: written, as: UTF8.self).contains("title=\"t\""))
+    }
+}
+
 /// A small seeded generator (the same values every run).
 struct SplitMix {
     var state: UInt64

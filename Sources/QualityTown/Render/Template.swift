@@ -358,7 +358,10 @@ public final class TemplateSet: Sendable {
 
     /// Renders template `name` with `context` (an object whose keys are the top-level names).
     public func render(_ name: String, context: TemplateValue, format: OutputFormat) throws(TemplateError) -> [UInt8] {
-        try render(name, context: context, builder: PageWriter(format: format))
+        switch format {
+        case .html: return try render(name, context: context, builder: HTMLPageWriter())
+        case .xhtml: return try render(name, context: context, builder: PageWriter())
+        }
     }
 
     /// The same page built as a libxml2 tree and serialised by libxml2 (the reference

@@ -213,8 +213,8 @@ private struct ProgramBuilder {
         op.attributes = Span(start: Int32(attributes.count), count: Int32(e.attributes.count))
         attributes += e.attributes
         if d.attr.isEmpty {
-            op.preparedHTML = pooled(PageTree.preparedAttributes(e.attributes, on: e.name, xhtml: false))
-            op.preparedXHTML = pooled(PageTree.preparedAttributes(e.attributes, on: e.name, xhtml: true))
+            op.preparedHTML = pooled(PageBytes.preparedAttributes(e.attributes, on: e.name, xhtml: false))
+            op.preparedXHTML = pooled(PageBytes.preparedAttributes(e.attributes, on: e.name, xhtml: true))
         } else {
             op.attrDirectives.start = Int32(attrDirectives.count)
             for (name, x) in d.attr { attrDirectives.append((name, expr(x))) }
@@ -251,9 +251,9 @@ private struct ProgramBuilder {
                 top.line = Int32(e.line)
                 top.text = Int32(texts.count)
                 texts.append(t)
-                top.textHTML = pooled(PageTree.escapedText(t, xhtml: false, raw: false))
-                top.textHTMLRaw = pooled(PageTree.escapedText(t, xhtml: false, raw: true))
-                top.textXHTML = pooled(PageTree.escapedText(t, xhtml: true, raw: false))
+                top.textHTML = pooled(PageBytes.escapedText(t, xhtml: false, raw: false))
+                top.textHTMLRaw = pooled(PageBytes.escapedText(t, xhtml: false, raw: true))
+                top.textXHTML = pooled(PageBytes.escapedText(t, xhtml: true, raw: false))
                 kids.append(Int32(ops.count))
                 ops.append(top)
             }

@@ -3,33 +3,210 @@ import Foundation
 
 // MARK: - Writing a page without a libxml2 tree, byte for byte as libxml2 writes the tree
 
-/// Builds a page as a small array-backed tree and writes it exactly as libxml2 2.9 serialises
-/// the same tree built by `XMLBuilder` (HTML: `htmlDocContentDumpFormatOutput` with format 1,
-/// HTMLtree.c; XHTML: `xmlSaveDoc` with XML_SAVE_FORMAT | XML_SAVE_NO_DECL, xmlsave.c
-/// `xmlNodeDumpOutputInternal`). A national build writes 80,000 pages; a libxml2 tree per
-/// page costs 0.73 ms to build, free and serialise before any of qtown's own work
-/// (scripts/libxml2-floor), which alone is more than the build's time budget.
-///
-/// What stays libxml2's:
-/// - what it knows of each name (`htmlTagLookup`, `htmlIsBooleanAttr`), asked once per
-///   template name (`XMLName`);
-/// - every escape: a text or attribute value is copied as it is only when it has none of the
-///   bytes libxml2's escaping would change (checked byte by byte below, rule by rule from the
-///   functions named); any other value is escaped by libxml2 itself, through the very function
-///   its serialiser calls (`xmlEncodeEntitiesReentrant`) or by serialising that one attribute
-///   or text node with libxml2.
-/// What the writer reproduces: where libxml2's formatting puts newlines and indentation, and
-/// tags from template names. `XMLBuilder` (the libxml2 tree) stays the reference: a test writes
-/// every page of the bundled build both ways, and random hostile values in every context, and
-/// compares the bytes.
+// A national build writes 80,000 pages; a libxml2 tree per page costs 0.73 ms to build, free
+// and serialise before any of qtown's own work (scripts/libxml2-floor), which alone is more
+// than the build's time budget. So pages are written by two writers that produce exactly what
+// libxml2 2.9 writes for the same tree built by `XMLBuilder`:
+// - HTML: `HTMLPageWriter`, as `htmlDocContentDumpFormatOutput` with format 1 (HTMLtree.c)
+//   writes it, streamed as the page is built;
+// - XHTML: `PageWriter`, a small tree written as `xmlSaveDoc` with XML_SAVE_FORMAT |
+//   XML_SAVE_NO_DECL writes it (xmlsave.c `xmlNodeDumpOutputInternal`).
+//
+// What stays libxml2's:
+// - what it knows of each name (`htmlTagLookup`, `htmlIsBooleanAttr`), asked once per
+//   template name (`XMLName`);
+// - every escape: a text or attribute value is copied as it is only when it has none of the
+//   bytes libxml2's escaping would change (checked byte by byte in `PageBytes`, rule by rule
+//   from the functions named); any other value is escaped by libxml2 itself, through the very
+//   function its serialiser calls (`xmlEncodeEntitiesReentrant`) or by serialising that one
+//   attribute or text node with libxml2.
+// What the writers reproduce: where libxml2's formatting puts newlines and indentation, and
+// tags from template names. `XMLBuilder` (the libxml2 tree) stays the reference: a test writes
+// every page of the bundled build both ways, and random hostile values in every context, and
+// compares the bytes.
+
+/// Writes an HTML page while it is built. libxml2's HTML formatting decides each newline from
+/// a node's neighbours (HTMLtree.c, htmlNodeDumpFormatOutput):
+/// - after an element's `>`, when the element is known, not inline, its name does not start
+///   with `p`, it has two children or more and the first is not text;
+/// - before its end tag, on the same terms for the last child;
+/// - after an element that is known and not inline, when an element follows it and the parent's
+///   name does not start with `p`.
+/// A template is built depth first, so each of these is known when the next node arrives or
+/// the element ends (the build moves to a sibling or an ancestor); the one newline that waits
+/// for the second child is put in then, at the place kept for it.
+struct HTMLPageWriter: PageBuilder {
+    typealias Node = Int32
+
+    /// An element still open (the build may add to it).
+    private struct Open {
+        let node: Int32
+        let tag: XMLTag
+        /// libxml2 writes it: it is not inside a void element.
+        let written: Bool
+        /// The start tag can still take attributes: `>` is not written yet.
+        var tagOpen = true
+        /// Where its children start, right after `>`.
+        var afterOpen = 0
+        /// Children so far: 0, 1, or 2 for two or more (adjacent texts are one child).
+        var children: UInt8 = 0
+        var firstIsText = false
+        var lastIsText = false
+        /// The last child is an element libxml2 follows by a newline when an element comes next.
+        var lastIsBlock = false
+    }
+
+    private var out = PageBytes(xhtml: false)
+    /// The innermost open element (the document, node -1, at first) and those around it.
+    private var top: Open
+    private var outer: [Open] = []
+    /// The attributes set on the open start tag, by name (as xmlSetProp, a name set again keeps
+    /// its place): the interned name's bytes and the attribute's bytes.
+    private var tagAttributes: [(name: UnsafePointer<UInt8>, start: Int, count: Int)] = []
+    private var nodeCount: Int32 = 0
+
+    private static let document = Open(node: -1, tag: XMLName.named("#document").tag, written: false)
+
+    init() {
+        top = HTMLPageWriter.document
+        outer.reserveCapacity(64)
+        // Both serialisers: the DOCTYPE (no public or system id), then the root, then a newline.
+        out.put("<!DOCTYPE html>\n")
+    }
+
+    @inline(__always) private static func isBlock(_ f: XMLTag.Flags) -> Bool {
+        f.contains(.htmlKnown) && !f.contains(.htmlInline)
+    }
+
+    /// Ends the open elements inside `node` (-1: all of them): the build has moved on.
+    @inline(__always) private mutating func close(downTo node: Int32) {
+        while top.node != node {
+            precondition(top.node >= 0, "a node added to an element that has ended")
+            end()
+        }
+    }
+
+    /// Writes the end of the innermost open element.
+    private mutating func end() {
+        let e = top
+        top = outer.removeLast()
+        guard e.written else { return }
+        let f = e.tag.flags
+        if e.tagOpen { out.put(">") }
+        if f.contains(.htmlKnown) && f.contains(.htmlEmpty) { return }
+        if e.children == 0 {
+            if !(f.contains(.htmlKnown) && f.contains(.htmlNoEndTagWhenEmpty)) { out.put(e.tag.end) }
+            return
+        }
+        if e.children > 1 && HTMLPageWriter.isBlock(f) && !f.contains(.startsWithP) && !e.lastIsText { out.put("\n") }
+        out.put(e.tag.end)
+    }
+
+    /// A new child of `parent` (a text, or an element that is `block`): writes what comes
+    /// before it and says whether it is written (a void element's children are not).
+    @inline(__always) private mutating func child(of parent: Int32, text: Bool, block: Bool) -> Bool {
+        if top.node != parent { close(downTo: parent) }
+        let f = top.tag.flags
+        guard top.written, !(f.contains(.htmlKnown) && f.contains(.htmlEmpty)) else { return false }
+        if top.tagOpen {
+            out.put(">")
+            top.tagOpen = false
+            top.afterOpen = out.count
+        }
+        // Text next to text is one text node (xmlAddChild).
+        if text && top.lastIsText { return true }
+        if top.children == 0 {
+            top.firstIsText = text
+        } else if top.children == 1 && !top.firstIsText && HTMLPageWriter.isBlock(f) && !f.contains(.startsWithP) {
+            out.insertNewline(at: top.afterOpen)
+        }
+        if !text && top.lastIsBlock && !f.contains(.startsWithP) { out.put("\n") }
+        top.children = min(top.children + 1, 2)
+        top.lastIsText = text
+        top.lastIsBlock = block
+        return true
+    }
+
+    mutating func element(_ name: XMLName, namespace: String?, parent: Int32?) -> Int32 {
+        element(name.tag, parent: parent)
+    }
+
+    private mutating func element(_ tag: XMLTag, parent: Int32?) -> Int32 {
+        let id = nodeCount
+        nodeCount += 1
+        var written = false
+        if let p = parent {
+            written = child(of: p, text: false, block: HTMLPageWriter.isBlock(tag.flags))
+        } else {
+            close(downTo: -1)
+            written = true
+        }
+        outer.append(top)
+        top = Open(node: id, tag: tag, written: written)
+        if !tagAttributes.isEmpty { tagAttributes.removeAll(keepingCapacity: true) }
+        if written { out.put(tag.start) }
+        return id
+    }
+
+    /// As xmlSetProp: a name set again keeps its place and takes the new value.
+    mutating func setAttribute(_ node: Int32, _ name: XMLName, _ value: String) {
+        precondition(top.node == node && top.tagOpen, "an attribute set after the element's children")
+        guard top.written else { return }
+        var value = value
+        let start = out.count
+        let element = top.tag
+        value.withUTF8 { out.attribute(name, $0, element: element) }
+        let count = out.count - start
+        if let i = tagAttributes.firstIndex(where: { $0.name == name.tag.name.start }) {
+            let old = tagAttributes[i]
+            out.move(start..<(start + count), to: old.start..<(old.start + old.count))
+            tagAttributes[i].count = count
+            for j in (i + 1)..<tagAttributes.count { tagAttributes[j].start += count - old.count }
+        } else {
+            tagAttributes.append((name.tag.name.start, start, count))
+        }
+    }
+
+    mutating func appendText(_ node: Int32, _ text: String) {
+        guard !text.isEmpty, child(of: node, text: true, block: false) else { return }
+        var text = text
+        let raw = top.tag.flags.contains(.htmlRawText)
+        text.withUTF8 { out.text($0, raw: raw) }
+    }
+
+    /// The element with its attributes as escaped when the template was compiled.
+    mutating func element(_ program: TemplateProgram, _ op: Int32, parent: Int32?) -> Int32 {
+        let o = program.ops[Int(op)]
+        let n = element(o.tag, parent: parent)
+        if top.written { out.put(program.bytes(o.preparedHTML)) }
+        return n
+    }
+
+    /// The template's text as escaped when compiled, for the element it lands in.
+    mutating func appendText(_ program: TemplateProgram, text op: Int32, to node: Int32) {
+        guard child(of: node, text: true, block: false) else { return }
+        let o = program.ops[Int(op)]
+        out.put(program.bytes(top.tag.flags.contains(.htmlRawText) ? o.textHTMLRaw : o.textHTML))
+    }
+
+    mutating func serialize() -> [UInt8] {
+        close(downTo: -1)
+        out.put("\n")
+        return out.bytes
+    }
+}
+
+/// Builds an XHTML page as a small array-backed tree and writes it as libxml2 writes the tree
+/// `XMLBuilder` builds. (XHTML's formatting of an element's children depends on whether any
+/// of them is text, so the page is written once it is complete.)
 struct PageWriter: PageBuilder {
     typealias Node = Int32
     /// The page's tree (a value: a class's stored arrays would be checked for exclusive
     /// access on every call).
     private var tree: PageTree
 
-    init(format: OutputFormat) {
-        tree = PageTree(xhtml: format == .xhtml)
+    init() {
+        tree = PageTree()
     }
 
     mutating func element(_ name: XMLName, namespace: String?, parent: Int32?) -> Int32 { tree.element(name, namespace: namespace, parent: parent) }
@@ -39,17 +216,14 @@ struct PageWriter: PageBuilder {
     /// The element with its attributes as escaped when the template was compiled.
     mutating func element(_ program: TemplateProgram, _ op: Int32, parent: Int32?) -> Int32 {
         let o = program.ops[Int(op)]
-        let xhtml = tree.xhtml
-        let n = tree.element(o.tag, namespace: xhtml ? program.namespace(of: o) : nil, parent: parent)
-        tree.appendPreparedAttributes(n, program.bytes(xhtml ? o.preparedXHTML : o.preparedHTML))
+        let n = tree.element(o.tag, namespace: program.namespace(of: o), parent: parent)
+        tree.appendPreparedAttributes(n, program.bytes(o.preparedXHTML))
         return n
     }
 
-    /// The template's text as escaped when compiled, for the context it lands in.
+    /// The template's text as escaped when compiled.
     mutating func appendText(_ program: TemplateProgram, text op: Int32, to node: Int32) {
-        let o = program.ops[Int(op)]
-        tree.appendEscapedText(node, html: program.bytes(o.textHTML), htmlRaw: program.bytes(o.textHTMLRaw),
-                               xhtml: program.bytes(o.textXHTML))
+        tree.appendEscapedText(node, program.bytes(program.ops[Int(op)].textXHTML))
     }
 
     func serialize() -> [UInt8] {
@@ -58,10 +232,10 @@ struct PageWriter: PageBuilder {
     }
 }
 
-/// The tree `PageWriter` builds: nodes and attributes in arrays, linked by index. Values are
-/// escaped as they arrive (a text's escaping depends only on its bytes and its parent, an
-/// attribute's on its name and element), so the tree holds bytes ready to write: writing a
-/// page touches no strings and no reference counts.
+/// The XHTML tree `PageWriter` builds: nodes and attributes in arrays, linked by index. Values
+/// are escaped as they arrive (a text's escaping depends only on its bytes, an attribute's on
+/// its name), so the tree holds bytes ready to write: writing a page touches no strings and no
+/// reference counts.
 struct PageTree {
     struct TreeNode {
         var parent: Int32
@@ -75,11 +249,11 @@ struct PageTree {
         var textCount: Int32 = 0
         /// Elements: the interned name's bytes and libxml2's facts about it.
         var tag: XMLTag?
-        /// XHTML: index into `namespaceURIs`, or -1.
+        /// Index into `namespaceURIs`, or -1.
         var ns: Int16 = -1
-        /// XHTML: the element declares its namespace (`xmlns="…"`).
+        /// The element declares its namespace (`xmlns="…"`).
         var declaresNamespace = false
-        /// XHTML: the element is in the XHTML namespace.
+        /// The element is in the XHTML namespace.
         var inXHTML = false
         var isText: Bool { textStart >= 0 }
     }
@@ -95,20 +269,17 @@ struct PageTree {
     private(set) var nodes: [TreeNode] = []
     private(set) var attributes: [Attribute] = []
     /// Escaped texts and serialised attributes.
-    private(set) var bytes: [UInt8] = []
+    private var out = PageBytes(xhtml: true)
+    /// The escaped bytes, while the tree lives.
+    var held: UnsafeBufferPointer<UInt8> { out.held }
     private(set) var root: Int32 = -1
     private(set) var namespaceURIs: [String] = []
     /// Per namespace: the element that declared it last (as `XMLBuilder` remembers it).
     private var declaredAt: [Int32] = []
-    let xhtml: Bool
-    /// libxml2 documents for the values that need libxml2's escaping, made when first needed.
-    private var scratch: ScratchDocuments?
 
-    init(xhtml: Bool) {
-        self.xhtml = xhtml
+    init() {
         nodes.reserveCapacity(2048)
         attributes.reserveCapacity(512)
-        bytes.reserveCapacity(1 << 16)
     }
 
     // MARK: Building (the same calls, and the same tree, as XMLBuilder)
@@ -123,7 +294,7 @@ struct PageTree {
         n.tag = tag
         nodes.append(n)
         if let p = parent { link(i, to: p) } else { root = i }
-        if xhtml, let uri = namespace {
+        if let uri = namespace {
             var k = namespaceURIs.firstIndex(of: uri) ?? -1
             if k < 0 {
                 k = namespaceURIs.count
@@ -159,12 +330,10 @@ struct PageTree {
     /// As xmlSetProp: a name set again keeps its place and takes the new value.
     mutating func setAttribute(_ node: Int32, _ name: XMLName, _ value: String) {
         var value = value
-        let start = Int32(bytes.count)
+        let start = Int32(out.count)
         let element = nodes[Int(node)].tag!
-        value.withUTF8 { v in
-            if xhtml { xhtmlAttribute(name, v) } else { htmlAttribute(name, v, element: element) }
-        }
-        let count = Int32(bytes.count) - start
+        value.withUTF8 { out.attribute(name, $0, element: element) }
+        let count = Int32(out.count) - start
         var a = nodes[Int(node)].firstAttr
         while a >= 0 {
             if attributes[Int(a)].name.name.start == name.tag.name.start {
@@ -185,17 +354,15 @@ struct PageTree {
         guard !text.isEmpty else { return }
         var text = text
         let t = openText(node)
-        text.withUTF8 { escapeText($0, parent: node) }
-        nodes[Int(t)].textCount = Int32(bytes.count) - nodes[Int(t)].textStart
+        text.withUTF8 { out.text($0, raw: false) }
+        nodes[Int(t)].textCount = Int32(out.count) - nodes[Int(t)].textStart
     }
 
-    /// A non-empty text already escaped (a template's, when compiled): the bytes for an HTML
-    /// parent, for an HTML script or style parent, and for XHTML.
-    mutating func appendEscapedText(_ node: Int32, html: UnsafeBufferPointer<UInt8>, htmlRaw: UnsafeBufferPointer<UInt8>,
-                                    xhtml x: UnsafeBufferPointer<UInt8>) {
+    /// A non-empty text already escaped (a template's, when compiled).
+    mutating func appendEscapedText(_ node: Int32, _ escaped: UnsafeBufferPointer<UInt8>) {
         let t = openText(node)
-        put(xhtml ? x : nodes[Int(node)].tag!.flags.contains(.htmlRawText) ? htmlRaw : html)
-        nodes[Int(t)].textCount = Int32(bytes.count) - nodes[Int(t)].textStart
+        out.put(escaped)
+        nodes[Int(t)].textCount = Int32(out.count) - nodes[Int(t)].textStart
     }
 
     /// The text node new bytes go to: the last child when it is text, else a new one.
@@ -203,17 +370,17 @@ struct PageTree {
         let last = nodes[Int(node)].last
         if last >= 0, nodes[Int(last)].isText {
             let t = nodes[Int(last)]
-            if Int(t.textStart + t.textCount) != bytes.count {
+            if Int(t.textStart + t.textCount) != out.count {
                 // Not the newest bytes (never so for a template's depth-first render): moved to the end.
-                let old = Array(bytes[Int(t.textStart)..<Int(t.textStart + t.textCount)])
-                nodes[Int(last)].textStart = Int32(bytes.count)
-                bytes.append(contentsOf: old)
+                let old = Array(out.held[Int(t.textStart)..<Int(t.textStart + t.textCount)])
+                nodes[Int(last)].textStart = Int32(out.count)
+                out.put(old)
             }
             return last
         }
         let i = Int32(nodes.count)
         var n = TreeNode(parent: node)
-        n.textStart = Int32(bytes.count)
+        n.textStart = Int32(out.count)
         nodes.append(n)
         link(i, to: node)
         return i
@@ -223,8 +390,8 @@ struct PageTree {
     /// Only for elements whose attributes are all static (never set again by name).
     mutating func appendPreparedAttributes(_ node: Int32, _ prepared: UnsafeBufferPointer<UInt8>) {
         guard prepared.count > 0 else { return }
-        let start = Int32(bytes.count)
-        put(prepared)
+        let start = Int32(out.count)
+        out.put(prepared)
         let k = Int32(attributes.count)
         attributes.append(Attribute(name: PageTree.preparedRun, start: start, count: Int32(prepared.count)))
         let last = nodes[Int(node)].lastAttr
@@ -234,39 +401,65 @@ struct PageTree {
 
     /// The name of a run of prepared attributes (no attribute can have it: it has a space).
     private static let preparedRun = XMLName.named(" prepared").tag
+}
 
-    /// Static attributes of an element escaped as `setAttribute` escapes them, in the order
-    /// the element would write them (when a template is compiled).
+/// A page's bytes as they are written, with libxml2's escaping of the values put in them.
+/// (Not to be copied: a copy writes to the same bytes.)
+struct PageBytes {
+    private let buffer = ByteBuffer(capacity: 1 << 16)
+    let xhtml: Bool
+    /// libxml2 documents for the values that need libxml2's escaping, made when first needed.
+    private var scratch: ScratchDocuments?
+
+    init(xhtml: Bool) {
+        self.xhtml = xhtml
+    }
+
+    var count: Int { buffer.count }
+    /// A copy of the bytes.
+    var bytes: [UInt8] { Array(held) }
+    /// The bytes, while this value lives.
+    var held: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: buffer.start, count: buffer.count) }
+
+    @inline(__always) mutating func put(_ b: UnsafeBufferPointer<UInt8>) {
+        if let p = b.baseAddress { buffer.append(p, b.count) }
+    }
+    @inline(__always) mutating func put(_ b: XMLBytes) { buffer.append(b.start, b.count) }
+    @inline(__always) mutating func put(_ s: StaticString) { buffer.append(s.utf8Start, s.utf8CodeUnitCount) }
+    @inline(__always) mutating func put(_ b: [UInt8]) { b.withUnsafeBufferPointer { put($0) } }
+
+    /// A newline put in before bytes already written.
+    mutating func insertNewline(at i: Int) { buffer.insert(0x0A, at: i) }
+
+    /// Moves the bytes of `from` (the last ones written) over those of `to`, which come before.
+    mutating func move(_ from: Range<Int>, to: Range<Int>) {
+        let moved = Array(held[from])
+        buffer.truncate(to: from.lowerBound)
+        let after = Array(held[to.upperBound...])
+        buffer.truncate(to: to.lowerBound)
+        put(moved)
+        put(after)
+    }
+
+    /// Static attributes of an element escaped as `attribute` escapes them, in the order given
+    /// (when a template is compiled; XML lets a name appear only once on an element).
     static func preparedAttributes(_ attrs: [(name: XMLName, value: String)], on element: XMLName, xhtml: Bool) -> [UInt8] {
-        var t = PageTree(xhtml: xhtml)
-        let e = t.element(element, namespace: nil, parent: nil)
-        for (name, value) in attrs { t.setAttribute(e, name, value) }
-        var out: [UInt8] = []
-        var a = t.nodes[Int(e)].firstAttr
-        while a >= 0 {
-            let at = t.attributes[Int(a)]
-            out += t.bytes[Int(at.start)..<Int(at.start + at.count)]
-            a = at.next
+        var b = PageBytes(xhtml: xhtml)
+        for (name, value) in attrs {
+            var value = value
+            value.withUTF8 { b.attribute(name, $0, element: element.tag) }
         }
-        return out
+        return b.bytes
     }
 
-    /// A template text escaped as `appendText` escapes it: under an ordinary element, under
-    /// script or style (`raw`, HTML only), or for XHTML.
+    /// A template text escaped as `text` escapes it: under an ordinary element, under script or
+    /// style (`raw`, HTML only), or for XHTML.
     static func escapedText(_ text: String, xhtml: Bool, raw: Bool) -> [UInt8] {
-        var t = PageTree(xhtml: xhtml)
-        let e = t.element(XMLName.named(raw ? "script" : "span"), namespace: nil, parent: nil)
-        t.appendText(e, text)
-        return t.bytes
+        var b = PageBytes(xhtml: xhtml)
+        var text = text
+        text.withUTF8 { b.text($0, raw: raw) }
+        return b.bytes
     }
-
-
-    @inline(__always) private mutating func put(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
-    @inline(__always) private mutating func put(_ b: XMLBytes) { put(UnsafeBufferPointer(start: b.start, count: b.count)) }
-    @inline(__always) private mutating func put(_ s: StaticString) {
-        put(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
-    @inline(__always) private mutating func put(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 
     private mutating func scratchDocuments() -> ScratchDocuments {
         if let s = scratch { return s }
@@ -277,9 +470,10 @@ struct PageTree {
 
     // MARK: Escaping, as the serialisers escape
 
+    /// A text node's content, under script or style when `raw` (HTML only).
     /// Values reach libxml2 as C strings, so a NUL ends them: no fast path copies a NUL, and
     /// the values that have one are handed to libxml2 (or, for raw text, cut at it).
-    private mutating func escapeText(_ t: UnsafeBufferPointer<UInt8>, parent: Int32) {
+    mutating func text(_ t: UnsafeBufferPointer<UInt8>, raw: Bool) {
         if xhtml {
             // xmlEscapeContent: unchanged unless the text has `<`, `>`, `&` or a carriage return.
             let plain = t.allSatisfy { b in b != UInt8(ascii: "<") && b != UInt8(ascii: ">") && b != UInt8(ascii: "&") && b != 0x0D && b != 0 }
@@ -287,7 +481,7 @@ struct PageTree {
             return
         }
         // htmlNodeDumpFormatOutput writes the text of script and style as it is.
-        if nodes[Int(parent)].tag!.flags.contains(.htmlRawText) {
+        if raw {
             put(UnsafeBufferPointer(rebasing: t[..<(t.firstIndex(of: 0) ?? t.endIndex)]))
             return
         }
@@ -300,6 +494,11 @@ struct PageTree {
         if plain { put(t) } else { put(scratchDocuments().htmlText(String(decoding: t, as: UTF8.self))) }
     }
 
+    /// An attribute of `element`, as the serialiser writes it (` name="value"`).
+    mutating func attribute(_ name: XMLName, _ v: UnsafeBufferPointer<UInt8>, element: XMLTag) {
+        if xhtml { xhtmlAttribute(name, v) } else { htmlAttribute(name, v, element: element) }
+    }
+
     /// htmlAttrDumpOutput: ` name`, then `="value"` unless libxml2 writes the name alone.
     private mutating func htmlAttribute(_ name: XMLName, _ v: UnsafeBufferPointer<UInt8>, element: XMLTag) {
         let f = name.tag.flags
@@ -309,7 +508,7 @@ struct PageTree {
             return
         }
         let uri = f.contains(.htmlURIAttribute) || (element.flags.contains(.anchor) && f.contains(.nameAttribute))
-        if uri ? PageTree.uriUnchanged(v) : PageTree.htmlAttributeUnchanged(v) {
+        if uri ? PageBytes.uriUnchanged(v) : PageBytes.htmlAttributeUnchanged(v) {
             putQuoted(name, v)
         } else {
             let elementName = String(decoding: UnsafeBufferPointer(start: element.name.start, count: element.name.count), as: UTF8.self)
@@ -370,13 +569,51 @@ struct PageTree {
     }
 }
 
-/// Writes a `PageTree` as libxml2 writes the same tree: tags, the escaped bytes the tree holds,
-/// and the newlines and indentation libxml2's formatting adds.
+/// A growing run of bytes appended to with memcpy (an array's append goes through a generic
+/// path that checks uniqueness and capacity on every call; a page is written a few bytes at a
+/// time). Owned; freed in deinit.
+final class ByteBuffer {
+    @exclusivity(unchecked) private(set) var start: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        start = .allocate(capacity: self.capacity)
+    }
+
+    deinit { start.deallocate() }
+
+    private func reserve(_ n: Int) {
+        capacity = max(capacity * 2, n)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        bigger.initialize(from: start, count: count)
+        start.deallocate()
+        start = bigger
+    }
+
+    @inline(__always) func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        if count + n > capacity { reserve(count + n) }
+        (start + count).initialize(from: p, count: n)
+        count += n
+    }
+
+    func insert(_ b: UInt8, at i: Int) {
+        if count + 1 > capacity { reserve(count + 1) }
+        (start + i + 1).update(from: start + i, count: count - i)
+        start[i] = b
+        count += 1
+    }
+
+    func truncate(to n: Int) { count = min(count, n) }
+}
+
+/// Writes a `PageTree` as libxml2 writes the same tree as XHTML: tags, the escaped bytes the
+/// tree holds, and the newlines and indentation libxml2's formatting adds.
 struct PageSerializer {
-    private let xhtml: Bool
     private let nodes: [PageTree.TreeNode]
     private let attributes: [PageTree.Attribute]
-    private let bytes: [UInt8]
+    private let tree: PageTree
     private let namespaceURIs: [String]
     private let root: Int32
     /// The page being written: a plain buffer, appended to with memcpy.
@@ -385,26 +622,21 @@ struct PageSerializer {
     private var capacity: Int
 
     init(_ tree: PageTree) {
-        xhtml = tree.xhtml
-        (nodes, attributes, bytes, namespaceURIs, root) = (tree.nodes, tree.attributes, tree.bytes, tree.namespaceURIs, tree.root)
-        capacity = bytes.count + nodes.count * 16 + 256
+        self.tree = tree
+        (nodes, attributes, namespaceURIs, root) = (tree.nodes, tree.attributes, tree.namespaceURIs, tree.root)
+        capacity = tree.held.count + nodes.count * 16 + 256
         out = .allocate(capacity: capacity)
     }
 
     /// The page's bytes (call once).
     mutating func run() -> [UInt8] {
         defer { out.deallocate() }
-        // Both serialisers: the DOCTYPE (no public or system id), then the root, then a newline.
+        // The DOCTYPE (no public or system id), then the root, then a newline.
         write("<!DOCTYPE html>\n")
-        bytes.withUnsafeBufferPointer { held in
-            if !xhtml {
-                if root >= 0 { htmlElement(root, held) }
-                write("\n")
-            } else if root >= 0 {
-                var state = XHTMLState()
-                xhtmlElement(root, isRoot: true, &state, held)
-                write("\n")
-            }
+        if root >= 0 {
+            var state = XHTMLState()
+            xhtmlElement(root, isRoot: true, &state, tree.held)
+            write("\n")
         }
         return Array(UnsafeBufferPointer(start: out, count: count))
     }
@@ -425,44 +657,6 @@ struct PageSerializer {
     @inline(__always) private mutating func write(_ b: XMLBytes) { append(b.start, b.count) }
     @inline(__always) private mutating func write(_ held: UnsafeBufferPointer<UInt8>, _ start: Int32, _ n: Int32) {
         if n > 0 { append(held.baseAddress! + Int(start), Int(n)) }
-    }
-
-    // MARK: HTML (HTMLtree.c, htmlNodeDumpFormatOutput, format = 1)
-
-    private mutating func htmlElement(_ i: Int32, _ held: UnsafeBufferPointer<UInt8>) {
-        let n = nodes[Int(i)], tag = n.tag!, f = tag.flags
-        let known = f.contains(.htmlKnown)
-        write(tag.start)
-        var a = n.firstAttr
-        while a >= 0 {
-            let at = attributes[Int(a)]
-            write(held, at.start, at.count)
-            a = at.next
-        }
-        if known && f.contains(.htmlEmpty) {
-            // A void element: `>`, and its children (if any) are not written.
-            write(">")
-        } else if n.first < 0 {
-            write(">")
-            if !(known && f.contains(.htmlNoEndTagWhenEmpty)) { write(tag.end) }
-        } else {
-            write(">")
-            let block = known && !f.contains(.htmlInline) && n.first != n.last && !f.contains(.startsWithP)
-            if block && !nodes[Int(n.first)].isText { write("\n") }
-            var c = n.first
-            while c >= 0 {
-                let child = nodes[Int(c)]
-                if child.isText { write(held, child.textStart, child.textCount) } else { htmlElement(c, held) }
-                c = child.next
-            }
-            if block && !nodes[Int(n.last)].isText { write("\n") }
-            write(tag.end)
-        }
-        // A newline after a block element followed by an element, unless inside p, pre, param.
-        if known && !f.contains(.htmlInline) && n.next >= 0 && !nodes[Int(n.next)].isText,
-           n.parent >= 0, !nodes[Int(n.parent)].tag!.flags.contains(.startsWithP) {
-            write("\n")
-        }
     }
 
     // MARK: XHTML (xmlsave.c, xmlNodeDumpOutputInternal, XML_SAVE_FORMAT)

@@ -29,8 +29,8 @@ public struct BuiltNode: @unchecked Sendable {
 }
 
 /// What the template engine builds a page through: elements, attributes and text only, so a
-/// value can only ever be text. Two builders: `PageWriter` (every build) and `XMLBuilder`, a
-/// libxml2 tree serialised by libxml2, the reference the writer is checked against.
+/// value can only ever be text. Three builders: the page writers (`HTMLPageWriter`, `PageWriter`; every build) and `XMLBuilder`, a
+/// libxml2 tree serialised by libxml2, the reference the writers are checked against.
 protocol PageBuilder {
     associatedtype Node
     mutating func element(_ name: XMLName, namespace: String?, parent: Node?) -> Node
@@ -40,7 +40,8 @@ protocol PageBuilder {
     mutating func element(_ program: TemplateProgram, _ op: Int32, parent: Node?) -> Node
     /// Template text `op` of a template program.
     mutating func appendText(_ program: TemplateProgram, text op: Int32, to node: Node)
-    func serialize() -> [UInt8]
+    /// The page's bytes (once it is complete; called once).
+    mutating func serialize() -> [UInt8]
 }
 
 extension PageBuilder {
