@@ -24,6 +24,39 @@ import Foundation
         return (body?.textContent ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
+    /// A fragment two pages print from one shared value is written once and copied; pages
+    /// given another value, an equal value that is not the shared one, or a fragment that also
+    /// reads an unshared name, are rendered as without the memo.
+    @Test func sharedFragmentsAreWrittenOnceAndOnlyForTheValueShared() throws {
+        let fragments = Self.head + """
+        <body><table q:fragment="t"><tr q:each="r in s.rows"><td q:text="r.a">a</td><td><b q:if="r.b" q:text="r.b">b</b></td></tr></table>        <div q:fragment="mixed"><p q:text="s.title">t</p><p q:text="other">o</p></div></body></html>
+        """
+        let pageA = page("<h1 q:text=\"other\">h</h1><table q:use=\"f.xhtml#t\">x</table><div q:use=\"f.xhtml#mixed\">m</div>")
+        let pageB = page("<section><p>form</p><table q:use=\"f.xhtml#t\">x</table></section><div q:use=\"f.xhtml#mixed\">m</div>")
+        let set = try TemplateSet(sources: ["f.xhtml": fragments, "a.xhtml": pageA, "b.xhtml": pageB])
+        func value(_ title: String, _ rows: [(String, String)]) -> TemplateValue {
+            .object(["title": .text(title), "rows": .list(rows.map { .object(["a": .text($0.0), "b": .text($0.1)]) })])
+        }
+        let one = value("一", [("1", ""), ("<2>", "x&y")]), two = value("二", [("3", "z")]), oneAgain = value("一", [("1", ""), ("<2>", "x&y")])
+        let memo = RenderMemo(sharing: [one, two])
+        for (k, (template, s, other)) in [("a.xhtml", one, "p1"), ("b.xhtml", one, "p2"), ("b.xhtml", two, "p3"), ("a.xhtml", oneAgain, "p4"),
+                                          ("a.xhtml", one, "p5")].enumerated() {
+            let context: TemplateValue = .object(["s": s, "other": .text(other)])
+            let plain = try set.render(template, context: context, format: .html)
+            let memoised = try set.render(template, context: context, format: .html, memo: memo)
+            #expect(String(decoding: memoised, as: UTF8.self) == String(decoding: plain, as: UTF8.self), "page \(k + 1)")
+            #expect(String(decoding: memoised, as: UTF8.self).contains(other))
+        }
+        // The table of `one` was kept, the mixed fragment never (it reads `other` too).
+        let program = set.program
+        let table = try #require(program.freeNames.first { $0.value == [program.symbols.firstIndex(of: "s").map(Int32.init)!] })
+        #expect(memo.bytes(table.key, [0]) != nil)
+        #expect(program.freeNames.values.contains { Set($0.map { program.symbols[Int($0)] }) == ["s", "other"] })
+        // XHTML (indented by depth) and libxml2's tree never reuse.
+        let xhtml = try set.render("b.xhtml", context: .object(["s": one, "other": .text("x")]), format: .xhtml, memo: RenderMemo(sharing: [one]))
+        #expect(String(decoding: xhtml, as: UTF8.self).contains("&lt;2&gt;"))
+    }
+
     @Test func objectsAreEqualWhateverTheOrderAndNilRemoves() {
         var a: TemplateObject = ["x": .text("1"), "y": .bool(true)]
         let b: TemplateObject = ["y": .bool(true), "x": .text("1")]

@@ -24,9 +24,9 @@ public final class Site: Sendable {
         self.libxml2Tree = libxml2Tree
     }
 
-    private func page(_ template: String, at path: String, _ value: TemplateValue) throws(TemplateError) -> OutputPage {
+    private func page(_ template: String, at path: String, _ value: TemplateValue, memo: RenderMemo? = nil) throws(TemplateError) -> OutputPage {
         OutputPage(path: path, bytes: libxml2Tree ? try templates.renderWithLibxml2Tree(template, context: value, format: format)
-                                                  : try templates.render(template, context: value, format: format))
+                                                  : try templates.render(template, context: value, format: format, memo: memo))
     }
 
     /// `index.html`: years, input files, units.
@@ -42,14 +42,20 @@ public final class Site: Sendable {
     /// `YEAR/towns/CODE.html` for one town (codes are validated: letters and digits only).
     /// `score`: the town's 自查打分表 values when already built (shared with its form).
     public func townPage(_ report: Report, _ r: UnitResult, score: TemplateValue? = nil) throws(TemplateError) -> OutputPage {
-        try page("town.xhtml", at: "\(report.read.year)/towns/\(r.unit.code).\(format.fileExtension)",
-                 townView(report, r, format: format, score: score))
+        try townPage(report, r, score: score, memo: nil)
     }
 
-    /// A town's page and its filing form, which share the 自查打分表 (built once for both).
+    private func townPage(_ report: Report, _ r: UnitResult, score: TemplateValue?, memo: RenderMemo?) throws(TemplateError) -> OutputPage {
+        try page("town.xhtml", at: "\(report.read.year)/towns/\(r.unit.code).\(format.fileExtension)",
+                 townView(report, r, format: format, score: score), memo: memo)
+    }
+
+    /// A town's page and its filing form, which share the 自查打分表: its values are built once,
+    /// and its table is written once (`RenderMemo`) and copied into the form.
     func townAndFormPages(_ report: Report, _ r: UnitResult) throws(TemplateError) -> [OutputPage] {
         let score = scoreTableValue(r, scheme: report.assessment.scheme)
-        return [try townPage(report, r, score: score), try formPage(report, r, score: score)]
+        let memo = RenderMemo(sharing: [score])
+        return [try townPage(report, r, score: score, memo: memo), try formPage(report, r, score: score, memo: memo)]
     }
 
     /// `YEAR/counties/CODE.html`, the nightly rollup of one county.
@@ -64,8 +70,12 @@ public final class Site: Sendable {
 
     /// `YEAR/forms/CODE.html`, the 附件2 filing form of one town.
     public func formPage(_ report: Report, _ r: UnitResult, score: TemplateValue? = nil) throws(TemplateError) -> OutputPage {
+        try formPage(report, r, score: score, memo: nil)
+    }
+
+    private func formPage(_ report: Report, _ r: UnitResult, score: TemplateValue?, memo: RenderMemo?) throws(TemplateError) -> OutputPage {
         try page("form.xhtml", at: "\(report.read.year)/forms/\(r.unit.code).\(format.fileExtension)",
-                 formView(report, r, format: format, root: "../../", score: score))
+                 formView(report, r, format: format, root: "../../", score: score), memo: memo)
     }
 
     /// `YEAR/changes.html`: what changed since the previous run's results.json.

@@ -46,6 +46,21 @@ public enum TemplateValue: Sendable, Hashable {
     }
 }
 
+extension TemplateValue {
+    /// Whether both are one stored object or list, told by identity (the same storage), never
+    /// by comparing them; false for other values and for empty ones.
+    func isSameStorage(as other: TemplateValue) -> Bool {
+        switch (self, other) {
+        case (.object(let a), .object(let b)):
+            return a.isSameStorage(as: b)
+        case (.list(let a), .list(let b)):
+            return !a.isEmpty && a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { x.baseAddress == $0.baseAddress } }
+        default:
+            return false
+        }
+    }
+}
+
 /// A template object: a few named values in the order given, looked up by comparing names.
 /// A national build makes millions of these (one per table row, cell group, link…): hashing
 /// every key of each, as a dictionary would, costs more than the few comparisons of a lookup.
@@ -71,7 +86,8 @@ public struct TemplateObject: Sendable, Hashable, ExpressibleByDictionaryLiteral
     /// The value named `key`; setting nil removes it.
     public subscript(key: String) -> TemplateValue? {
         get {
-            for m in members where m.key == key { return m.value }
+            // By index: a for-in loop would copy (retain and release) every member it passes.
+            for i in members.indices where members[i].key == key { return members[i].value }
             return nil
         }
         set {
@@ -81,6 +97,11 @@ public struct TemplateObject: Sendable, Hashable, ExpressibleByDictionaryLiteral
                 members.append(Member(key: key, value: v))
             }
         }
+    }
+
+    /// Whether both are one stored object (never comparing members; an empty one is no object).
+    func isSameStorage(as other: TemplateObject) -> Bool {
+        !members.isEmpty && members.withUnsafeBufferPointer { a in other.members.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress } }
     }
 
     public static func == (a: TemplateObject, b: TemplateObject) -> Bool {
@@ -357,10 +378,11 @@ public final class TemplateSet: Sendable {
     // MARK: - Rendering
 
     /// Renders template `name` with `context` (an object whose keys are the top-level names).
-    public func render(_ name: String, context: TemplateValue, format: OutputFormat) throws(TemplateError) -> [UInt8] {
+    /// `memo`: elements this call's earlier pages wrote from values they share (`RenderMemo`).
+    public func render(_ name: String, context: TemplateValue, format: OutputFormat, memo: RenderMemo? = nil) throws(TemplateError) -> [UInt8] {
         switch format {
-        case .html: return try render(name, context: context, builder: HTMLPageWriter())
-        case .xhtml: return try render(name, context: context, builder: PageWriter())
+        case .html: return try render(name, context: context, builder: HTMLPageWriter(), memo: memo)
+        case .xhtml: return try render(name, context: context, builder: PageWriter(), memo: memo)
         }
     }
 
@@ -370,10 +392,10 @@ public final class TemplateSet: Sendable {
         try render(name, context: context, builder: XMLBuilder(format: format))
     }
 
-    private func render<B: PageBuilder>(_ name: String, context: TemplateValue, builder: B) throws(TemplateError) -> [UInt8] {
+    private func render<B: PageBuilder>(_ name: String, context: TemplateValue, builder: B, memo: RenderMemo? = nil) throws(TemplateError) -> [UInt8] {
         guard let root = program.roots[name] else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
         guard case .object(let vars) = context else { throw TemplateError(file: name, line: 0, message: "模板数据必须是对象") }
-        var r = ProgramRenderer(program: program, builder: builder)
+        var r = ProgramRenderer(program: program, builder: builder, memo: memo)
         try r.render(root: root, vars: vars)
         return r.builder.serialize()
     }

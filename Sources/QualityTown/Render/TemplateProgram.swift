@@ -91,6 +91,10 @@ final class TemplateProgram: @unchecked Sendable {
     let roots: [String: Int32]
     /// The `loop` symbol.
     let loopSymbol: Int32
+    /// Per op that a `q:use` renders: the names its output reads from outside it, when its
+    /// output is the one element it is and depends on nothing but their values (no q:use,
+    /// q:slot or outside `loop` within); see `RenderMemo`.
+    let freeNames: [Int32: [Int32]]
 
     /// Compiles every template's tree into one program.
     init(_ templates: [String: CompiledTemplate]) {
@@ -117,6 +121,43 @@ final class TemplateProgram: @unchecked Sendable {
         (literals, texts, elementNames, namespaces, files, symbols) = (b.literals, b.texts, b.elementNames, b.namespaces, b.files, b.symbols)
         self.roots = roots
         loopSymbol = loop
+        var free: [Int32: [Int32]] = [:]
+        for op in Set(b.ops.map(\.use)) where op >= 0 {
+            let o = b.ops[Int(op)]
+            guard o.plain, !o.omit else { continue }
+            var bound: [Int32] = [], names = Set<Int32>()
+            if TemplateProgram.readsOnly(op, b, loop: loop, &bound, &names), !names.contains(loop) { free[op] = names.sorted() }
+        }
+        freeNames = free
+    }
+
+    /// Collects into `names` the names the subtree of `op` reads that `bound` does not bind;
+    /// false when its output may depend on more than their values.
+    private static func readsOnly(_ op: Int32, _ b: ProgramBuilder, loop: Int32, _ bound: inout [Int32],
+                                  _ names: inout Set<Int32>) -> Bool {
+        let o = b.ops[Int(op)]
+        if o.isText || o.remove { return true }
+        if o.use >= 0 || o.slot >= 0 { return false }
+        let mark = bound.count
+        defer { bound.removeSubrange(mark...) }
+        func reads(_ x: Int32) {
+            let e = b.exprs[Int(x)]
+            if e.literal < 0, case let first = b.pathParts[Int(e.path.start)], !bound.contains(first) { names.insert(first) }
+        }
+        // In the order the renderer evaluates them (each, then if/unless and with in its scope, …).
+        if o.each >= 0 {
+            reads(o.each)
+            bound.append(o.eachName)
+            bound.append(loop)
+        }
+        if o.ifExpr >= 0 { reads(o.ifExpr) }
+        if o.unlessExpr >= 0 { reads(o.unlessExpr) }
+        for k in o.with.range { reads(b.withPairs[k].expr) }
+        for k in o.with.range { bound.append(b.withPairs[k].name) }
+        for k in o.attrDirectives.range { reads(b.attrDirectives[k].expr) }
+        if o.textExpr >= 0 { reads(o.textExpr) }
+        for k in o.children.range where !readsOnly(b.children[k], b, loop: loop, &bound, &names) { return false }
+        return true
     }
 
     private static func owned<T>(_ a: [T]) -> UnsafeBufferPointer<T> {
@@ -290,6 +331,39 @@ final class ProgramFills {
     }
 }
 
+/// Elements written for one page and written again by the next pages of the same call, for a
+/// `q:use` whose fragment reads nothing but values the caller shares: the town page and the
+/// filing form both print one town's 自查打分表, rendered once. Only a builder whose bytes for an
+/// element depend on nothing around it takes part (HTML, where libxml2 indents nothing: see
+/// `HTMLPageWriter`). Values are the shared ones by identity (the same storage), never by
+/// comparing them, so a value that merely looks the same is rendered again.
+public final class RenderMemo {
+    let shared: [TemplateValue]
+    private var written: [Int32: (key: [Int], bytes: [UInt8])] = [:]
+
+    /// A memo for pages that share `values` (objects or lists; others are never shared).
+    public init(sharing values: [TemplateValue]) {
+        shared = values
+    }
+
+    /// For each value, which shared value it is; nil when one is not shared.
+    func key(_ values: [TemplateValue?]) -> [Int]? {
+        var key: [Int] = []
+        for v in values {
+            guard let v, let i = shared.firstIndex(where: { $0.isSameStorage(as: v) }) else { return nil }
+            key.append(i)
+        }
+        return key
+    }
+
+    func bytes(_ op: Int32, _ key: [Int]) -> [UInt8]? {
+        guard let w = written[op], w.key == key else { return nil }
+        return w.bytes
+    }
+
+    func store(_ op: Int32, _ key: [Int], _ bytes: [UInt8]) { written[op] = (key, bytes) }
+}
+
 /// Walks the program for one page, building it through the page builder. Names in scope are
 /// frames in one array (a frame's parent is an index), released together when the page ends.
 struct ProgramRenderer<B: PageBuilder> {
@@ -297,6 +371,7 @@ struct ProgramRenderer<B: PageBuilder> {
     private let ops: UnsafeBufferPointer<TemplateProgram.Op>
     var builder: B
     private var frames: [Frame] = []
+    private let memo: RenderMemo?
 
     /// Names visible at a point of the page: a table of names (the page's top level, q:with) or
     /// the one name a q:each iteration binds, with its `loop` state made only when asked for.
@@ -309,10 +384,11 @@ struct ProgramRenderer<B: PageBuilder> {
         var count: Int32
     }
 
-    init(program: TemplateProgram, builder: B) {
+    init(program: TemplateProgram, builder: B, memo: RenderMemo? = nil) {
         self.program = program
         self.ops = program.ops
         self.builder = builder
+        self.memo = builder.reusesElements ? memo : nil
         frames.reserveCapacity(64)
     }
 
@@ -420,6 +496,18 @@ struct ProgramRenderer<B: PageBuilder> {
         }
         // 5. use
         if o.use >= 0 {
+            if let memo, let parent, o.fills.count == 0, let names = program.freeNames[o.use],
+               let key = memo.key(names.map { lookup($0, scope) }) {
+                if let bytes = memo.bytes(o.use, key) {
+                    builder.appendElement(bytes, tag: ops[Int(o.use)].tag, parent: parent)
+                } else {
+                    // No q:slot inside (freeNames), so no fills to pass.
+                    let mark = builder.elementMark()
+                    try render(o.use, scope: scope, fills: nil, parent: parent, depth: depth + 1, skipEach: false)
+                    if let bytes = builder.finishElement(mark) { memo.store(o.use, key, bytes) }
+                }
+                return
+            }
             let captured = ProgramFills(pairs: program.fillPairs[o.fills.range], scope: scope, outer: fills)
             try render(o.use, scope: scope, fills: captured, parent: parent, depth: depth + 1, skipEach: false)
             return

@@ -46,7 +46,8 @@ struct HTMLPageWriter: PageBuilder {
         let written: Bool
         /// The start tag can still take attributes: `>` is not written yet.
         var tagOpen = true
-        /// Where its children start, right after `>`.
+        /// Where its start tag starts, and its children, right after `>`.
+        var start = 0
         var afterOpen = 0
         /// Children so far: 0, 1, or 2 for two or more (adjacent texts are one child).
         var children: UInt8 = 0
@@ -143,6 +144,7 @@ struct HTMLPageWriter: PageBuilder {
         }
         outer.append(top)
         top = Open(node: id, tag: tag, written: written)
+        top.start = out.count
         if !tagAttributes.isEmpty { tagAttributes.removeAll(keepingCapacity: true) }
         if written { out.put(tag.start) }
         return id
@@ -193,6 +195,26 @@ struct HTMLPageWriter: PageBuilder {
         close(downTo: -1)
         out.put("\n")
         return out.bytes
+    }
+
+    // Reusing elements: an element's bytes, from `<` to its end tag, depend only on its own
+    // subtree (what comes before and after it is decided by its parent and siblings).
+
+    var reusesElements: Bool { true }
+
+    mutating func elementMark() -> Int { Int(nodeCount) }
+
+    mutating func finishElement(_ mark: Int) -> [UInt8]? {
+        // Every node open above it came after it.
+        while top.node > Int32(mark) { end() }
+        guard top.node == Int32(mark) else { return nil }
+        let (written, start) = (top.written, top.start)
+        end()
+        return written ? Array(out.held[start...]) : nil
+    }
+
+    mutating func appendElement(_ bytes: [UInt8], tag: XMLTag, parent: Int32) {
+        if child(of: parent, text: false, block: HTMLPageWriter.isBlock(tag.flags)) { out.put(bytes) }
     }
 }
 

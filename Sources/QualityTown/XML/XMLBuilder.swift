@@ -42,6 +42,18 @@ protocol PageBuilder {
     mutating func appendText(_ program: TemplateProgram, text op: Int32, to node: Node)
     /// The page's bytes (once it is complete; called once).
     mutating func serialize() -> [UInt8]
+
+    /// Whether the builder can hand out a finished element's bytes and write them again into
+    /// another page (`elementMark`, `finishElement`, `appendElement`): its bytes for an
+    /// element depend on nothing around the element.
+    var reusesElements: Bool { get }
+    /// A mark for the next element built.
+    mutating func elementMark() -> Int
+    /// Ends the element built first since `mark`, and what is open inside it; its bytes, from
+    /// its start tag to its end tag (nil when they are not written).
+    mutating func finishElement(_ mark: Int) -> [UInt8]?
+    /// Writes as a child of `parent` an element `finishElement` returned (its tag is `tag`).
+    mutating func appendElement(_ bytes: [UInt8], tag: XMLTag, parent: Node)
 }
 
 extension PageBuilder {
@@ -58,6 +70,12 @@ extension PageBuilder {
     mutating func appendText(_ program: TemplateProgram, text op: Int32, to node: Node) {
         appendText(node, program.texts[Int(program.ops[Int(op)].text)])
     }
+
+    /// Builders of trees reuse no element.
+    var reusesElements: Bool { false }
+    mutating func elementMark() -> Int { preconditionFailure("no reused elements") }
+    mutating func finishElement(_ mark: Int) -> [UInt8]? { preconditionFailure("no reused elements") }
+    mutating func appendElement(_ bytes: [UInt8], tag: XMLTag, parent: Node) { preconditionFailure("no reused elements") }
 }
 
 /// Builds one output document as a libxml2 tree and serialises it with libxml2: elements,
