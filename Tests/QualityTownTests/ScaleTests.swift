@@ -116,6 +116,21 @@ import Testing
         #expect(Set(bagA.items) == Set(bagB.items))
     }
 
+    @Test func jsonIntegersAndIndentsAreWrittenAsBefore() {
+        var rng = SplitMix(seed: 7)
+        let values = [0, 9, 10, -1, -10, 99, 100, Int.max, Int.min] + (0..<200).map { _ in Int(truncatingIfNeeded: rng.next()) >> Int(rng.next() % 63) }
+        for v in values {
+            var s: [UInt8] = []
+            JSON.int(v).write(into: &s, indent: 0)
+            #expect(String(decoding: s, as: UTF8.self) == String(v))
+        }
+        for indent in [0, 1, 31, 32, 33, 70] {
+            var s: [UInt8] = []
+            JSON.pad(indent, into: &s)
+            #expect(s == [UInt8](repeating: 0x20, count: 2 * indent))
+        }
+    }
+
     @Test func resultsJSONIsReadUnitByUnitWithEveryField() throws {
         var s = Scenario()
         s.data["a.csv"] = """

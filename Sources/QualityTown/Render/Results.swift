@@ -25,7 +25,7 @@ enum JSON {
         switch self {
         case .null: s.append(contentsOf: "null".utf8)
         case .bool(let b): s.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): s.append(contentsOf: String(i).utf8)
+        case .int(let i): JSON.writeInt(i, into: &s)
         case .double(let d): s.append(contentsOf: (d.isFinite ? "\(d)" : "null").utf8)
         case .string(let t): JSON.escape(t, into: &s)
         case .written(let write): write(&s, indent)
@@ -54,12 +54,26 @@ enum JSON {
     /// `value` at `indent + 1`: the same bytes as `.object`.
     static func writeObject(_ count: Int, indent: Int, into s: inout [UInt8], key: (Int) -> String,
                             _ value: (Int, inout [UInt8]) -> Void) {
+        writeObject(count, indent: indent, into: &s, writeKey: { i, s in
+            escape(key(i), into: &s)
+            s.append(contentsOf: ": ".utf8)
+        }, value)
+    }
+
+    /// The same, for keys escaped beforehand (`keyBytes`): a country's results write the same
+    /// few keys millions of times.
+    static func writeObject(_ count: Int, indent: Int, into s: inout [UInt8], keys: [[UInt8]],
+                            _ value: (Int, inout [UInt8]) -> Void) {
+        writeObject(count, indent: indent, into: &s, writeKey: { i, s in s.append(contentsOf: keys[i]) }, value)
+    }
+
+    private static func writeObject(_ count: Int, indent: Int, into s: inout [UInt8], writeKey: (Int, inout [UInt8]) -> Void,
+                                    _ value: (Int, inout [UInt8]) -> Void) {
         if count == 0 { s.append(contentsOf: "{}".utf8); return }
         s.append(contentsOf: "{\n".utf8)
         for i in 0..<count {
             pad(indent + 1, into: &s)
-            escape(key(i), into: &s)
-            s.append(contentsOf: ": ".utf8)
+            writeKey(i, &s)
             value(i, &s)
             s.append(contentsOf: (i == count - 1 ? "\n" : ",\n").utf8)
         }
@@ -67,8 +81,41 @@ enum JSON {
         s.append(UInt8(ascii: "}"))
     }
 
+    /// A member's key as `writeObject` writes it: `"key": `.
+    static func keyBytes(_ key: String) -> [UInt8] {
+        var s: [UInt8] = []
+        escape(key, into: &s)
+        s.append(contentsOf: ": ".utf8)
+        return s
+    }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 64)
+
     static func pad(_ indent: Int, into s: inout [UInt8]) {
-        for _ in 0..<indent { s.append(0x20); s.append(0x20) }
+        var n = 2 * indent
+        while n > 0 {
+            let k = min(n, spaces.count)
+            s.append(contentsOf: spaces[..<k])
+            n -= k
+        }
+    }
+
+    /// An integer in decimal, as `String(i)` writes it (without making the string).
+    static func writeInt(_ i: Int, into s: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buf in
+            var v = i.magnitude, k = buf.count
+            repeat {
+                k -= 1
+                buf[k] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            if i < 0 {
+                k -= 1
+                buf[k] = UInt8(ascii: "-")
+            }
+            s.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[k...]))
+        }
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped; every other byte of
@@ -101,14 +148,14 @@ enum JSON {
     }
 }
 
-private let rateFigureKeys = ["value", "numerator", "denominator", "status", "approximate"]
-private let figureKeys = ["value", "status", "approximate"]
+private let rateFigureKeys = ["value", "numerator", "denominator", "status", "approximate"].map(JSON.keyBytes)
+private let figureKeys = ["value", "status", "approximate"].map(JSON.keyBytes)
 
 /// A figure in results.json, written at `indent`: its value (null unless a value), a rate's
 /// numerator and denominator, its status and whether it is approximate.
 func writeFigureJSON(_ f: Figure, isRate: Bool, into s: inout [UInt8], indent: Int) {
     let keys = isRate ? rateFigureKeys : figureKeys, count = keys.count
-    JSON.writeObject(count, indent: indent, into: &s, key: { keys[$0] }) { i, s in
+    JSON.writeObject(count, indent: indent, into: &s, keys: keys) { i, s in
         switch (isRate, i) {
         case (_, 0): (f.state == .value ? JSON.number(f.number) : .null).write(into: &s, indent: indent + 1)
         case (true, 1): JSON.number(f.numerator).write(into: &s, indent: indent + 1)
@@ -146,13 +193,14 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
     let rateIDs = Set(a.scheme.rates.map(\.id))
     let ids = a.scheme.indicators.map(\.id) + a.scheme.rates.map(\.id)
     let isRate = ids.map { rateIDs.contains($0) }
+    let idKeys = ids.map(JSON.keyBytes)
     func unitJSON(_ r: UnitResult) -> JSON {
         var o: [(String, JSON)] = [
             ("code", .string(r.unit.code)), ("name", .string(r.unit.name)), ("level", .string(r.unit.level.rawValue)),
             ("parent", r.unit.parent.map { .string($0) } ?? .null),
         ]
         o.append(("indicators", .written { s, indent in
-            JSON.writeObject(ids.count, indent: indent, into: &s, key: { ids[$0] }) { i, s in
+            JSON.writeObject(ids.count, indent: indent, into: &s, keys: idKeys) { i, s in
                 writeFigureJSON(r.figures[slot: i] ?? .noData, isRate: isRate[i], into: &s, indent: indent + 1)
             }
         }))
