@@ -176,6 +176,25 @@ import Foundation
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["output"])
     }
 
+    @Test func aFileWrittenReplacesWhateverIsThereNeverWritingThroughIt() throws {
+        let root = temporaryFolder("publish")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let target = root + "/target.txt"
+        try writeFile(target, Array("keep".utf8))
+        #expect(link(target, root + "/hard.txt") == 0)
+        #expect(symlink(target, root + "/soft.txt") == 0)
+        try writeFile(root + "/hard.txt", Array("hard".utf8))
+        try writeFile(root + "/soft.txt", Array("soft".utf8))
+        try writeFile(root + "/new.txt", Array("new".utf8))
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
+        for (name, text) in [("hard", "hard"), ("soft", "soft"), ("new", "new")] {
+            let path = root + "/\(name).txt"
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+            #expect((try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular)
+        }
+    }
+
     @Test func staleStagingOfAKilledRunIsRemoved() throws {
         let root = temporaryFolder("publish")
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -200,8 +200,13 @@ public final class FileStream {
 
 /// A new file open for writing (replacing any file there, never writing through a hard link).
 private func createFile(_ path: String) throws(PublishError) -> Int32 {
-    unlink(path)
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    // A new file, never one already there (whatever it links to): anything in its place is
+    // removed first. The staging folder is new, so nearly always there is nothing to remove.
+    var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    if fd < 0 && errno == EEXIST {
+        unlink(path)
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    }
     guard fd >= 0 else { throw PublishError(description: "无法创建文件 \(path)：\(systemReason(errno))") }
     return fd
 }
