@@ -195,6 +195,8 @@ struct SharedElement<Element: Sendable>: Sendable {
     }
 
     var value: Element { all[index] }
+    /// Its index in the array it is shared from.
+    var position: Int { index }
 }
 
 /// Strings numbered 0, 1, 2… in the order first seen (units and indicators before a sort).

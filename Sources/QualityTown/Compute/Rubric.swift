@@ -47,6 +47,8 @@ public struct CriterionScore: Sendable {
 public struct ItemScore: Sendable {
     private let shared: SharedElement<RubricItem>
     public var item: RubricItem { shared.value }
+    /// The item's index in the rubric's items (`Rubric.items`).
+    var itemIndex: Int { shared.position }
     /// min(Σ criteria, item maximum) — or the whole-item row's score.
     public var points: Rational
     public var sum: Rational

@@ -22,7 +22,11 @@ public final class Site: Sendable {
         templates = try TemplateSet(directories: [scheme.directory, commonDirectory])
         self.format = format
         self.libxml2Tree = libxml2Tree
+        scoreParts = scheme.rubric.map(ScoreTableParts.init)
     }
+
+    /// The 自查打分表's rubric parts, shared by every town's table.
+    private let scoreParts: ScoreTableParts?
 
     private func page(_ template: String, at path: String, _ value: TemplateValue, memo: RenderMemo? = nil) throws(TemplateError) -> OutputPage {
         OutputPage(path: path, bytes: libxml2Tree ? try templates.renderWithLibxml2Tree(template, context: value, format: format)
@@ -53,7 +57,7 @@ public final class Site: Sendable {
     /// A town's page and its filing form, which share the 自查打分表: its values are built once,
     /// and its table is written once (`RenderMemo`) and copied into the form.
     func townAndFormPages(_ report: Report, _ r: UnitResult) throws(TemplateError) -> [OutputPage] {
-        let score = scoreTableValue(r, scheme: report.assessment.scheme)
+        let score = scoreTableValue(r, scheme: report.assessment.scheme, parts: scoreParts)
         let memo = RenderMemo(sharing: [score])
         return [try townPage(report, r, score: score, memo: memo), try formPage(report, r, score: score, memo: memo)]
     }

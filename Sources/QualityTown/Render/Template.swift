@@ -67,34 +67,33 @@ extension TemplateValue {
 /// Written like a dictionary (`["name": .text("符离镇")]`); equal when the same names have the
 /// same values, whatever their order.
 public struct TemplateObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
-    struct Member: Sendable, Hashable {
-        let key: String
-        var value: TemplateValue
-    }
+    /// A named value (a tuple: an object literal's elements are taken as they are, not copied).
+    /// Unlabelled, as the literal's elements are: labels would make Swift cast the array.
+    typealias Member = (String, TemplateValue)
 
     private(set) var members: [Member]
 
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        members = elements.map { Member(key: $0.0, value: $0.1) }
+        members = elements
     }
 
     /// From a dictionary (names in sorted order, so the object is the same run after run).
     public init(_ dictionary: [String: TemplateValue]) {
-        members = dictionary.sorted { $0.key < $1.key }.map { Member(key: $0.key, value: $0.value) }
+        members = dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// The value named `key`; setting nil removes it.
     public subscript(key: String) -> TemplateValue? {
         get {
             // By index: a for-in loop would copy (retain and release) every member it passes.
-            for i in members.indices where members[i].key == key { return members[i].value }
+            for i in members.indices where members[i].0 == key { return members[i].1 }
             return nil
         }
         set {
-            if let i = members.firstIndex(where: { $0.key == key }) {
-                if let v = newValue { members[i].value = v } else { members.remove(at: i) }
+            if let i = members.firstIndex(where: { $0.0 == key }) {
+                if let v = newValue { members[i].1 = v } else { members.remove(at: i) }
             } else if let v = newValue {
-                members.append(Member(key: key, value: v))
+                members.append((key, v))
             }
         }
     }
@@ -105,12 +104,17 @@ public struct TemplateObject: Sendable, Hashable, ExpressibleByDictionaryLiteral
     }
 
     public static func == (a: TemplateObject, b: TemplateObject) -> Bool {
-        a.members.count == b.members.count && a.members.allSatisfy { b[$0.key] == $0.value }
+        a.members.count == b.members.count && a.members.allSatisfy { b[$0.0] == $0.1 }
     }
 
     public func hash(into hasher: inout Hasher) {
         var h = 0
-        for m in members { h ^= m.hashValue }
+        for m in members {
+            var one = Hasher()
+            one.combine(m.0)
+            one.combine(m.1)
+            h ^= one.finalize()
+        }
         hasher.combine(members.count)
         hasher.combine(h)
     }

@@ -27,8 +27,9 @@ public struct Report: Sendable {
     public func problems(of code: String) -> [Diagnostic] { problemsByUnit[code] ?? [] }
 }
 
-/// `data/a.csv:12:4（D12）`, at most `limit` of them, then a count.
-func sourceList(_ sources: [SourceLocation], limit: Int = 6) -> String {
+/// `data/a.csv:12:4（D12）`, at most `limit` of them, then a count; after `prefix` when there
+/// are any (none: "").
+func sourceList(_ sources: [SourceLocation], limit: Int = 6, prefix: String = "") -> String {
     guard !sources.isEmpty else { return "" }
     // Figures keep their cells sorted and distinct already (most of the time): checked in one
     // pass rather than hashing every path.
@@ -41,12 +42,14 @@ func sourceList(_ sources: [SourceLocation], limit: Int = 6) -> String {
     // Written as bytes into one buffer (a country's pages list tens of millions of cells; the
     // strings of each part were most of the town page's own time).
     var out: [UInt8] = []
-    out.reserveCapacity(48 * min(unique.count, limit))
+    out.reserveCapacity(48 * min(unique.count, limit) + prefix.utf8.count)
+    out.append(contentsOf: prefix.utf8)
+    let start = out.count
     for (k, s) in unique.prefix(limit).enumerated() {
         if k > 0 { out.append(contentsOf: "、".utf8) }
         s.appendDescription(to: &out, withCell: true)
     }
-    if unique.count > limit { out.append(contentsOf: ((out.isEmpty ? "" : "、") + "等共 \(unique.count) 处").utf8) }
+    if unique.count > limit { out.append(contentsOf: ((out.count == start ? "" : "、") + "等共 \(unique.count) 处").utf8) }
     return String(decoding: out, as: UTF8.self)
 }
 
@@ -102,14 +105,61 @@ func targetRows(_ r: UnitResult, scheme: Scheme) -> [TemplateValue] {
     }
 }
 
+/// What the 自查打分表 shows of the rubric alone (numbers, texts, points, labels), as template
+/// values made once per run: every town's table shares them.
+struct ScoreTableParts: Sendable {
+    struct Item: Sendable {
+        let number, categoryLabel, area, declared, cap: TemplateValue
+        let category: Int
+        let maximum: Rational
+        let maximumText: String
+        let criteria: [Criterion]
+    }
+
+    struct Criterion: Sendable {
+        let id: String
+        let text, points: TemplateValue
+        let manual: Bool
+    }
+
+    /// In the rubric's order of items.
+    let items: [Item]
+    let categories: Int
+    let bonusCap: TemplateValue
+
+    init(_ rubric: Rubric) {
+        var items: [Item] = []
+        for (c, cat) in rubric.categories.enumerated() {
+            for (k, item) in cat.items.enumerated() {
+                items.append(Item(number: .t(item.number), categoryLabel: .t(k == 0 ? "\(cat.name)（\(cat.declared.plain())分）" : ""),
+                                  area: .t(item.area), declared: .t(item.declared?.plain() ?? ""),
+                                  cap: .opt(item.cap.map { "满分\($0.plain())分" }), category: c, maximum: item.maximum,
+                                  maximumText: item.maximum.plain(),
+                                  criteria: item.criteria.map { c in
+                                      Criterion(id: c.id, text: .t(c.text), points: .t(c.points.map { "\($0.plain())分" } ?? "按规则计分"),
+                                                manual: c.rule.isManual)
+                                  }))
+            }
+        }
+        self.items = items
+        categories = rubric.categories.count
+        bonusCap = .t(rubric.bonusCap.plain())
+    }
+}
+
 /// The 自查打分表 as template values: one row per item, criteria listed inside, totals below.
-func scoreTableValue(_ s: TownScore, rubric: Rubric) -> TemplateValue {
+func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = nil) -> TemplateValue {
+    let parts = parts ?? ScoreTableParts(rubric)
     var rows: [TemplateValue] = []
-    for cat in rubric.categories {
-        let items = s.items.filter { $0.item.category == cat.id }
-        for (k, it) in items.enumerated() {
-            let declared = it.item.criteria
-            let criteria: [TemplateValue] = it.criteria.enumerated().map { j, c in
+    rows.reserveCapacity(s.items.count)
+    // By category, then in the rubric's order (items are scored in the rubric's order).
+    for cat in 0..<parts.categories {
+        for i in s.items.indices where parts.items[s.items[i].itemIndex].category == cat {
+            let it = s.items[i], part = parts.items[it.itemIndex]
+            let declared = part.criteria
+            var criteria: [TemplateValue] = []
+            criteria.reserveCapacity(it.criteria.count)
+            for (j, c) in it.criteria.enumerated() {
                 // Scores come in the item's order of criteria.
                 let crit = j < declared.count && declared[j].id == c.id ? declared[j] : declared.first { $0.id == c.id }!
                 var remark = c.source.rawValue
@@ -119,27 +169,27 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric) -> TemplateValue {
                     remark += "；说明：" + c.note
                 }
                 if c.source == .adjusted, let comp = c.computed { remark += "（核算 \(comp.plain()) 分）" }
-                if let sf = c.selfScore, !crit.rule.isManual, sf != c.computed { remark += "；自评与核算不一致（自评 \(sf.plain()) 分）" }
+                if let sf = c.selfScore, !crit.manual, sf != c.computed { remark += "；自评与核算不一致（自评 \(sf.plain()) 分）" }
                 if let e = c.evidence { remark += "；佐证材料：" + e }
-                let src = sourceList(c.sources)
-                return .object([
+                let src = sourceList(c.sources, prefix: "来源：")
+                criteria.append(.object([
                     "id": .t(c.id),
-                    "text": .t(crit.text),
-                    "points": .t(crit.points.map { "\($0.plain())分" } ?? "按规则计分"),
+                    "text": crit.text,
+                    "points": crit.points,
                     "score": .t(c.points.plain()),
                     "remark": .t(remark),
-                    "sources": .opt(src.isEmpty ? nil : "来源：" + src),
-                ])
+                    "sources": .opt(src.isEmpty ? nil : src),
+                ]))
             }
             var itemRemark: String?
-            if it.capped { itemRemark = "各条合计 \(it.sum.plain()) 分，按本项满分 \(it.item.maximum.plain()) 分计" }
+            if it.sum > part.maximum { itemRemark = "各条合计 \(it.sum.plain()) 分，按本项满分 \(part.maximumText) 分计" }
             if let w = it.wholeItem { itemRemark = "整项评分（\(w.rawValue)）：\(it.points.plain()) 分" }
             rows.append(.object([
-                "number": .t(it.item.number),
-                "category": .t(k == 0 ? "\(cat.name)（\(cat.declared.plain())分）" : ""),
-                "area": .t(it.item.area),
-                "declared": .t(it.item.declared?.plain() ?? ""),
-                "cap": .opt(it.item.cap.map { "满分\($0.plain())分" }),
+                "number": part.number,
+                "category": part.categoryLabel,
+                "area": part.area,
+                "declared": part.declared,
+                "cap": part.cap,
                 "score": .t(it.points.plain()),
                 "criteria": .list(criteria),
                 "itemRemark": .opt(itemRemark),
@@ -159,14 +209,14 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric) -> TemplateValue {
         "categories": .list(cats),
         "base": .t(s.base.plain()),
         "bonus": .t(s.bonus.plain()),
-        "bonusCap": .t(rubric.bonusCap.plain()),
+        "bonusCap": parts.bonusCap,
         "total": .t(s.total.plain()),
     ])
 }
 
 /// A town's 自查打分表 as template values, or null when the scheme has no rubric or the town no score.
-func scoreTableValue(_ r: UnitResult, scheme: Scheme) -> TemplateValue {
-    r.score.flatMap { s in scheme.rubric.map { scoreTableValue(s, rubric: $0) } } ?? .null
+func scoreTableValue(_ r: UnitResult, scheme: Scheme, parts: ScoreTableParts? = nil) -> TemplateValue {
+    r.score.flatMap { s in scheme.rubric.map { scoreTableValue(s, rubric: $0, parts: parts) } } ?? .null
 }
 
 /// A town's page.
