@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import QualityTown
 
 /// Small inline tests: one cell spelling each (io-contract.md "Cells").
@@ -135,6 +136,18 @@ import Testing
     @Test func whiteSpaceTrimmingAndQuotingLongTexts() {
         for s in ["", "12", " 12", "12\u{3000}", "\u{3000}符离镇 ", "\t98.5%\t", "a b"] {
             #expect(trimmedWhitespace(s) == s.trimmingCharacters(in: .whitespaces), "\(s)")
+        }
+        // Every character Foundation counts as white space, and no other, is trimmed at either end.
+        for v in 0..<0x10000 {
+            guard let u = Unicode.Scalar(v), u != "\u{0}" else { continue }
+            for s in [String(u) + "x", "x" + String(u), String(u)] {
+                #expect(trimmedWhitespace(s) == s.trimmingCharacters(in: .whitespaces), "U+\(String(v, radix: 16))")
+            }
+        }
+        // Anchors keep ASCII letters and digits and turn everything else into "-".
+        for v in 0..<0x100 {
+            let u = Unicode.Scalar(v)!
+            #expect(anchorID(String(u)) == (u.isASCII && CharacterSet.alphanumerics.contains(u) ? String(u) : "-"))
         }
         // A long text is quoted by its first 60 characters and its length, newlines shown as ↵.
         let long = String(repeating: "符离\r\n", count: 40_000)  // 120,000 characters (CRLF is one), 320,000 UTF-8 bytes

@@ -90,7 +90,13 @@ func trimCell(_ s: String) -> String {
 /// .whitespaces)`), without a round trip through Foundation when there is none to remove.
 func trimmedWhitespace(_ s: String) -> String {
     guard let first = s.unicodeScalars.first, let last = s.unicodeScalars.last else { return s }
-    if !CharacterSet.whitespaces.contains(first) && !CharacterSet.whitespaces.contains(last) { return s }
+    // CharacterSet.whitespaces: general category Zs, tab and the zero-width space (checked
+    // against Foundation scalar by scalar in CellTests); asked of Foundation it cost more than
+    // reading the cell.
+    func blank(_ u: Unicode.Scalar) -> Bool {
+        u == "\t" || u == " " || (u.value >= 0x80 && (u == "\u{200B}" || u.properties.generalCategory == .spaceSeparator))
+    }
+    if !blank(first) && !blank(last) { return s }
     return s.trimmingCharacters(in: .whitespaces)
 }
 

@@ -118,7 +118,8 @@ func pageLink(_ u: Unit, year: Int, ext: String) -> String? {
 func anchorID(_ s: String) -> String {
     var out = ""
     for u in s.unicodeScalars {
-        if (u.isASCII && (CharacterSet.alphanumerics.contains(u))) { out.unicodeScalars.append(u) } else { out += "-" }
+        // The ASCII letters and digits (CharacterSet.alphanumerics, ASCII part, without asking Foundation).
+        if ("a"..."z").contains(u) || ("A"..."Z").contains(u) || ("0"..."9").contains(u) { out.unicodeScalars.append(u) } else { out += "-" }
     }
     return out
 }
