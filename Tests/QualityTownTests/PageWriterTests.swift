@@ -136,6 +136,21 @@ extension PageWriterTests {
         _ = b.element(.named("p"), namespace: XMLNamespaceURI.xhtml, parent: body)
     }
 
+    /// The eight-bytes-at-a-time test for text copied unchanged, against the byte-by-byte one,
+    /// at every length and position (UTF-8 bytes, the markup characters and control bytes).
+    @Test func textNeedingNoEscapeIsToldAsByteByByte() {
+        var rng = SplitMix(seed: 11)
+        let alphabet: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x25, 0x26, 0x27, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F,
+                                 0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBC, 0xE7, 0xFF]
+        for _ in 0..<4000 {
+            let n = Int(rng.next() % 40)
+            var bytes = (0..<n).map { _ in rng.next() % 3 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : UInt8(0x80 + rng.next() % 0x40) }
+            if rng.next() % 2 == 0 { bytes = bytes.map { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E ? 0x41 : $0 } }
+            let slow = bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "&") }
+            #expect(bytes.withUnsafeBufferPointer { PageBytes.hasMarkupOrControl($0) } == slow, "\(bytes)")
+        }
+    }
+
     @Test(arguments: OutputFormat.allCases)
     func builderCallsBeyondTemplatesAreWrittenAsLibxml2WritesThem(format: OutputFormat) {
         let reference: [UInt8] = {

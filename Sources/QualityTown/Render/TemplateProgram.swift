@@ -454,40 +454,41 @@ struct ProgramRenderer<B: PageBuilder> {
 
     private mutating func render(_ op: Int32, scope: Int32, fills: ProgramFills?, parent: B.Node?, depth: Int,
                                  skipEach: Bool) throws(TemplateError) {
-        let o = ops[Int(op)]
-        if o.plain {
+        // Read in place (an op is 144 bytes: copying it was a memcpy per element).
+        let o = ops.baseAddress! + Int(op)
+        if o.pointee.plain {
             try renderElement(op, scope: scope, fills: fills, parent: parent, depth: depth)
             return
         }
         if depth > 200 { throw error(op, "片段嵌套过深（是否循环引用？）") }
         // 1. remove
-        if o.remove { return }
+        if o.pointee.remove { return }
         // 2. each
-        if o.each >= 0, !skipEach {
+        if o.pointee.each >= 0, !skipEach {
             let items: [TemplateValue]
-            switch try eval(o.each, scope, op) {
+            switch try eval(o.pointee.each, scope, op) {
             case .list(let l): items = l
             case .null: items = []
             default: throw error(op, "q:each 的值不是列表")
             }
             let mark = frames.count
             for (i, item) in items.enumerated() {
-                frames.append(Frame(parent: scope, vars: nil, name: o.eachName, value: item, index: Int32(i), count: Int32(items.count)))
+                frames.append(Frame(parent: scope, vars: nil, name: o.pointee.eachName, value: item, index: Int32(i), count: Int32(items.count)))
                 try render(op, scope: Int32(mark), fills: fills, parent: parent, depth: depth, skipEach: true)
                 frames.removeSubrange(mark...)
             }
             return
         }
         // 3. if / unless
-        if o.ifExpr >= 0, !(try eval(o.ifExpr, scope, op)).isTruthy { return }
-        if o.unlessExpr >= 0, (try eval(o.unlessExpr, scope, op)).isTruthy { return }
+        if o.pointee.ifExpr >= 0, !(try eval(o.pointee.ifExpr, scope, op)).isTruthy { return }
+        if o.pointee.unlessExpr >= 0, (try eval(o.pointee.unlessExpr, scope, op)).isTruthy { return }
         // 4. with (every expression in the enclosing scope)
         var scope = scope
         let mark = frames.count
         defer { if frames.count > mark { frames.removeSubrange(mark...) } }
-        if o.with.count > 0 {
+        if o.pointee.with.count > 0 {
             var vars = TemplateObject()
-            for k in o.with.range {
+            for k in o.pointee.with.range {
                 let (name, x) = program.withPairs[k]
                 vars[program.symbols[Int(name)]] = try eval(x, scope, op)
             }
@@ -495,25 +496,25 @@ struct ProgramRenderer<B: PageBuilder> {
             scope = Int32(mark)
         }
         // 5. use
-        if o.use >= 0 {
-            if let memo, let parent, o.fills.count == 0, let names = program.freeNames[o.use],
+        if o.pointee.use >= 0 {
+            if let memo, let parent, o.pointee.fills.count == 0, let names = program.freeNames[o.pointee.use],
                let key = memo.key(names.map { lookup($0, scope) }) {
-                if let bytes = memo.bytes(o.use, key) {
-                    builder.appendElement(bytes, tag: ops[Int(o.use)].tag, parent: parent)
+                if let bytes = memo.bytes(o.pointee.use, key) {
+                    builder.appendElement(bytes, tag: ops[Int(o.pointee.use)].tag, parent: parent)
                 } else {
                     // No q:slot inside (freeNames), so no fills to pass.
                     let mark = builder.elementMark()
-                    try render(o.use, scope: scope, fills: nil, parent: parent, depth: depth + 1, skipEach: false)
-                    if let bytes = builder.finishElement(mark) { memo.store(o.use, key, bytes) }
+                    try render(o.pointee.use, scope: scope, fills: nil, parent: parent, depth: depth + 1, skipEach: false)
+                    if let bytes = builder.finishElement(mark) { memo.store(o.pointee.use, key, bytes) }
                 }
                 return
             }
-            let captured = ProgramFills(pairs: program.fillPairs[o.fills.range], scope: scope, outer: fills)
-            try render(o.use, scope: scope, fills: captured, parent: parent, depth: depth + 1, skipEach: false)
+            let captured = ProgramFills(pairs: program.fillPairs[o.pointee.fills.range], scope: scope, outer: fills)
+            try render(o.pointee.use, scope: scope, fills: captured, parent: parent, depth: depth + 1, skipEach: false)
             return
         }
         // 6. slot
-        if o.slot >= 0, let fills, let f = fills.fill(o.slot) {
+        if o.pointee.slot >= 0, let fills, let f = fills.fill(o.pointee.slot) {
             try renderElement(f, scope: fills.scope, fills: fills.outer, parent: parent, depth: depth)
             return
         }
@@ -522,18 +523,19 @@ struct ProgramRenderer<B: PageBuilder> {
 
     /// Steps 7–9 and the children, once the element is known to be rendered here.
     private mutating func renderElement(_ op: Int32, scope: Int32, fills: ProgramFills?, parent: B.Node?, depth: Int) throws(TemplateError) {
-        let o = ops[Int(op)]
+        // Read in place (an op is 144 bytes: copying it was a memcpy per element).
+        let o = ops.baseAddress! + Int(op)
         let node: B.Node?
-        if o.omit {
+        if o.pointee.omit {
             node = parent
-        } else if o.attrDirectives.count == 0 {
+        } else if o.pointee.attrDirectives.count == 0 {
             node = builder.element(program, op, parent: parent)
         } else {
-            let n = builder.element(program.elementNames[Int(o.element)], namespace: program.namespace(of: o),
+            let n = builder.element(program.elementNames[Int(o.pointee.element)], namespace: program.namespace(of: o.pointee),
                                     parent: parent)
-            var attrs = Array(program.attributes[o.attributes.range])
+            var attrs = Array(program.attributes[o.pointee.attributes.range])
             // 7. attr
-            for k in o.attrDirectives.range {
+            for k in o.pointee.attrDirectives.range {
                 let (name, x) = program.attrDirectives[k]
                 attrs.removeAll { $0.name == name }
                 switch try eval(x, scope, op) {
@@ -548,15 +550,15 @@ struct ProgramRenderer<B: PageBuilder> {
             node = n
         }
         // 8. text
-        if o.textExpr >= 0 {
-            switch try eval(o.textExpr, scope, op) {
+        if o.pointee.textExpr >= 0 {
+            switch try eval(o.pointee.textExpr, scope, op) {
             case .null: break
             case .text(let s): if let node { builder.appendText(node, s) }
             default: throw error(op, "q:text 的值不是文字")
             }
             return
         }
-        for k in o.children.range {
+        for k in o.pointee.children.range {
             let c = program.children[k]
             if ops[Int(c)].isText {
                 if let node { builder.appendText(program, text: c, to: node) }

@@ -37,6 +37,7 @@ import Foundation
 /// for the second child is put in then, at the place kept for it.
 struct HTMLPageWriter: PageBuilder {
     typealias Node = Int32
+    // (Not to be copied: its bytes and stack are shared by a copy.)
 
     /// An element still open (the build may add to it).
     private struct Open {
@@ -60,7 +61,7 @@ struct HTMLPageWriter: PageBuilder {
     private var out = PageBytes(xhtml: false)
     /// The innermost open element (the document, node -1, at first) and those around it.
     private var top: Open
-    private var outer: [Open] = []
+    private let outer = OpenStack<Open>()
     /// The attributes set on the open start tag, by name (as xmlSetProp, a name set again keeps
     /// its place): the interned name's bytes and the attribute's bytes.
     private var tagAttributes: [(name: UnsafePointer<UInt8>, start: Int, count: Int)] = []
@@ -70,7 +71,6 @@ struct HTMLPageWriter: PageBuilder {
 
     init() {
         top = HTMLPageWriter.document
-        outer.reserveCapacity(64)
         // Both serialisers: the DOCTYPE (no public or system id), then the root, then a newline.
         out.put("<!DOCTYPE html>\n")
     }
@@ -90,7 +90,7 @@ struct HTMLPageWriter: PageBuilder {
     /// Writes the end of the innermost open element.
     private mutating func end() {
         let e = top
-        top = outer.removeLast()
+        top = outer.pop()
         guard e.written else { return }
         let f = e.tag.flags
         if e.tagOpen { out.put(">") }
@@ -142,7 +142,7 @@ struct HTMLPageWriter: PageBuilder {
             close(downTo: -1)
             written = true
         }
-        outer.append(top)
+        outer.push(top)
         top = Open(node: id, tag: tag, written: written)
         top.start = out.count
         if !tagAttributes.isEmpty { tagAttributes.removeAll(keepingCapacity: true) }
@@ -178,17 +178,17 @@ struct HTMLPageWriter: PageBuilder {
 
     /// The element with its attributes as escaped when the template was compiled.
     mutating func element(_ program: TemplateProgram, _ op: Int32, parent: Int32?) -> Int32 {
-        let o = program.ops[Int(op)]
-        let n = element(o.tag, parent: parent)
-        if top.written { out.put(program.bytes(o.preparedHTML)) }
+        let o = program.ops.baseAddress! + Int(op)
+        let n = element(o.pointee.tag, parent: parent)
+        if top.written { out.put(program.bytes(o.pointee.preparedHTML)) }
         return n
     }
 
     /// The template's text as escaped when compiled, for the element it lands in.
     mutating func appendText(_ program: TemplateProgram, text op: Int32, to node: Int32) {
         guard child(of: node, text: true, block: false) else { return }
-        let o = program.ops[Int(op)]
-        out.put(program.bytes(top.tag.flags.contains(.htmlRawText) ? o.textHTMLRaw : o.textHTML))
+        let o = program.ops.baseAddress! + Int(op)
+        out.put(program.bytes(top.tag.flags.contains(.htmlRawText) ? o.pointee.textHTMLRaw : o.pointee.textHTML))
     }
 
     mutating func serialize() -> [UInt8] {
@@ -496,6 +496,12 @@ struct PageBytes {
     /// Values reach libxml2 as C strings, so a NUL ends them: no fast path copies a NUL, and
     /// the values that have one are handed to libxml2 (or, for raw text, cut at it).
     mutating func text(_ t: UnsafeBufferPointer<UInt8>, raw: Bool) {
+        // Most texts have no markup character and no control byte at all: copied as they are
+        // (both escapings below leave such a text unchanged), told eight bytes at a time.
+        if !raw && !PageBytes.hasMarkupOrControl(t) {
+            put(t)
+            return
+        }
         if xhtml {
             // xmlEscapeContent: unchanged unless the text has `<`, `>`, `&` or a carriage return.
             let plain = t.allSatisfy { b in b != UInt8(ascii: "<") && b != UInt8(ascii: ">") && b != UInt8(ascii: "&") && b != 0x0D && b != 0 }
@@ -514,6 +520,27 @@ struct PageBytes {
                       : (b == 0x0A || b == 0x09 || b == 0x0D)
         }
         if plain { put(t) } else { put(scratchDocuments().htmlText(String(decoding: t, as: UTF8.self))) }
+    }
+
+    /// Whether `t` has a byte below 0x20 or one of `<`, `>`, `&` (exact: the word tricks of
+    /// "Bit Twiddling Hacks", haszero and hasless, only say whether one is there).
+    static func hasMarkupOrControl(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let p = t.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
+        var i = 0
+        while i + 8 <= t.count {
+            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            if (w &- ones &* 0x20) & ~w & high != 0 || hasZero(w ^ (ones &* 0x3C)) || hasZero(w ^ (ones &* 0x3E))
+                || hasZero(w ^ (ones &* 0x26)) { return true }
+            i += 8
+        }
+        while i < t.count {
+            let b = p[i]
+            if b < 0x20 || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "&") { return true }
+            i += 1
+        }
+        return false
     }
 
     /// An attribute of `element`, as the serialiser writes it (` name="value"`).
@@ -588,6 +615,39 @@ struct PageBytes {
                 return false
             }
         }
+    }
+}
+
+/// A stack of plain values (no references in them) in one buffer: pushed and popped for every
+/// element of every page, where an array's append and removeLast check uniqueness and capacity
+/// through generic paths. Owned; freed in deinit.
+final class OpenStack<Element: BitwiseCopyable> {
+    @exclusivity(unchecked) private var base: UnsafeMutablePointer<Element>
+    @exclusivity(unchecked) private var count = 0
+    @exclusivity(unchecked) private var capacity = 64
+
+    init() {
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always) func push(_ e: Element) {
+        if count == capacity {
+            capacity *= 2
+            let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity)
+            bigger.initialize(from: base, count: count)
+            base.deallocate()
+            base = bigger
+        }
+        (base + count).initialize(to: e)
+        count += 1
+    }
+
+    @inline(__always) func pop() -> Element {
+        precondition(count > 0, "popped an empty stack")
+        count -= 1
+        return base[count]
     }
 }
 
