@@ -9,6 +9,12 @@ public struct Rational: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Creates `n / d` reduced. `d` must not be 0.
     public init(_ n: Int, _ d: Int = 1) {
         precondition(d != 0, "Rational with zero denominator")
+        // An integer (every count): nothing to reduce, and no division.
+        if d == 1 {
+            numerator = n
+            denominator = 1
+            return
+        }
         let g = Rational.gcd(Swift.abs(n), Swift.abs(d))
         let sign = d < 0 ? -1 : 1
         numerator = sign * n / Swift.max(g, 1)
@@ -32,13 +38,16 @@ public struct Rational: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     public static func + (a: Rational, b: Rational) -> Rational {
+        // Sums of counts: integers add without the divisions of the general case.
+        if a.denominator == 1 && b.denominator == 1 { return Rational(reduced: a.numerator + b.numerator, 1) }
         let g = gcd(a.denominator, b.denominator)
         let l = a.denominator / g * b.denominator
         return Rational(a.numerator * (l / a.denominator) + b.numerator * (l / b.denominator), l)
     }
 
     public static func * (a: Rational, b: Rational) -> Rational {
-        Rational(a.numerator * b.numerator, a.denominator * b.denominator)
+        if a.denominator == 1 && b.denominator == 1 { return Rational(reduced: a.numerator * b.numerator, 1) }
+        return Rational(a.numerator * b.numerator, a.denominator * b.denominator)
     }
 
     public static func / (a: Rational, b: Rational) -> Rational {

@@ -16,6 +16,27 @@ import Foundation
         return nil
     }
 
+    /// Sums, products and quotients of fractions and integers are reduced exactly, whichever
+    /// path (integers or fractions) computes them.
+    @Test func rationalArithmeticIsExactAndReduced() {
+        var rng = SplitMix(seed: 3)
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? Swift.abs(a) : gcd(b, a % b) }
+        func check(_ r: Rational, _ n: Int, _ d: Int) {
+            let g = Swift.max(gcd(n, d), 1), sign = d < 0 ? -1 : 1
+            #expect(r.numerator == sign * n / g && r.denominator == sign * d / g, "\(n)/\(d) → \(r)")
+            #expect(r.denominator > 0 && gcd(r.numerator, r.denominator) <= 1)
+        }
+        for _ in 0..<3000 {
+            let (an, bn) = (Int(rng.next() % 2001) - 1000, Int(rng.next() % 2001) - 1000)
+            let (ad, bd) = (rng.next() % 2 == 0 ? 1 : Int(rng.next() % 60) + 1, rng.next() % 2 == 0 ? 1 : Int(rng.next() % 60) + 1)
+            let (a, b) = (Rational(an, ad), Rational(bn, bd))
+            check(a, an, ad)
+            check(a + b, a.numerator * b.denominator + b.numerator * a.denominator, a.denominator * b.denominator)
+            check(a * b, a.numerator * b.numerator, a.denominator * b.denominator)
+            if b.numerator != 0 { check(a / b, a.numerator * b.denominator, a.denominator * b.numerator) }
+        }
+    }
+
     @Test func countsAcceptEverySpelling() {
         #expect(value("12", .count) == .integer(12))
         #expect(value("1,234", .count) == .integer(1234))
