@@ -22,9 +22,17 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
             parallelMap(pooledUnits, workers: workers) { u -> FigureTable? in
                 let members = (below[u.code] ?? []).map { source.figures[UnitYear(unit: $0, year: year)] ?? FigureTable() }
                 var table = source.figures[UnitYear(unit: u.code, year: year)]
+                // Each figure over the members, read member by member (a member's figures lie
+                // together; reading one figure of every member at a time missed the cache on
+                // nearly every read, a province having a thousand towns).
+                var columns = [[Figure]](repeating: [], count: ids.ids.count)
+                for k in columns.indices { columns[k].reserveCapacity(members.count) }
+                for m in members {
+                    for k in columns.indices { columns[k].append(m[slot: k] ?? .noData) }
+                }
                 func figures(_ slot: Int?) -> [Figure] {
                     guard let s = slot else { return members.map { _ in .noData } }
-                    return members.map { $0[slot: s] ?? .noData }
+                    return columns[s]
                 }
                 for (k, ind) in scheme.indicators.enumerated() {
                     let (s, weight) = indicatorSlots[k]
