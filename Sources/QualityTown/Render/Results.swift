@@ -23,8 +23,8 @@ enum JSON {
 
     func write(into s: inout [UInt8], indent: Int) {
         switch self {
-        case .null: s.append(contentsOf: "null".utf8)
-        case .bool(let b): s.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: JSON.put("null", into: &s)
+        case .bool(let b): JSON.put(b ? "true" : "false", into: &s)
         case .int(let i): JSON.writeInt(i, into: &s)
         case .double(let d): s.append(contentsOf: (d.isFinite ? "\(d)" : "null").utf8)
         case .string(let t): JSON.escape(t, into: &s)
@@ -39,12 +39,12 @@ enum JSON {
     /// Writes an array of `count` elements, each written by `element` at `indent + 1`: the
     /// same bytes as `.array`, without holding the elements (results.json of a country).
     static func writeArray(_ count: Int, indent: Int, into s: inout [UInt8], _ element: (Int, inout [UInt8]) -> Void) {
-        if count == 0 { s.append(contentsOf: "[]".utf8); return }
-        s.append(contentsOf: "[\n".utf8)
+        if count == 0 { JSON.put("[]", into: &s); return }
+        JSON.put("[\n", into: &s)
         for i in 0..<count {
             pad(indent + 1, into: &s)
             element(i, &s)
-            s.append(contentsOf: (i == count - 1 ? "\n" : ",\n").utf8)
+            JSON.put(i == count - 1 ? "\n" : ",\n", into: &s)
         }
         pad(indent, into: &s)
         s.append(UInt8(ascii: "]"))
@@ -56,7 +56,7 @@ enum JSON {
                             _ value: (Int, inout [UInt8]) -> Void) {
         writeObject(count, indent: indent, into: &s, writeKey: { i, s in
             escape(key(i), into: &s)
-            s.append(contentsOf: ": ".utf8)
+            JSON.put(": ", into: &s)
         }, value)
     }
 
@@ -69,13 +69,13 @@ enum JSON {
 
     private static func writeObject(_ count: Int, indent: Int, into s: inout [UInt8], writeKey: (Int, inout [UInt8]) -> Void,
                                     _ value: (Int, inout [UInt8]) -> Void) {
-        if count == 0 { s.append(contentsOf: "{}".utf8); return }
-        s.append(contentsOf: "{\n".utf8)
+        if count == 0 { JSON.put("{}", into: &s); return }
+        JSON.put("{\n", into: &s)
         for i in 0..<count {
             pad(indent + 1, into: &s)
             writeKey(i, &s)
             value(i, &s)
-            s.append(contentsOf: (i == count - 1 ? "\n" : ",\n").utf8)
+            JSON.put(i == count - 1 ? "\n" : ",\n", into: &s)
         }
         pad(indent, into: &s)
         s.append(UInt8(ascii: "}"))
@@ -85,7 +85,7 @@ enum JSON {
     static func keyBytes(_ key: String) -> [UInt8] {
         var s: [UInt8] = []
         escape(key, into: &s)
-        s.append(contentsOf: ": ".utf8)
+        JSON.put(": ", into: &s)
         return s
     }
 
@@ -98,6 +98,11 @@ enum JSON {
             s.append(contentsOf: spaces[..<k])
             n -= k
         }
+    }
+
+    /// Bytes of a literal (a String literal's `.utf8` is appended through a generic path).
+    @inline(__always) static func put(_ literal: StaticString, into s: inout [UInt8]) {
+        s.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// An integer in decimal, as `String(i)` writes it (without making the string).
@@ -135,11 +140,11 @@ enum JSON {
         }
         for b in t.utf8 {
             switch b {
-            case UInt8(ascii: "\""): s.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): s.append(contentsOf: "\\\\".utf8)
-            case 0x0A: s.append(contentsOf: "\\n".utf8)
-            case 0x0D: s.append(contentsOf: "\\r".utf8)
-            case 0x09: s.append(contentsOf: "\\t".utf8)
+            case UInt8(ascii: "\""): JSON.put("\\\"", into: &s)
+            case UInt8(ascii: "\\"): JSON.put("\\\\", into: &s)
+            case 0x0A: JSON.put("\\n", into: &s)
+            case 0x0D: JSON.put("\\r", into: &s)
+            case 0x09: JSON.put("\\t", into: &s)
             case 0..<0x20: s.append(contentsOf: String(format: "\\u%04x", b).utf8)
             default: s.append(b)
             }
@@ -161,7 +166,7 @@ func writeFigureJSON(_ f: Figure, isRate: Bool, into s: inout [UInt8], indent: I
         case (true, 1): JSON.number(f.numerator).write(into: &s, indent: indent + 1)
         case (true, 2): JSON.number(f.denominator).write(into: &s, indent: indent + 1)
         case (_, count - 2): JSON.escape(f.state.rawValue, into: &s)
-        default: s.append(contentsOf: (f.approximate ? "true" : "false").utf8)
+        default: JSON.put(f.approximate ? "true" : "false", into: &s)
         }
     }
 }
@@ -248,13 +253,13 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
             s.removeAll(keepingCapacity: true)
         }
     }
-    s.append(contentsOf: "{\n".utf8)
+    JSON.put("{\n", into: &s)
     func member(_ key: String, last: Bool = false, _ value: (inout [UInt8]) -> Void) {
         JSON.pad(1, into: &s)
         JSON.escape(key, into: &s)
-        s.append(contentsOf: ": ".utf8)
+        JSON.put(": ", into: &s)
         value(&s)
-        s.append(contentsOf: (last ? "\n" : ",\n").utf8)
+        JSON.put(last ? "\n" : ",\n", into: &s)
     }
     member("scheme") { JSON.string(a.scheme.id).write(into: &$0, indent: 1) }
     member("year") { JSON.int(a.year).write(into: &$0, indent: 1) }
@@ -275,7 +280,7 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
         JSON.array(inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256)), ("rows", .int($0.rows))]) })
             .write(into: &$0, indent: 1)
     }
-    s.append(contentsOf: "}\n".utf8)
+    JSON.put("}\n", into: &s)
     emit(s)
 }
 
