@@ -113,12 +113,25 @@ struct RuleContext {
     /// Rank tables: indicator → group code → town → rank, built once per run.
     var ranks: [String: [String: Int]] = [:]
     var rankGroupSize: [String: [String: Int]] = [:]
+    /// What a note needs of each figure id (its label, whether a rate, its kind), found once:
+    /// every criterion of every town describes one.
+    private struct Facts {
+        let label: String
+        let isRate: Bool
+        let kind: IndicatorKind?
+    }
+    private var facts: [String: Facts] = [:]
 
     init(dataset: Dataset, tree: UnitTree, scheme: Scheme, year: Int) {
         self.dataset = dataset
         self.tree = tree
         self.scheme = scheme
         self.year = year
+        let rateIDs = Set(scheme.rates.map(\.id))
+        for ind in scheme.indicators where facts[ind.id] == nil {
+            facts[ind.id] = Facts(label: ind.header, isRate: rateIDs.contains(ind.id), kind: ind.kind)
+        }
+        for r in scheme.rates where facts[r.id] == nil { facts[r.id] = Facts(label: r.label, isRate: true, kind: nil) }
         for c in scheme.rubric?.criteria ?? [] {
             collectRanks(c.rule)
         }
@@ -158,24 +171,27 @@ struct RuleContext {
         rankGroupSize[ind] = sizes
     }
 
-    func label(_ id: String) -> String {
-        scheme.indicator(id)?.header ?? scheme.rates.first { $0.id == id }?.label ?? id
-    }
+    /// The indicator's header, else the rate's label, else the id itself.
+    func label(_ id: String) -> String { facts[id]?.label ?? id }
 
-    func isRate(_ id: String) -> Bool { scheme.rates.contains { $0.id == id } }
+    func isRate(_ id: String) -> Bool { facts[id]?.isRate ?? false }
+
+    /// Shown as a percentage: a rate or a percent indicator.
+    func isPercent(_ id: String) -> Bool { facts[id].map { $0.isRate || $0.kind == .percent } ?? false }
 
     /// `工业产品抽查合格批次 197 / 200 = 98.5%` or `四上企业数 12`.
     func describe(_ id: String, _ f: Figure) -> String {
+        let fact = facts[id], label = fact?.label ?? id
         switch f.state {
-        case .noData: return "\(label(id)) 缺数据"
-        case .error: return "\(label(id)) 数据错误"
-        case .notApplicable: return "\(label(id)) 不适用（分母为 0）"
+        case .noData: return "\(label) 缺数据"
+        case .error: return "\(label) 数据错误"
+        case .notApplicable: return "\(label) 不适用（分母为 0）"
         case .value:
-            if isRate(id), let n = f.numerator, let d = f.denominator {
-                return "\(label(id)) \(n.plain())/\(d.plain()) = \(displayNumber(f.number!, percent: true))"
+            if fact?.isRate == true, let n = f.numerator, let d = f.denominator {
+                return "\(label) \(n.plain())/\(d.plain()) = \(displayNumber(f.number!, percent: true))"
             }
-            if scheme.indicator(id)?.kind == .flag { return "\(label(id)) \(f.number == Rational(1) ? "是" : "否")" }
-            return "\(label(id)) \(displayNumber(f.number!, percent: scheme.indicator(id)?.kind == .percent))"
+            if fact?.kind == .flag { return "\(label) \(f.number == Rational(1) ? "是" : "否")" }
+            return "\(label) \(displayNumber(f.number!, percent: fact?.kind == .percent))"
         }
     }
 
@@ -198,7 +214,7 @@ struct RuleContext {
             if let o = stateOutcome(f, id) { return o }
             let ok = op.holds(f.number!, value)
             return RuleOutcome(state: ok ? .holds : .fails,
-                               note: describe(id, f) + "，要求 \(op.symbol) \(displayNumber(value, percent: isRate(id) || scheme.indicator(id)?.kind == .percent))",
+                               note: describe(id, f) + "，要求 \(op.symbol) \(displayNumber(value, percent: isPercent(id)))",
                                sources: f.sources)
         case .flag(let id):
             let f = fig(id)
