@@ -139,7 +139,7 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
     do {
         for f in site.folders(report) { try staged.makeFolder(f) }
         // Render and write in parallel on --jobs threads; each page is written when done.
-        let jobs = site.jobs(report)
+        let jobs = [.index(years: Array(Set(staged.years() + [read.year])).sorted())] + site.jobs(report)
         let results = { (report: Report) in parallelMap(jobs, workers: max(1, options.jobs)) { job -> Result<[String], PipelineError> in
             do {
                 if case .results = job { return .success(try site.writeResults(report, to: staged)) }
@@ -167,8 +167,6 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
             try staged.write(a.path, a.bytes)
             pages.append(a.path)
         }
-        let index = try site.indexPage(report, years: Array(Set(staged.years() + [read.year])).sorted())
-        try staged.write(index.path, index.bytes)
         // Every page with the units' results is written: they are let go before the results
         // files are read back (a country's are a gigabyte each).
         report.assessment.units = []
@@ -184,7 +182,6 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
         try staged.write(changes.path, changes.bytes)
         pages.append(changes.path)
         clock.lap("render")
-        pages.append(index.path)
     } catch let e as PipelineError {
         throw e
     } catch let e as PublishError {

@@ -116,6 +116,14 @@ import Testing
         #expect(Set(bagA.items) == Set(bagB.items))
     }
 
+    @Test func yearsOfCellsAreFoundWhateverTheirOrder() {
+        let cells = [2024, 2024, 2025, 2024, 2023, 2023, 2025].map {
+            Observation(unit: "341302100", year: $0, period: .year, indicator: "x", value: nil, source: SourceLocation(file: "a.csv"))
+        }
+        #expect(distinctYears(cells) == [2023, 2024, 2025])
+        #expect(distinctYears([]).isEmpty)
+    }
+
     @Test func jsonIntegersAndIndentsAreWrittenAsBefore() {
         var rng = SplitMix(seed: 7)
         let values = [0, 9, 10, -1, -10, 99, 100, Int.max, Int.min] + (0..<200).map { _ in Int(truncatingIfNeeded: rng.next()) >> Int(rng.next() % 63) }

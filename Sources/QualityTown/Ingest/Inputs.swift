@@ -185,7 +185,7 @@ public struct InputSet: Sendable {
         self.observations = observations
         self.sheets = sheets
         self.diagnostics = diagnostics
-        self.years = Array(Set(observations.map(\.year))).sorted()
+        self.years = distinctYears(observations).sorted()
         self.observationCount = observations.count
     }
 }
@@ -261,7 +261,7 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
     }
     let keepYear: Int? = sheetYear.map { sheetYear in
         var years = Set<Int>()
-        for part in parts { for o in part.observations { years.insert(o.year) } }
+        for part in parts { years.formUnion(distinctYears(part.observations)) }
         return sheetYear(years.sorted())
     }
     // One sheet after another, each reading its records on `workers` threads (an assessment
@@ -280,6 +280,17 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
     }
     return InputSet(folder: folder, units: reader.tree, files: reader.files, observations: reader.observations,
                     sheets: reader.sheetRows, diagnostics: reader.bag.items)
+}
+
+/// The years of `observations` (a country has eight million, in runs of one year: each year is
+/// hashed when it changes, not for every cell).
+func distinctYears(_ observations: [Observation]) -> Set<Int> {
+    var years = Set<Int>(), last: Int?
+    for o in observations where o.year != last {
+        years.insert(o.year)
+        last = o.year
+    }
+    return years
 }
 
 /// The reading state for one run (one file at a time).

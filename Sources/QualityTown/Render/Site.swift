@@ -92,6 +92,9 @@ public final class Site: Sendable {
     /// soon as it is done (so a national build never holds 80,000 pages in memory).
     public enum PageJob: Sendable {
         case dataQuality, results
+        /// `index.html`, listing `years` (a country's lists forty thousand units: rendered
+        /// alongside the other pages, not after them).
+        case index(years: [Int])
         /// A town's page and its filing form.
         case town(Int)
         case county(Int), city(Int)
@@ -116,6 +119,7 @@ public final class Site: Sendable {
         let units = report.assessment.units
         switch job {
         case .dataQuality: return [try dataQualityPage(report)]
+        case .index(let years): return [try indexPage(report, years: years)]
         case .results: return results(report)
         case .town(let i): return try townAndFormPages(report, units[i])
         case .county(let i): return [try countyPage(report, units[i])]
