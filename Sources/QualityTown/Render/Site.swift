@@ -8,8 +8,8 @@ public final class Site: Sendable {
     let templates: TemplateSet
     let format: OutputFormat
     let commonDirectory: String
-    /// Pages built as libxml2 trees and serialised by libxml2 (the reference the page writer
-    /// is compared with in tests) instead of by `PageWriter`.
+    /// Pages built as libxml2 trees and serialised by libxml2 (the reference the page writers
+    /// are compared with in tests) instead of by `HTMLPageWriter` or `PageWriter`.
     let libxml2Tree: Bool
 
     /// Loads and compiles the templates; a template error stops the run (exit 2).

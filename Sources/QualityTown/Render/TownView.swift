@@ -109,8 +109,8 @@ func targetRows(_ r: UnitResult, scheme: Scheme) -> [TemplateValue] {
 /// values made once per run: every town's table shares them.
 struct ScoreTableParts: Sendable {
     struct Item: Sendable {
-        let number, categoryLabel, area, declared, cap: TemplateValue
-        let category: Int
+        let number, area, declared, cap: TemplateValue
+        let category: String
         let maximum: Rational
         let maximumText: String
         let criteria: [Criterion]
@@ -124,37 +124,41 @@ struct ScoreTableParts: Sendable {
 
     /// In the rubric's order of items.
     let items: [Item]
-    let categories: Int
+    /// The items' numbers, to tell that a score is of this rubric.
+    let numbers: [Int]
+    /// Per category: its id and the label its first row shows.
+    let categories: [(id: String, label: TemplateValue)]
     let bonusCap: TemplateValue
 
     init(_ rubric: Rubric) {
         var items: [Item] = []
-        for (c, cat) in rubric.categories.enumerated() {
-            for (k, item) in cat.items.enumerated() {
-                items.append(Item(number: .t(item.number), categoryLabel: .t(k == 0 ? "\(cat.name)（\(cat.declared.plain())分）" : ""),
-                                  area: .t(item.area), declared: .t(item.declared?.plain() ?? ""),
-                                  cap: .opt(item.cap.map { "满分\($0.plain())分" }), category: c, maximum: item.maximum,
-                                  maximumText: item.maximum.plain(),
-                                  criteria: item.criteria.map { c in
-                                      Criterion(id: c.id, text: .t(c.text), points: .t(c.points.map { "\($0.plain())分" } ?? "按规则计分"),
-                                                manual: c.rule.isManual)
-                                  }))
-            }
+        for item in rubric.items {
+            items.append(Item(number: .t(item.number), area: .t(item.area), declared: .t(item.declared?.plain() ?? ""),
+                              cap: .opt(item.cap.map { "满分\($0.plain())分" }), category: item.category, maximum: item.maximum,
+                              maximumText: item.maximum.plain(),
+                              criteria: item.criteria.map { c in
+                                  Criterion(id: c.id, text: .t(c.text), points: .t(c.points.map { "\($0.plain())分" } ?? "按规则计分"),
+                                            manual: c.rule.isManual)
+                              }))
         }
         self.items = items
-        categories = rubric.categories.count
+        numbers = rubric.items.map(\.number)
+        categories = rubric.categories.map { ($0.id, .t("\($0.name)（\($0.declared.plain())分）")) }
         bonusCap = .t(rubric.bonusCap.plain())
     }
 }
 
 /// The 自查打分表 as template values: one row per item, criteria listed inside, totals below.
 func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = nil) -> TemplateValue {
-    let parts = parts ?? ScoreTableParts(rubric)
+    // Parts made for another rubric (its items numbered otherwise) are made again for this one.
+    let parts = parts.flatMap { $0.numbers == rubric.items.map(\.number) ? $0 : nil } ?? ScoreTableParts(rubric)
     var rows: [TemplateValue] = []
     rows.reserveCapacity(s.items.count)
     // By category, then in the rubric's order (items are scored in the rubric's order).
-    for cat in 0..<parts.categories {
-        for i in s.items.indices where parts.items[s.items[i].itemIndex].category == cat {
+    for cat in parts.categories {
+        var k = 0
+        for i in s.items.indices where parts.items[s.items[i].itemIndex].category == cat.id {
+            defer { k += 1 }
             let it = s.items[i], part = parts.items[it.itemIndex]
             let declared = part.criteria
             var criteria: [TemplateValue] = []
@@ -186,7 +190,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
             if let w = it.wholeItem { itemRemark = "整项评分（\(w.rawValue)）：\(it.points.plain()) 分" }
             rows.append(.object([
                 "number": part.number,
-                "category": part.categoryLabel,
+                "category": k == 0 ? cat.label : .t(""),
                 "area": part.area,
                 "declared": part.declared,
                 "cap": part.cap,

@@ -223,8 +223,8 @@ struct HTMLPageWriter: PageBuilder {
 /// of them is text, so the page is written once it is complete.)
 struct PageWriter: PageBuilder {
     typealias Node = Int32
-    /// The page's tree (a value: a class's stored arrays would be checked for exclusive
-    /// access on every call).
+    /// The page's tree (a struct, its node arrays checked for exclusive access only as values
+    /// are; its bytes are in a `ByteBuffer` a copy would share, so it is not to be copied).
     private var tree: PageTree
 
     init() {
