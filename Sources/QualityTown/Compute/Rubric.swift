@@ -174,8 +174,6 @@ struct RuleContext {
     /// The indicator's header, else the rate's label, else the id itself.
     func label(_ id: String) -> String { facts[id]?.label ?? id }
 
-    func isRate(_ id: String) -> Bool { facts[id]?.isRate ?? false }
-
     /// Shown as a percentage: a rate or a percent indicator.
     func isPercent(_ id: String) -> Bool { facts[id].map { $0.isRate || $0.kind == .percent } ?? false }
 

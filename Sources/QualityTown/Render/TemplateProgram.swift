@@ -314,12 +314,13 @@ private struct ProgramBuilder {
 
 /// The fills visible to slots: each captured with the scope (frame) of its `q:use`.
 final class ProgramFills {
-    let pairs: [(name: Int32, op: Int32)]
+    /// The `q:use`'s fill pairs, a slice of the program's (shared, not copied).
+    let pairs: ArraySlice<(name: Int32, op: Int32)>
     let scope: Int32
     let outer: ProgramFills?
 
     init(pairs: ArraySlice<(name: Int32, op: Int32)>, scope: Int32, outer: ProgramFills?) {
-        self.pairs = Array(pairs)
+        self.pairs = pairs
         self.scope = scope
         self.outer = outer
     }
