@@ -144,8 +144,12 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
 final class StringTable: @unchecked Sendable {
     /// File names of `SourceLocation`.
     static let files = StringTable(capacity: 1 << 20)
-    /// Unit codes a figure was inherited from.
+    /// Unit codes (of data cells, and of the county a figure was inherited from).
     static let units = StringTable(capacity: 1 << 20)
+    /// Indicator ids of data cells.
+    static let indicators = StringTable(capacity: 1 << 16)
+    /// Text values of data cells (no indicator of the schemes has them).
+    static let texts = StringTable(capacity: 1 << 20)
 
     private let capacity: Int
     private let names: UnsafeMutablePointer<String>

@@ -167,12 +167,15 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
             try staged.write(a.path, a.bytes)
             pages.append(a.path)
         }
-        // Every page with the units' results is written: they are let go before the results
-        // files are read back (a country's are a gigabyte each).
-        report.assessment.units = []
-        qtown_release_free_memory()
+        // Every page with the units' results is written: they are let go on another thread (a
+        // country's are two gigabytes in a million blocks, a second and a half to free), which
+        // the changes page waits for only when it reads results files back (half a gigabyte each).
+        var units: [UnitResult] = []
+        swap(&units, &report.assessment.units)
+        let releasing = BackgroundRelease(consume units)
         // The changes page compares this run's results.json with the previous run's.
         let resultsPath = "\(read.year)/results.json"
+        if FileManager.default.fileExists(atPath: staged.output + "/" + resultsPath) { releasing.wait() }
         // One file in memory at a time (a country's results.json is half a gigabyte): the
         // previous one is flattened and let go before this run's is read.
         let previous = readFileBytes(staged.output + "/" + resultsPath).flatMap(flattenResults)
@@ -295,6 +298,27 @@ final class AtomicCounter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
     func increment() -> Int { lock.lock(); defer { value += 1; lock.unlock() }; return value }
+}
+
+/// A value let go on a thread of its own (a large one takes long to free, and nothing waits for
+/// it unless asked to). `wait()` returns once it is gone.
+final class BackgroundRelease<T>: @unchecked Sendable {
+    private var value: T?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ value: consuming T) {
+        self.value = value
+        DispatchQueue.global().async {
+            self.value = nil
+            qtown_release_free_memory()
+            self.done.signal()
+        }
+    }
+
+    func wait() {
+        done.wait()
+        done.signal()
+    }
 }
 
 /// A computation started on a thread of its own (or, when not enabled, run at once on this

@@ -35,8 +35,8 @@ public struct Assessment: Sendable {
 
 /// Sheet rows handed to another thread, which lets them go when done.
 private final class RowsBox: @unchecked Sendable {
-    var rows: [SheetRow]
-    init(_ rows: [SheetRow]) { self.rows = rows }
+    var rows: [[SheetRow]]
+    init(_ rows: [[SheetRow]]) { self.rows = rows }
 }
 
 /// Composes the compute stage (all pure functions over values):
@@ -55,11 +55,11 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     do {
         // The rows are held by a box the reading thread empties as soon as it is done with
         // them, then their memory goes back to the system (they are a third of the heap then).
-        let sheet = RowsBox(read.inputs.sheets["assessments"] ?? [])
-        read.inputs.sheets["assessments"] = nil
+        let sheet = RowsBox(read.inputs.sheetParts["assessments"] ?? [])
+        read.inputs.sheetParts["assessments"] = nil
         assessing = Concurrent(enabled: workers > 1) {
             var bag = DiagnosticBag()
-            let entries = scheme.rubric.map { readAssessments(sheet.rows, rubric: $0, year: year, diagnostics: &bag) } ?? AssessmentBook()
+            let entries = scheme.rubric.map { readAssessments(sheet.rows.joined(), rubric: $0, year: year, diagnostics: &bag) } ?? AssessmentBook()
             sheet.rows = []
             qtown_release_free_memory()
             return (entries, bag)
@@ -92,7 +92,7 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
         }
     }
     qtown_release_free_memory()
-    let applications = Dictionary(grouping: read.inputs.sheets["applications"] ?? [], by: \.unit)
+    let applications = Dictionary(grouping: (read.inputs.sheetParts["applications"] ?? []).joined(), by: \.unit)
     var stages: [String: StageResult] = [:]
     var results: [UnitResult] = []
     // Each unit is judged on its own (on `workers` threads); results and problems are joined in

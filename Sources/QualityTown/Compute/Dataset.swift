@@ -240,18 +240,27 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     let kindIndex = Dictionary(scheme.indicators.enumerated().map { ($1.id, ($0, ids.slot($1.id)!)) }, uniquingKeysWith: { a, _ in a })
     var kindOfRank: [(Int, Int)?] = [], indicatorCount = 1
     var cellUnit = [Int32](repeating: 0, count: all.count), cellIndicator = [Int32](repeating: 0, count: all.count)
-    var lastUnit = "", lastUnitID = -1
+    var lastRawUnit: Int32 = -1, lastUnitID = -1
     // A row's cells come in its file's column order, row after row: the indicator that followed
-    // this one last time is tried first (one string compare instead of hashing the id).
+    // this one last time is tried first (one integer compare instead of hashing the id). Units
+    // and indicators are compared by their numbers in the string tables.
     var lastIndicator = -1, followedBy = [Int](repeating: -1, count: indicatorNumbers.list.count)
+    var rawOfIndicator = [Int32](repeating: -1, count: indicatorNumbers.list.count)
     for (k, o) in all.enumerated() {
-        if lastUnitID < 0 || o.unit != lastUnit {
+        if o.unitID != lastRawUnit {
             lastUnitID = unitNumbers.number(o.unit)
-            lastUnit = o.unit
+            lastRawUnit = o.unitID
         }
         cellUnit[k] = Int32(lastUnitID)
         let guess = lastIndicator >= 0 && lastIndicator < followedBy.count ? followedBy[lastIndicator] : -1
-        let indicator = guess >= 0 && indicatorNumbers.list[guess] == o.indicator ? guess : indicatorNumbers.number(o.indicator)
+        let indicator: Int
+        if guess >= 0, rawOfIndicator[guess] == o.indicatorID {
+            indicator = guess
+        } else {
+            indicator = indicatorNumbers.number(o.indicator)
+            if indicator >= rawOfIndicator.count { rawOfIndicator += Array(repeating: -1, count: indicator + 1 - rawOfIndicator.count) }
+            rawOfIndicator[indicator] = o.indicatorID
+        }
         if lastIndicator >= 0 {
             if lastIndicator >= followedBy.count { followedBy += Array(repeating: -1, count: indicatorNumbers.list.count - followedBy.count) }
             followedBy[lastIndicator] = indicator

@@ -118,7 +118,7 @@ struct TownAssessments {
 /// Reads the report year's assessment rows: 条目 spellings (`4.2`, `5`, `第5项`), maxima (a
 /// criterion's points; the item cap for per-unit criteria and whole-item rows), and conflicts
 /// (two rows with different values for the same field: that field is rejected in both).
-func readAssessments(_ rows: [SheetRow], rubric: Rubric, year: Int, diagnostics: inout DiagnosticBag) -> AssessmentBook {
+func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int, diagnostics: inout DiagnosticBag) -> AssessmentBook {
     let targets = AssessmentTargets(rubric)
     // Entries in sheet order, each with its town's number (towns numbered as first seen).
     var read: [AssessmentEntry] = [], unitOf: [Int32] = []

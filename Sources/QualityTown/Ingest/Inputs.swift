@@ -42,14 +42,36 @@ public enum Period: Sendable, Hashable, Comparable, CustomStringConvertible {
 /// One indicator cell of a data file: a value, or `nil` when the cell was rejected (the value it
 /// would have fed is then an error for that unit and year).
 public struct Observation: Sendable, Hashable {
-    public var unit: String
-    public var indicator: String
-    public var value: CellValue?
+    // 56 bytes without a reference (80 with the strings and the value as they are read): a
+    // country has 8 million cells, which are then copied, sorted and let go without counting
+    // references. Unit and indicator are numbers in the process's string tables.
+    private var unit32: Int32
+    private var indicator32: Int32
     public var source: SourceLocation
-    // Year and period in 8 bytes (80 bytes a cell instead of 104: a country has 8 million).
     private var year32: Int32
     /// 0 for the whole year, 100 + quarter, 200 + month.
     private var period32: Int32
+    private var packed: PackedCellValue
+
+    public var unit: String {
+        get { StringTable.units.name(unit32) }
+        set { unit32 = StringTable.units.id(newValue) }
+    }
+
+    public var indicator: String {
+        get { StringTable.indicators.name(indicator32) }
+        set { indicator32 = StringTable.indicators.id(newValue) }
+    }
+
+    public var value: CellValue? {
+        get { packed.value }
+        set { packed = PackedCellValue(newValue) }
+    }
+
+    /// The unit's and the indicator's numbers (`StringTable.units`, `StringTable.indicators`):
+    /// equal numbers, equal strings.
+    var unitID: Int32 { unit32 }
+    var indicatorID: Int32 { indicator32 }
 
     public var year: Int {
         get { Int(year32) }
@@ -68,13 +90,50 @@ public struct Observation: Sendable, Hashable {
     }
 
     public init(unit: String, year: Int, period: Period, indicator: String, value: CellValue?, source: SourceLocation) {
-        self.unit = unit
-        self.indicator = indicator
-        self.value = value
+        self.init(unitID: StringTable.units.id(unit), year: year, period: period,
+                  indicatorID: StringTable.indicators.id(indicator), value: value, source: source)
+    }
+
+    /// With the unit and indicator as their numbers (a data file finds them once per row and column).
+    init(unitID: Int32, year: Int, period: Period, indicatorID: Int32, value: CellValue?, source: SourceLocation) {
+        unit32 = unitID
+        indicator32 = indicatorID
+        packed = PackedCellValue(value)
         self.source = source
         year32 = Int32(clamping: year)
         period32 = 0
         self.period = period
+    }
+}
+
+/// A cell value (or none) in 17 bytes without a reference: a tag and two integers (a text, which
+/// no indicator has, by its number in `StringTable.texts`). Equal values, equal bits.
+struct PackedCellValue: Sendable, Hashable {
+    private var a: Int
+    private var b: Int
+    /// 0 none, 1 integer, 2 number, 3 flag, 4 day, 5 text.
+    private var tag: UInt8
+
+    init(_ value: CellValue?) {
+        switch value {
+        case nil: (a, b, tag) = (0, 0, 0)
+        case .integer(let i): (a, b, tag) = (i, 0, 1)
+        case .number(let r): (a, b, tag) = (r.numerator, r.denominator, 2)
+        case .flag(let f): (a, b, tag) = (f ? 1 : 0, 0, 3)
+        case .day(let d): (a, b, tag) = (d.year, d.month << 8 | d.day, 4)
+        case .text(let t): (a, b, tag) = (Int(StringTable.texts.id(t)), 0, 5)
+        }
+    }
+
+    var value: CellValue? {
+        switch tag {
+        case 1: return .integer(a)
+        case 2: return .number(Rational(reduced: a, b))
+        case 3: return .flag(a != 0)
+        case 4: return .day(Day(a, b >> 8, b & 0xFF)!)
+        case 5: return .text(StringTable.texts.name(Int32(a)))
+        default: return nil
+        }
     }
 }
 
@@ -170,20 +229,24 @@ public struct InputSet: Sendable {
     /// The data cells read (emptied once the dataset is built: a national run does not carry
     /// 8 million cells into rendering; `observationCount` keeps their number).
     public var observations: [Observation]
-    public var sheets: [String: [SheetRow]]
+    /// Each sheet's rows, in file order, in the consecutive parts they were read in on several
+    /// threads (a country's assessment sheet is two million rows: joining the parts copied each).
+    public var sheetParts: [String: [[SheetRow]]]
+    /// Each sheet's rows, in file order.
+    public var sheets: [String: [SheetRow]] { sheetParts.mapValues { Array($0.joined()) } }
     public var diagnostics: [Diagnostic]
     /// Years that occur in the data files, ascending.
     public var years: [Int]
     /// How many data cells were read.
     public var observationCount: Int
 
-    init(folder: String, units: UnitTree, files: [InputFile], observations: [Observation], sheets: [String: [SheetRow]],
+    init(folder: String, units: UnitTree, files: [InputFile], observations: [Observation], sheets: [String: [[SheetRow]]],
          diagnostics: [Diagnostic]) {
         self.folder = folder
         self.units = units
         self.files = files
         self.observations = observations
-        self.sheets = sheets
+        self.sheetParts = sheets
         self.diagnostics = diagnostics
         self.years = distinctYears(observations).sorted()
         self.observationCount = observations.count
@@ -301,7 +364,7 @@ struct InputReader {
     var bag = DiagnosticBag()
     var files: [InputFile] = []
     var observations: [Observation] = []
-    var sheetRows: [String: [SheetRow]] = [:]
+    var sheetRows: [String: [[SheetRow]]] = [:]
     lazy var indicatorColumns: [ColumnSpec] = scheme.indicators.map(\.column)
     lazy var indicatorsByID: [String: Indicator] = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, $0) })
 
@@ -328,11 +391,8 @@ struct InputReader {
         bag.append(contentsOf: part.bag.items)
         files += part.files
         observations += part.observations
-        // A sheet's rows are taken as they are when they are its first (a country's assessment
-        // sheet is two million rows: appending them to an empty list copied every one).
-        for (k, rows) in part.sheetRows {
-            if sheetRows[k] == nil { sheetRows[k] = rows } else { sheetRows[k]! += rows }
-        }
+        // A sheet's parts are kept as they are (not copied into one list).
+        for (k, parts) in part.sheetRows { sheetRows[k, default: []] += parts }
     }
 
     /// Decodes and splits one file, recording it; nil when it holds no table to read.
@@ -455,13 +515,14 @@ struct InputReader {
         let keys = map.keys, inFile = SourceLocation(file: path)
         // At most one cell per indicator column and row (growing the array copied it each time).
         observations.reserveCapacity(observations.count + (table.records.count - 1) * indicatorCols.count)
+        let indicatorIDs = indicatorCols.map { StringTable.indicators.id($0.value.id) }
         for record in table.records.dropFirst() where !record.isBlank {
-            readDataRecord(record, map: map, keys: keys, indicatorCols: indicatorCols, rateChecks: rateChecks, in: inFile)
+            readDataRecord(record, map: map, keys: keys, indicatorCols: indicatorCols, indicatorIDs: indicatorIDs, rateChecks: rateChecks, in: inFile)
         }
     }
 
     private mutating func readDataRecord(_ record: CSVRecord, map: HeaderMap, keys: KeyColumns, indicatorCols: [(key: Int, value: ColumnSpec)],
-                                         rateChecks: [(DerivedRate, Int, Int)], in inFile: SourceLocation) {
+                                         indicatorIDs: [Int32], rateChecks: [(DerivedRate, Int, Int)], in inFile: SourceLocation) {
         let file = inFile.file
         reportExtraCells(record, map: map, file: file, diagnostics: &bag)
         reportUnknownColumnCells(record, map: map, file: file)
@@ -507,6 +568,7 @@ struct InputReader {
             period = .quarter(q)
         }
         let tier = tree.unit(unit)!.level.tier
+        let unitID = StringTable.units.id(unit)
         // The row's indicator cells, in the order of `indicatorCols` (one buffer for every row).
         var reads = readsScratch
         readsScratch = []
@@ -539,11 +601,11 @@ struct InputReader {
             }
             switch read {
             case .value(let v):
-                observations.append(Observation(unit: unit, year: year, period: period, indicator: spec.id, value: v, source: loc(col)))
+                observations.append(Observation(unitID: unitID, year: year, period: period, indicatorID: indicatorIDs[k], value: v, source: loc(col)))
             case .rejected(var d):
                 d.unit = unit
                 bag.append(d)
-                observations.append(Observation(unit: unit, year: year, period: period, indicator: spec.id, value: nil, source: loc(col)))
+                observations.append(Observation(unitID: unitID, year: year, period: period, indicatorID: indicatorIDs[k], value: nil, source: loc(col)))
             case .noData:
                 break
             }
@@ -582,29 +644,30 @@ struct InputReader {
                       at: SourceLocation(file: sheet.file, line: header.line, row: 1))
             return
         }
-        var rows: [SheetRow] = []
         let kept = map.columns.filter { !["代码", "名称", "所属县区"].contains($0.value.id) || keyIDs.contains($0.value.id) }
             .sorted { $0.key < $1.key }
         let layout = SheetLayout(file: sheet.file, ids: kept.map(\.value.id), columns: kept.map(\.key))
         let yearIndex = sheet.columns.first { $0.kind == .year }.flatMap { layout.index[$0.id] }
-        // The records are read in `workers` consecutive slices at once (a country's assessment
+        // The records are read in consecutive slices on `workers` threads (a country's assessment
         // sheet is one file of millions of rows); rows and problems are joined in record order.
+        // Eight slices a thread, so that one thread does not finish long before the other (rows
+        // of other years, checked but not kept, cost less, and a sheet may be sorted by year).
         let records = table.records.dropFirst()
-        let slices = workers > 1 && records.count >= 2 * workers ? workers : 1
-        let size = (records.count + slices - 1) / max(1, slices)
-        let bounds = (0..<slices).map { k in (records.startIndex + k * size)..<min(records.endIndex, records.startIndex + (k + 1) * size) }
+        let slices = workers > 1 && records.count >= 2 * workers ? min(8 * workers, max(workers, records.count / 10_000)) : 1
+        let bounds = (0..<slices).map { k in
+            (records.startIndex + records.count * k / slices)..<(records.startIndex + records.count * (k + 1) / slices)
+        }
         let empty = emptied()
-        let parts = parallelMap(bounds, workers: slices) { range -> ([SheetRow], [Diagnostic]) in
+        let parts = parallelMap(bounds, workers: min(workers, slices)) { range -> ([SheetRow], [Diagnostic]) in
             var part = empty
             let rows = part.readSheetRecords(records[range], sheet: sheet, map: map, kept: kept, layout: layout,
                                              yearIndex: yearIndex, keepYear: keepYear)
             return (rows, part.bag.items)
         }
         for (partRows, problems) in parts {
-            if rows.isEmpty { rows = partRows } else { rows.append(contentsOf: partRows) }
+            if !partRows.isEmpty { sheetRows[sheet.id, default: []].append(partRows) }
             bag.append(contentsOf: problems)
         }
-        if sheetRows[sheet.id] == nil { sheetRows[sheet.id] = rows } else { sheetRows[sheet.id]!.append(contentsOf: rows) }
     }
 
     /// Reads sheet records into rows (the cells of `kept`, in layout order).
