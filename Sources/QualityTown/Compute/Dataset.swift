@@ -77,8 +77,17 @@ public struct Figure: Sendable, Hashable {
         self.inherited = inheritedFrom.map { StringTable.units.id($0) } ?? -1
     }
 
+    /// A number from one cell (most figures: no array is made for the cell).
+    init(state: ValueState, number: Rational?, source: SourceLocation) {
+        self.init(state: state, number: number)
+        _sources = InlineSources(one: source)
+    }
+
     public static let noData = Figure(state: .noData)
     public static func error(_ sources: [SourceLocation]) -> Figure { Figure(state: .error, sources: sources) }
+
+    /// The one cell behind the figure, when there is exactly one.
+    var onlySource: SourceLocation? { _sources.only }
 
     /// The value as a flag, when it is one.
     public var flag: Bool? { state == .value ? number.map { $0 != Rational(0) } : nil }
@@ -102,6 +111,14 @@ public struct InlineSources: Sendable, Hashable {
         } else {
             (one, all) = (InlineSources.placeholder, wrappedValue)
         }
+    }
+
+    /// The cell, when there is exactly one.
+    var only: SourceLocation? { all == nil ? one : nil }
+
+    /// Exactly one cell.
+    init(one: SourceLocation) {
+        (self.one, all) = (one, nil)
     }
 
     public var wrappedValue: [SourceLocation] {
@@ -386,12 +403,12 @@ private func deriveRates(_ table: inout FigureTable, unit: String, _ slots: [(ra
 
 /// `combine` of a single observation (most figures): it cannot conflict or mix periods.
 private func combineOne(_ o: Observation, indicator: Indicator) -> Figure {
-    guard let v = o.value else { return .error([o.source]) }
+    guard let v = o.value else { return Figure(state: .error, number: nil, source: o.source) }
     if indicator.kind == .count {
-        if case .integer(let i) = v { return Figure(state: .value, number: Rational(i), sources: [o.source]) }
-        return Figure(state: .value, number: Rational(0), sources: [o.source])
+        if case .integer(let i) = v { return Figure(state: .value, number: Rational(i), source: o.source) }
+        return Figure(state: .value, number: Rational(0), source: o.source)
     }
-    return Figure(state: .value, number: numberOf(v), sources: [o.source])
+    return Figure(state: .value, number: numberOf(v), source: o.source)
 }
 
 /// One indicator's observations of a unit-year → a figure.
@@ -437,7 +454,7 @@ private func combine(_ obs: [Observation], indicator: Indicator, diagnostics: in
         return Figure(state: .value, number: Rational(sum), sources: sources)
     default:
         let latest = perPeriod.last!.value
-        return Figure(state: .value, number: numberOf(latest.value!), sources: [latest.source])
+        return Figure(state: .value, number: numberOf(latest.value!), source: latest.source)
     }
 }
 
@@ -465,7 +482,7 @@ func displayCell(_ v: CellValue) -> String {
 /// numerator / denominator of a unit-year → the rate as a percentage (exact), or a state.
 private func deriveRate(_ rate: DerivedRate, numerator n: Figure, denominator d: Figure, scheme: Scheme, unit: String,
                         diagnostics: inout DiagnosticBag) -> Figure {
-    let sources = (n.sources + d.sources).sorted()
+    let sources = sortedSources(n, d)
     if n.state == .error || d.state == .error { return .error(sources) }
     guard d.state == .value, let den = d.number else { return Figure(state: .noData, sources: sources) }
     if den == Rational(0) {
@@ -486,6 +503,12 @@ private func deriveRate(_ rate: DerivedRate, numerator n: Figure, denominator d:
     return Figure(state: .value, number: num / den * Rational(100), numerator: num, denominator: den, sources: sources)
 }
 
+/// The cells of both figures, in order (one each, as most have: one array, not four).
+private func sortedSources(_ a: Figure, _ b: Figure) -> [SourceLocation] {
+    if let x = a.onlySource, let y = b.onlySource { return y < x ? [y, x] : [x, y] }
+    return (a.sources + b.sources).sorted()
+}
+
 /// County-level indicators given on a county's row reach each of its towns without a cell of
 /// their own (a town's own value, or its own rejected cell, wins).
 private func propagateCountyLevel(_ ds: inout Dataset, inputs: InputSet, scheme: Scheme) {
@@ -496,24 +519,36 @@ private func propagateCountyLevel(_ ds: inout Dataset, inputs: InputSet, scheme:
     // figures would copy every town's table (the iteration keeps the old storage alive).
     let counties = ds.figures.filter { tree.unit($0.key.unit)?.level.tier == .county }
     var townsOf: [String: [Unit]] = [:]
+    let slots = countyLevel.map { ds.ids.slot($0)! }
     for (uy, figs) in counties {
         guard let u = tree.unit(uy.unit) else { continue }
-        let given = countyLevel.compactMap { id in figs[id].map { (id, $0) } }
+        // The county's figures as its towns take them, made once for all of its towns.
+        let given = slots.compactMap { s -> (Int, Figure)? in
+            guard var f = figs[slot: s] else { return nil }
+            f.inheritedFrom = u.code
+            return (s, f)
+        }
         if given.isEmpty { continue }
-        // The county's towns are found once, and each town's table is taken out, filled and put
-        // back once (not looked up again for each indicator).
+        // The county's towns are found once, and each town's table is changed in place (one
+        // look-up), or made when the town has none.
         if townsOf[u.code] == nil { townsOf[u.code] = descendants(of: u.code, in: tree).filter { $0.level.tier == .town } }
         for town in townsOf[u.code]! {
             let key = UnitYear(unit: town.code, year: uy.year)
-            var table = ds.figures.removeValue(forKey: key)
-            for (id, f) in given where table?[id] == nil {
-                var inherited = f
-                inherited.inheritedFrom = u.code
-                if table == nil { table = FigureTable(ds.ids) }
-                table![id] = inherited
+            if ds.figures[key] != nil {
+                ds.figures[key]!.inherit(given)
+            } else {
+                var table = FigureTable(ds.ids)
+                table.inherit(given)
+                ds.figures[key] = table
             }
-            if let table { ds.figures[key] = table }
         }
+    }
+}
+
+extension FigureTable {
+    /// Sets each (slot, figure) whose slot the table does not have yet.
+    mutating func inherit(_ given: [(Int, Figure)]) {
+        for (s, f) in given where self[slot: s] == nil { self[slot: s] = f }
     }
 }
 

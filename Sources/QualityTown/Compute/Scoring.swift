@@ -188,15 +188,16 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
     // The entries are put in that order in place, one cycle of the permutation at a time, and
     // each group merged into its first slot (a second array of entries was a quarter of a
     // gigabyte for a country).
+    // Swapped along each cycle: the first entry travels to the cycle's last slot, nothing is
+    // copied (no reference counting of an entry's texts).
     var placed = [Bool](repeating: false, count: read.count)
     for i in read.indices where !placed[i] {
-        let first = read[i]
         var j = i
         while true {
             placed[j] = true
             let k = Int(order[j] & 0xFFFF_FFFF)
-            if k == i { read[j] = first; break }
-            read[j] = read[k]
+            if k == i { break }
+            read.swapAt(j, k)
             j = k
         }
     }

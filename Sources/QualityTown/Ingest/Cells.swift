@@ -146,6 +146,11 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
     // Fast paths: an empty cell is no data whatever its kind; a text with nothing to trim is
     // itself (the two are most of an assessment sheet's cells besides its numbers).
     if raw.isEmpty { return .noData }
+    // 是 and 否 as typed: what the full reading below gives (most flags of an export).
+    if case .flag = kind {
+        if raw == "是" { return .value(.flag(true)) }
+        if raw == "否" { return .value(.flag(false)) }
+    }
     if case .text = kind, raw.utf8.count <= excelCellLimit, let f = raw.unicodeScalars.first, let l = raw.unicodeScalars.last,
        f != "'", !isCellSpace(f), !isCellSpace(l), f != "\r", f != "\n", l != "\r", l != "\n" {
         return mayBeNoDataToken(f) && noDataTokens.contains(raw) ? .noData : .value(.text(raw))

@@ -335,14 +335,45 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
         return part
     }
     parts += sheetParts
-    // One array of the right size for every file's cells, each file's let go once copied in.
-    reader.observations.reserveCapacity(parts.reduce(reader.observations.count) { $0 + $1.observations.count })
+    // Every file's cells in one array, copied in on `workers` threads (cells hold no references:
+    // a copy is a memcpy, and a country's is half a gigabyte of new pages); then the rest joined.
+    reader.observations = concatenated([reader.observations] + parts.map(\.observations), workers: workers)
     for i in parts.indices {
+        parts[i].observations = []
         reader.join(parts[i])
         parts[i] = base.emptied()
     }
     return InputSet(folder: folder, units: reader.tree, files: reader.files, observations: reader.observations,
                     sheets: reader.sheetRows, diagnostics: reader.bag.items)
+}
+
+/// The arrays one after another, each copied in on one of `workers` threads (cells are plain
+/// bytes, so each copy is a memcpy into its own part of the new array).
+func concatenated(_ parts: [[Observation]], workers: Int) -> [Observation] {
+    precondition(_isPOD(Observation.self), "cells are copied as bytes")
+    let total = parts.reduce(0) { $0 + $1.count }
+    guard workers > 1, parts.count > 1 else { return Array(parts.joined()) }
+    var offsets: [Int] = [], at = 0
+    for p in parts { offsets.append(at); at += p.count }
+    let starts = offsets
+    return [Observation](unsafeUninitializedCapacity: total) { buffer, count in
+        let base = UncheckedSendable(buffer.baseAddress)
+        // Largest first, so that the threads finish together.
+        let order = parts.indices.sorted { parts[$0].count > parts[$1].count }
+        _ = parallelMap(order, workers: workers) { i -> Bool in
+            parts[i].withUnsafeBufferPointer { src in
+                if let s = src.baseAddress, let b = base.value { (b + starts[i]).initialize(from: s, count: src.count) }
+            }
+            return true
+        }
+        count = total
+    }
+}
+
+/// A value handed to other threads by the code that makes them safe to share (disjoint writes).
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// The years of `observations` (a country has eight million, in runs of one year: each year is
@@ -368,6 +399,8 @@ struct InputReader {
     lazy var indicatorColumns: [ColumnSpec] = scheme.indicators.map(\.column)
     lazy var indicatorsByID: [String: Indicator] = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, $0) })
 
+    /// Each unit's number in `StringTable.units`, by its position in the tree (made when first needed).
+    var unitTableIDs: [Int32] = []
     /// Threads a large sheet's records may be read on.
     var workers = 1
     /// A data row's cells as read, kept between rows so that no row allocates its own.
@@ -382,6 +415,7 @@ struct InputReader {
     func emptied() -> InputReader {
         var r = InputReader(folder: folder, scheme: scheme)
         r.tree = tree
+        r.unitTableIDs = unitTableIDs
         r.workers = workers
         return r
     }
@@ -423,6 +457,7 @@ struct InputReader {
     mutating func readUnits(_ bytes: [UInt8]) {
         guard let table = open(bytes, path: "units.csv", role: .units) else { return }
         tree = QualityTown.readUnits(table, file: "units.csv", diagnostics: &bag)
+        unitTableIDs = tree.units.map { StringTable.units.id($0.code) }
     }
 
     // MARK: Resolving a row's unit
@@ -430,6 +465,11 @@ struct InputReader {
     /// Resolves the unit a row names by 代码 (preferred) or 名称 (+ 所属县区); reports and
     /// returns nil when it cannot.
     mutating func resolveUnit(_ record: CSVRecord, keys: KeyColumns, in file: SourceLocation) -> String? {
+        resolveUnitIndex(record, keys: keys, in: file).map { tree.units[$0].code }
+    }
+
+    /// `resolveUnit`, as the unit's position in the tree.
+    mutating func resolveUnitIndex(_ record: CSVRecord, keys: KeyColumns, in file: SourceLocation) -> Int? {
         func field(_ c: Int?) -> CSVField? {
             guard let c, c <= record.fields.count else { return nil }
             return record.fields[c - 1]
@@ -442,17 +482,18 @@ struct InputReader {
         if let f = field(keys.code) {
             switch readCell(f.text, as: .code, header: "代码", at: loc(keys.code)) {
             case .value(.text(let code)):
-                guard let u = tree.unit(code) else {
+                guard let ui = tree.index(of: code) else {
                     var msg = "代码 \(code) 不在 units.csv 中，本行未使用"
                     let hints = tree.nearestNames(to: nameText.isEmpty ? code : nameText)
                     if !nameText.isEmpty, !hints.isEmpty { msg += "；名称相近的单位：" + hints.joined(separator: "、") }
                     bag.error("unknown-unit", msg, at: loc(keys.code))
                     return nil
                 }
+                let u = tree.units[ui]
                 if !nameText.isEmpty, !nameText.utf8.elementsEqual(u.name.utf8), normalizeName(nameText) != normalizeName(u.name) {
                     bag.warning("name-mismatch", "代码 \(code) 在 units.csv 中是“\(u.name)”，本行名称却是\(quoted(nameText))；按代码使用", at: loc(keys.name), unit: code)
                 }
-                return code
+                return ui
             case .rejected(let d):
                 bag.append(d)
                 if nameText.isEmpty { return nil }
@@ -474,7 +515,7 @@ struct InputReader {
                 return nil
             }
         }
-        if candidates.count == 1 { return candidates[0].code }
+        if candidates.count == 1 { return tree.index(of: candidates[0].code) }
         if candidates.count > 1 {
             let where_ = candidates.compactMap { $0.parent.flatMap { tree.unit($0)?.name } }.joined(separator: "、")
             bag.error("ambiguous-unit", "名称\(quoted(nameText))对应多个单位（在 \(where_)），请填写“代码”或“所属县区”；本行未使用", at: loc(keys.name))
@@ -530,7 +571,8 @@ struct InputReader {
         func loc(_ col: Int) -> SourceLocation {
             SourceLocation(in: inFile, line: field(col)?.line ?? record.line, column: col, row: record.row)
         }
-        guard let unit = resolveUnit(record, keys: keys, in: inFile) else { return }
+        guard let unitIndex = resolveUnitIndex(record, keys: keys, in: inFile) else { return }
+        let unit = tree.units[unitIndex].code
         let yearCol = keys.year!
         let year: Int
         switch readCell(field(yearCol)?.text ?? "", as: .year, header: "年度", at: loc(yearCol)) {
@@ -546,18 +588,21 @@ struct InputReader {
         }
         var period = Period.year
         var month: Int?, quarter: Int?
-        for (id, kind, column) in [("月份", CellKind.month, keys.month), ("季度", .quarter, keys.quarter)] {
-            guard let c = column else { continue }
+        // 月份, then 季度 (false: the row is not used, its problem reported).
+        func periodCell(_ column: Int?, _ kind: CellKind, _ id: String, into value: inout Int?) -> Bool {
+            guard let c = column else { return true }
             switch readCell(field(c)?.text ?? "", as: kind, header: id, at: loc(c)) {
-            case .value(.integer(let v)): if id == "月份" { month = v } else { quarter = v }
+            case .value(.integer(let v)): value = v
             case .rejected(var d):
                 d.message += "；本行未使用"
                 d.unit = unit
                 bag.append(d)
-                return
+                return false
             default: break
             }
+            return true
         }
+        guard periodCell(keys.month, .month, "月份", into: &month), periodCell(keys.quarter, .quarter, "季度", into: &quarter) else { return }
         if let m = month {
             period = .month(m)
             if let q = quarter, (m - 1) / 3 + 1 != q {
@@ -567,8 +612,9 @@ struct InputReader {
         } else if let q = quarter {
             period = .quarter(q)
         }
-        let tier = tree.unit(unit)!.level.tier
-        let unitID = StringTable.units.id(unit)
+        let tier = tree.units[unitIndex].level.tier
+        if unitTableIDs.isEmpty { unitTableIDs = tree.units.map { StringTable.units.id($0.code) } }
+        let unitID = unitTableIDs[unitIndex]
         // The row's indicator cells, in the order of `indicatorCols` (one buffer for every row).
         var reads = readsScratch
         readsScratch = []
@@ -590,12 +636,11 @@ struct InputReader {
         for (k, (col, spec)) in indicatorCols.enumerated() {
             let read = reads[k]
             if case .noData = read { continue }
-            let ind = indicatorsByID[spec.id]!
             if tier == .city || tier == .province {
                 bag.warning("unit-level-row", "本行是\(tree.unit(unit)!.level.rawValue)级单位“\(tree.unit(unit)!.name)”，指标只按乡镇（街道）填报后汇总，“\(spec.header)”的值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
                 continue
             }
-            if tier == .county && !ind.countyLevel {
+            if tier == .county && !indicatorsByID[spec.id]!.countyLevel {
                 bag.warning("county-row", "本行是县区“\(tree.unit(unit)!.name)”；“\(spec.header)”不是县区级指标，应按乡镇填报，该值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
                 continue
             }

@@ -69,6 +69,9 @@ public struct UnitTree: Sendable {
 
     public func unit(_ code: String) -> Unit? { byCode[code].map { units[$0] } }
 
+    /// The position of `code` in `units`.
+    public func index(of code: String) -> Int? { byCode[code] }
+
     /// The children of `code` in file order (roots when nil).
     public func children(of code: String?) -> [Unit] {
         if let code { return (childIndex[code] ?? []).map { units[$0] } }
