@@ -215,6 +215,17 @@ import Foundation
             (1000000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
         ] {
             #expect(sha256Hex([UInt8](repeating: UInt8(ascii: "a"), count: n)) == digest, "\(n) bytes")
+            #expect(sha256Hex([UInt8](repeating: UInt8(ascii: "a"), count: n), processor: false) == digest, "\(n) bytes, portable")
+        }
+    }
+
+    /// The processor's SHA instructions (where this machine has them) and the portable
+    /// compression give the same digests, for every length around the block boundaries.
+    @Test func sha256WithTheProcessorMatchesThePortableCompression() {
+        var rng = SplitMix(seed: 7)
+        for n in Array(0...200) + [1000, 4095, 4096, 65_537] {
+            let bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            #expect(sha256Hex(bytes, processor: sha256UsesProcessor) == sha256Hex(bytes, processor: false), "\(n) bytes")
         }
     }
 }
