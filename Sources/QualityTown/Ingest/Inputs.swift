@@ -387,6 +387,15 @@ func distinctYears(_ observations: [Observation]) -> Set<Int> {
     return years
 }
 
+/// A data file's indicator columns: position (1-based), kind, header and indicator number
+/// (`StringTable.indicators`), in the order the row's cells are read.
+struct IndicatorColumns {
+    let cols: [Int]
+    let kinds: [CellKind]
+    let headers: [String]
+    let ids: [Int32]
+}
+
 /// The reading state for one run (one file at a time).
 struct InputReader {
     let folder: String
@@ -556,14 +565,18 @@ struct InputReader {
         let keys = map.keys, inFile = SourceLocation(file: path)
         // At most one cell per indicator column and row (growing the array copied it each time).
         observations.reserveCapacity(observations.count + (table.records.count - 1) * indicatorCols.count)
-        let indicatorIDs = indicatorCols.map { StringTable.indicators.id($0.value.id) }
+        // The indicator columns' numbers, kinds and headers, each in an array of its own (a
+        // column's spec is a dozen fields: copying it for every cell counted references).
+        let columns = IndicatorColumns(cols: indicatorCols.map(\.key), kinds: indicatorCols.map(\.value.kind),
+                                       headers: indicatorCols.map(\.value.header),
+                                       ids: indicatorCols.map { StringTable.indicators.id($0.value.id) })
         for record in table.records.dropFirst() where !record.isBlank {
-            readDataRecord(record, map: map, keys: keys, indicatorCols: indicatorCols, indicatorIDs: indicatorIDs, rateChecks: rateChecks, in: inFile)
+            readDataRecord(record, map: map, keys: keys, indicatorCols: indicatorCols, columns: columns, rateChecks: rateChecks, in: inFile)
         }
     }
 
     private mutating func readDataRecord(_ record: CSVRecord, map: HeaderMap, keys: KeyColumns, indicatorCols: [(key: Int, value: ColumnSpec)],
-                                         indicatorIDs: [Int32], rateChecks: [(DerivedRate, Int, Int)], in inFile: SourceLocation) {
+                                         columns: IndicatorColumns, rateChecks: [(DerivedRate, Int, Int)], in inFile: SourceLocation) {
         let file = inFile.file
         reportExtraCells(record, map: map, file: file, diagnostics: &bag)
         reportUnknownColumnCells(record, map: map, file: file)
@@ -620,9 +633,9 @@ struct InputReader {
         readsScratch = []
         defer { readsScratch = reads }
         reads.removeAll(keepingCapacity: true)
-        for (col, spec) in indicatorCols {
-            let text = field(col)?.text ?? ""
-            reads.append(readCell(text, as: spec.kind, header: spec.header, at: loc(col)))
+        for k in columns.cols.indices {
+            let col = columns.cols[k]
+            reads.append(readCell(field(col)?.text ?? "", as: columns.kinds[k], header: columns.headers[k], at: loc(col)))
         }
         // A numerator above its denominator in the same row: the numerator cell is rejected.
         for (rate, n, d) in rateChecks {
@@ -633,24 +646,25 @@ struct InputReader {
                     "“\(ns)” \(a) 大于“\(ds)” \(b)（\(rate.label)不能超过 100%），该值未使用", at: loc(indicatorCols[n].key)))
             }
         }
-        for (k, (col, spec)) in indicatorCols.enumerated() {
+        for k in columns.cols.indices {
             let read = reads[k]
             if case .noData = read { continue }
+            let col = columns.cols[k]
             if tier == .city || tier == .province {
-                bag.warning("unit-level-row", "本行是\(tree.unit(unit)!.level.rawValue)级单位“\(tree.unit(unit)!.name)”，指标只按乡镇（街道）填报后汇总，“\(spec.header)”的值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
+                bag.warning("unit-level-row", "本行是\(tree.unit(unit)!.level.rawValue)级单位“\(tree.unit(unit)!.name)”，指标只按乡镇（街道）填报后汇总，“\(columns.headers[k])”的值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
                 continue
             }
-            if tier == .county && !indicatorsByID[spec.id]!.countyLevel {
-                bag.warning("county-row", "本行是县区“\(tree.unit(unit)!.name)”；“\(spec.header)”不是县区级指标，应按乡镇填报，该值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
+            if tier == .county && !indicatorsByID[indicatorCols[k].value.id]!.countyLevel {
+                bag.warning("county-row", "本行是县区“\(tree.unit(unit)!.name)”；“\(columns.headers[k])”不是县区级指标，应按乡镇填报，该值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
                 continue
             }
             switch read {
             case .value(let v):
-                observations.append(Observation(unitID: unitID, year: year, period: period, indicatorID: indicatorIDs[k], value: v, source: loc(col)))
+                observations.append(Observation(unitID: unitID, year: year, period: period, indicatorID: columns.ids[k], value: v, source: loc(col)))
             case .rejected(var d):
                 d.unit = unit
                 bag.append(d)
-                observations.append(Observation(unitID: unitID, year: year, period: period, indicatorID: indicatorIDs[k], value: nil, source: loc(col)))
+                observations.append(Observation(unitID: unitID, year: year, period: period, indicatorID: columns.ids[k], value: nil, source: loc(col)))
             case .noData:
                 break
             }

@@ -153,6 +153,7 @@ enum JSON {
     }
 }
 
+private let targetKeys = ["status", "value", "threshold"].map(JSON.keyBytes)
 private let rateFigureKeys = ["value", "numerator", "denominator", "status", "approximate"].map(JSON.keyBytes)
 private let figureKeys = ["value", "status", "approximate"].map(JSON.keyBytes)
 
@@ -209,17 +210,35 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
                 writeFigureJSON(r.figures[slot: i] ?? .noData, isRate: isRate[i], into: &s, indent: indent + 1)
             }
         }))
-        o.append(("targets", .object(r.targets.map { t in
-            (t.target.id, .object([("status", .string(t.status.rawValue)),
-                                   ("value", t.figure.state == .value ? .number(t.figure.number) : .null),
-                                   ("threshold", .number(t.threshold))]))
-        })))
+        // Targets, items and criteria written as they are read (the same bytes as objects of
+        // them, without a tree of every town's hundred members).
+        o.append(("targets", .written { s, indent in
+            JSON.writeObject(r.targets.count, indent: indent, into: &s, key: { r.targets[$0].target.id }) { i, s in
+                let t = r.targets[i]
+                JSON.writeObject(3, indent: indent + 1, into: &s, keys: targetKeys) { k, s in
+                    switch k {
+                    case 0: JSON.escape(t.status.rawValue, into: &s)
+                    case 1: (t.figure.state == .value ? JSON.number(t.figure.number) : .null).write(into: &s, indent: indent + 2)
+                    default: JSON.number(t.threshold).write(into: &s, indent: indent + 2)
+                    }
+                }
+            }
+        }))
         if let s = r.score {
             o.append(("score", .object([
                 ("base", .number(s.base)), ("bonus", .number(s.bonus)), ("total", .number(s.total)),
                 ("rank", ranks[r.unit.code].map { .int($0) } ?? .null),
-                ("items", .object(s.items.map { (String($0.item.number), .number($0.points)) })),
-                ("criteria", .object(s.items.flatMap(\.criteria).map { ($0.id, .number($0.points)) })),
+                ("items", .written { out, indent in
+                    JSON.writeObject(s.items.count, indent: indent, into: &out, key: { String(s.items[$0].item.number) }) { i, out in
+                        JSON.number(s.items[i].points).write(into: &out, indent: indent + 1)
+                    }
+                }),
+                ("criteria", .written { out, indent in
+                    let criteria = s.items.flatMap(\.criteria)
+                    JSON.writeObject(criteria.count, indent: indent, into: &out, key: { criteria[$0].id }) { i, out in
+                        JSON.number(criteria[i].points).write(into: &out, indent: indent + 1)
+                    }
+                }),
                 ("discrepancies", .array(s.discrepancies.map { d in
                     .object([("criterion", .string(d.criterion)), ("self", .number(d.selfScore)), ("computed", .number(d.computed))])
                 })),
