@@ -364,13 +364,12 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
             while end < cuts[p + 1], sortedCells[end] >> 32 == sortedCells[start] >> 32 { end += 1 }
             let kind = byKey ? rankKinds[Int(sortedCells[start] >> 32) % perIndicator] : kindIndex[first.indicator]
             if let (k, slot) = kind {
-                let ind = indicatorsOfScheme[k]
                 if unitYears.last.map({ $0.unit != first.unit || $0.year != first.year }) ?? true {
                     store()
                     unitYears.append(UnitYear(unit: first.unit, year: first.year))
                 }
-                table[slot: slot] = end - start == 1 ? combineOne(first, indicator: ind)
-                                                     : combine(sortedCells[start..<end].map { all[Int($0 & 0xFFFF_FFFF)] }, indicator: ind, diagnostics: &bag)
+                table[slot: slot] = end - start == 1 ? combineOne(first, kind: indicatorsOfScheme[k].kind)
+                                                     : combine(sortedCells[start..<end].map { all[Int($0 & 0xFFFF_FFFF)] }, indicator: indicatorsOfScheme[k], diagnostics: &bag)
             }
             start = end
         }
@@ -402,9 +401,9 @@ private func deriveRates(_ table: inout FigureTable, unit: String, _ slots: [(ra
 }
 
 /// `combine` of a single observation (most figures): it cannot conflict or mix periods.
-private func combineOne(_ o: Observation, indicator: Indicator) -> Figure {
+private func combineOne(_ o: Observation, kind: IndicatorKind) -> Figure {
     guard let v = o.value else { return Figure(state: .error, number: nil, source: o.source) }
-    if indicator.kind == .count {
+    if kind == .count {
         if case .integer(let i) = v { return Figure(state: .value, number: Rational(i), source: o.source) }
         return Figure(state: .value, number: Rational(0), source: o.source)
     }

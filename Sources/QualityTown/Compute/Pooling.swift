@@ -14,6 +14,10 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
     // Slots of each indicator, its weight and each rate, found once (not hashed per unit).
     let indicatorSlots = scheme.indicators.map { (slot: ids.slot($0.id)!, weight: $0.weight.flatMap { ids.slot($0) }) }
     let rateSlots = scheme.rates.map { ids.slot($0.id)! }
+    // What pooling reads of each indicator (an indicator is a dozen fields: copied per unit, it
+    // counted references).
+    let kinds = scheme.indicators.map(\.kind), countyLevel = scheme.indicators.map(\.countyLevel)
+    let weighted = scheme.indicators.map { $0.weight != nil }
     for year in years.sorted() {
         // Every pooled unit reads only its towns' figures, never another pooled unit's: the
         // units are pooled in parallel from the towns' tables, then stored (the snapshot they
@@ -34,10 +38,10 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
                     guard let s = slot else { return members.map { _ in .noData } }
                     return columns[s]
                 }
-                for (k, ind) in scheme.indicators.enumerated() {
+                for k in kinds.indices {
                     let (s, weight) = indicatorSlots[k]
-                    if ind.countyLevel, u.level.tier == .county, (table?[slot: s] ?? .noData).state != .noData { continue }
-                    let f = pooledIndicator(ind, figures(s), weights: ind.weight == nil ? nil : figures(weight))
+                    if countyLevel[k], u.level.tier == .county, (table?[slot: s] ?? .noData).state != .noData { continue }
+                    let f = pooledIndicator(kinds[k], figures(s), weights: weighted[k] ? figures(weight) : nil)
                     if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s] = f } else { table?[slot: s] = nil }
                 }
                 for s in rateSlots {
@@ -71,12 +75,12 @@ public func townsBelow(_ tree: UnitTree) -> [String: [String]] {
 }
 
 /// Pools one indicator over member figures.
-func pooledIndicator(_ ind: Indicator, _ figs: [Figure], weights: [Figure]?) -> Figure {
+func pooledIndicator(_ kind: IndicatorKind, _ figs: [Figure], weights: [Figure]?) -> Figure {
     let errors = figs.contains { $0.state == .error }
     let values = figs.indices.filter { figs[$0].state == .value }
     guard !values.isEmpty else { return errors ? Figure(state: .error, approximate: true) : .noData }
     var f = Figure(state: .value, approximate: errors)
-    switch ind.kind {
+    switch kind {
     case .count, .stock:
         f.number = values.reduce(Rational(0)) { $0 + figs[$1].number! }
     case .flag:
@@ -104,11 +108,20 @@ func pooledIndicator(_ ind: Indicator, _ figs: [Figure], weights: [Figure]?) -> 
 
 /// Pools a rate: Σnum/Σden over members whose rate is a value or not applicable.
 func pooledRate(_ figs: [Figure]) -> Figure {
-    let errors = figs.contains { $0.state == .error }
-    let usable = figs.filter { $0.state == .value || $0.state == .notApplicable }
-    guard !usable.isEmpty else { return errors ? Figure(state: .error, approximate: true) : .noData }
-    let num = usable.reduce(Rational(0)) { $0 + ($1.numerator ?? Rational(0)) }
-    let den = usable.reduce(Rational(0)) { $0 + ($1.denominator ?? Rational(0)) }
+    // One pass over the members, read in place (no list of the usable ones).
+    var errors = false, usable = false
+    var num = Rational(0), den = Rational(0)
+    for i in figs.indices {
+        switch figs[i].state {
+        case .error: errors = true
+        case .value, .notApplicable:
+            usable = true
+            num = num + (figs[i].numerator ?? Rational(0))
+            den = den + (figs[i].denominator ?? Rational(0))
+        case .noData: break
+        }
+    }
+    guard usable else { return errors ? Figure(state: .error, approximate: true) : .noData }
     if den == Rational(0) {
         return Figure(state: .notApplicable, numerator: num, denominator: den, approximate: errors)
     }

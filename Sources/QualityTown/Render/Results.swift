@@ -234,9 +234,11 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
                     }
                 }),
                 ("criteria", .written { out, indent in
-                    let criteria = s.items.flatMap(\.criteria)
-                    JSON.writeObject(criteria.count, indent: indent, into: &out, key: { criteria[$0].id }) { i, out in
-                        JSON.number(criteria[i].points).write(into: &out, indent: indent + 1)
+                    // (item, criterion) positions: the criteria read in place, not copied out.
+                    var at: [(Int, Int)] = []
+                    for i in s.items.indices { for j in s.items[i].criteria.indices { at.append((i, j)) } }
+                    JSON.writeObject(at.count, indent: indent, into: &out, key: { s.items[at[$0].0].criteria[at[$0].1].id }) { k, out in
+                        JSON.number(s.items[at[k].0].criteria[at[k].1].points).write(into: &out, indent: indent + 1)
                     }
                 }),
                 ("discrepancies", .array(s.discrepancies.map { d in
