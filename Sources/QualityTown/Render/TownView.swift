@@ -128,6 +128,8 @@ struct ScoreTableParts: Sendable {
     let numbers: [Int]
     /// Per category: its id and the label its first row shows.
     let categories: [(id: String, label: TemplateValue)]
+    /// Per item (rubric order): its category's id.
+    let categoryOfItem: [String]
     let bonusCap: TemplateValue
 
     init(_ rubric: Rubric) {
@@ -144,6 +146,7 @@ struct ScoreTableParts: Sendable {
         self.items = items
         numbers = rubric.items.map(\.number)
         categories = rubric.categories.map { ($0.id, .t("\($0.name)（\($0.declared.plain())分）")) }
+        categoryOfItem = items.map(\.category)
         bonusCap = .t(rubric.bonusCap.plain())
     }
 }
@@ -157,7 +160,8 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
     // By category, then in the rubric's order (items are scored in the rubric's order).
     for cat in parts.categories {
         var k = 0
-        for i in s.items.indices where parts.items[s.items[i].itemIndex].category == cat.id {
+        // Items told by their category (an item's parts are not copied to be tested).
+        for i in s.items.indices where parts.categoryOfItem[s.items[i].itemIndex] == cat.id {
             defer { k += 1 }
             let it = s.items[i], part = parts.items[it.itemIndex]
             let declared = part.criteria
