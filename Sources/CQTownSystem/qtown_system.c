@@ -37,14 +37,10 @@ void qtown_release_free_memory(void) {
 // SHA-256 with the x86-64 SHA extensions (FIPS 180-4 compression, four rounds per step; the
 // state kept as ABEF / CDGH, as SHA256RNDS2 takes it). Checked against the portable Swift
 // compression in the tests.
-#if defined(__x86_64__)
-#include <immintrin.h>
+#include <stdint.h>
 
-int qtown_sha256_hw_available(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") ? 1 : 0;
-}
-
+// FIPS 180-4 §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first
+// 64 primes (shared with the portable compression in SHA256.swift).
 static const uint32_t qtown_sha256_k[64] __attribute__((aligned(16))) = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -55,6 +51,17 @@ static const uint32_t qtown_sha256_k[64] __attribute__((aligned(16))) = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
+
+const uint32_t *qtown_sha256_constants(void) { return qtown_sha256_k; }
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+int qtown_sha256_hw_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") ? 1 : 0;
+}
+
 
 __attribute__((target("sha,sse4.1,ssse3")))
 void qtown_sha256_hw_blocks(uint32_t state[8], const uint8_t *data, size_t blocks) {

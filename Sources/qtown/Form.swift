@@ -22,8 +22,8 @@ struct Form: ParsableCommand {
         do {
             let path = try writeForm(options, unit: unit)
             print(path)
-        } catch let e as PipelineError {
-            fail(e)
+        } catch {
+            fail(error)
         }
     }
 }

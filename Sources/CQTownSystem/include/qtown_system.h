@@ -18,6 +18,9 @@ void qtown_release_free_memory(void);
 #include <stddef.h>
 #include <stdint.h>
 
+/// SHA-256's 64 round constants (FIPS 180-4 §4.2.2).
+const uint32_t *qtown_sha256_constants(void);
+
 /// 1 when the processor has the SHA extensions (x86-64 SHA-NI), else 0.
 int qtown_sha256_hw_available(void);
 
