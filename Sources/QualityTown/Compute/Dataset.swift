@@ -200,6 +200,11 @@ public struct FigureTable: Sendable, Equatable {
         }
     }
 
+    /// The slots, read in place (none for a table without figures).
+    func withSlots<R>(_ body: (UnsafeBufferPointer<Figure?>) -> R) -> R {
+        slots.withUnsafeBufferPointer(body)
+    }
+
     /// The figures the table has, in slot order.
     public var figures: [(id: String, figure: Figure)] {
         guard let ids else { return [] }

@@ -24,28 +24,31 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
         // read from is let go first, so storing does not copy the dataset).
         func pooledTables(_ source: Dataset) -> [FigureTable?] {
             parallelMap(pooledUnits, workers: workers) { u -> FigureTable? in
-                let members = (below[u.code] ?? []).map { source.figures[UnitYear(unit: $0, year: year)] ?? FigureTable() }
                 var table = source.figures[UnitYear(unit: u.code, year: year)]
-                // Each figure over the members, read member by member (a member's figures lie
-                // together; reading one figure of every member at a time missed the cache on
-                // nearly every read, a province having a thousand towns).
-                var columns = [[Figure]](repeating: [], count: ids.ids.count)
-                for k in columns.indices { columns[k].reserveCapacity(members.count) }
-                for m in members {
-                    for k in columns.indices { columns[k].append(m[slot: k] ?? .noData) }
-                }
-                func figures(_ slot: Int?) -> [Figure] {
-                    guard let s = slot else { return members.map { _ in .noData } }
-                    return columns[s]
+                // Every figure of every member folded into one accumulator per slot, member by
+                // member, each figure read in place (a member's figures lie together; a figure
+                // copied into a column per slot counted references ten million times).
+                var acc = [PoolAccumulator](repeating: PoolAccumulator(), count: ids.ids.count)
+                for code in below[u.code] ?? [] {
+                    // A member without figures has no data in any slot.
+                    guard let m = source.figures[UnitYear(unit: code, year: year)] else { continue }
+                    m.withSlots { f in
+                        guard !f.isEmpty else { return }
+                        for k in kinds.indices {
+                            let (s, weight) = indicatorSlots[k]
+                            acc[s].addIndicator(f[s], weight: weighted[k] ? (weight.flatMap { f[$0] } ?? nil) : nil)
+                        }
+                        for s in rateSlots { acc[s].addRate(f[s]) }
+                    }
                 }
                 for k in kinds.indices {
-                    let (s, weight) = indicatorSlots[k]
+                    let (s, _) = indicatorSlots[k]
                     if countyLevel[k], u.level.tier == .county, (table?[slot: s] ?? .noData).state != .noData { continue }
-                    let f = pooledIndicator(kinds[k], figures(s), weights: weighted[k] ? figures(weight) : nil)
+                    let f = acc[s].indicator(kinds[k], weighted: weighted[k])
                     if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s] = f } else { table?[slot: s] = nil }
                 }
                 for s in rateSlots {
-                    let f = pooledRate(figures(s))
+                    let f = acc[s].rate()
                     if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s] = f }
                 }
                 return table
@@ -74,56 +77,87 @@ public func townsBelow(_ tree: UnitTree) -> [String: [String]] {
     return below
 }
 
-/// Pools one indicator over member figures.
-func pooledIndicator(_ kind: IndicatorKind, _ figs: [Figure], weights: [Figure]?) -> Figure {
-    let errors = figs.contains { $0.state == .error }
-    let values = figs.indices.filter { figs[$0].state == .value }
-    guard !values.isEmpty else { return errors ? Figure(state: .error, approximate: true) : .noData }
-    var f = Figure(state: .value, approximate: errors)
-    switch kind {
-    case .count, .stock:
-        f.number = values.reduce(Rational(0)) { $0 + figs[$1].number! }
-    case .flag:
-        f.number = Rational(values.allSatisfy { figs[$0].number == Rational(1) } ? 1 : 0)
-    case .score:
-        let ws = weights ?? []
-        let weighted = values.allSatisfy { i in i < ws.count && ws[i].state == .value && ws[i].number! > Rational(0) }
-        if weighted {
-            var num = Rational(0), den = Rational(0)
-            for i in values {
-                num = num + figs[i].number! * ws[i].number!
-                den = den + ws[i].number!
-            }
-            f.number = num / den
-        } else {
-            f.number = values.reduce(Rational(0)) { $0 + figs[$1].number! } / Rational(values.count)
-            f.approximate = true
-        }
-    case .percent, .level:
-        f.number = values.reduce(Rational(0)) { $0 + figs[$1].number! } / Rational(values.count)
-        f.approximate = true
-    }
-    return f
-}
+/// One figure pooled over members, folded in one member at a time (no list of the members'
+/// figures is made). Sums of exact fractions do not depend on their order.
+struct PoolAccumulator {
+    var errors = false
+    /// Members whose figure is a value (indicators), or a value or not applicable (rates).
+    var values = 0
+    var sum = Rational(0)
+    var allOne = true
+    /// Whether every value so far has a positive weight (scores), and the weighted sums.
+    var allWeighted = true
+    var weightedSum = Rational(0), weights = Rational(0)
+    var numerator = Rational(0), denominator = Rational(0)
 
-/// Pools a rate: Σnum/Σden over members whose rate is a value or not applicable.
-func pooledRate(_ figs: [Figure]) -> Figure {
-    // One pass over the members, read in place (no list of the usable ones).
-    var errors = false, usable = false
-    var num = Rational(0), den = Rational(0)
-    for i in figs.indices {
-        switch figs[i].state {
+    /// A member's indicator figure (nil: none, no data), with its weight's figure when the
+    /// indicator has a weight.
+    mutating func addIndicator(_ f: Figure?, weight: Figure?) {
+        guard let f else { return }
+        switch f.state {
+        case .error: errors = true
+        case .value:
+            let n = f.number!
+            values += 1
+            sum = sum + n
+            if n != Rational(1) { allOne = false }
+            if let w = weight, w.state == .value, let wn = w.number, wn > Rational(0) {
+                weightedSum = weightedSum + n * wn
+                weights = weights + wn
+            } else {
+                allWeighted = false
+            }
+        case .noData, .notApplicable: break
+        }
+    }
+
+    /// A member's rate figure (nil: none, no data).
+    mutating func addRate(_ f: Figure?) {
+        guard let f else { return }
+        switch f.state {
         case .error: errors = true
         case .value, .notApplicable:
-            usable = true
-            num = num + (figs[i].numerator ?? Rational(0))
-            den = den + (figs[i].denominator ?? Rational(0))
+            values += 1
+            numerator = numerator + (f.numerator ?? Rational(0))
+            denominator = denominator + (f.denominator ?? Rational(0))
         case .noData: break
         }
     }
-    guard usable else { return errors ? Figure(state: .error, approximate: true) : .noData }
-    if den == Rational(0) {
-        return Figure(state: .notApplicable, numerator: num, denominator: den, approximate: errors)
+
+    /// An indicator over the members: counts and stocks summed; a flag 是 when every member with
+    /// a value says 是; a score weighted by its sample sizes (a plain mean, approximate, when a
+    /// weight is missing); percents and levels plain means (approximate). Members in error are
+    /// left out and make the figure approximate; none with a value: error or no data.
+    func indicator(_ kind: IndicatorKind, weighted hasWeight: Bool) -> Figure {
+        guard values > 0 else { return errors ? Figure(state: .error, approximate: true) : .noData }
+        var f = Figure(state: .value, approximate: errors)
+        switch kind {
+        case .count, .stock:
+            f.number = sum
+        case .flag:
+            f.number = Rational(allOne ? 1 : 0)
+        case .score:
+            if hasWeight && allWeighted {
+                f.number = weightedSum / weights
+            } else {
+                f.number = sum / Rational(values)
+                f.approximate = true
+            }
+        case .percent, .level:
+            f.number = sum / Rational(values)
+            f.approximate = true
+        }
+        return f
     }
-    return Figure(state: .value, number: num / den * Rational(100), numerator: num, denominator: den, approximate: errors)
+
+    /// A rate: Σnumerator/Σdenominator over members whose rate is a value or not applicable
+    /// (0/0: not applicable).
+    func rate() -> Figure {
+        guard values > 0 else { return errors ? Figure(state: .error, approximate: true) : .noData }
+        if denominator == Rational(0) {
+            return Figure(state: .notApplicable, numerator: numerator, denominator: denominator, approximate: errors)
+        }
+        return Figure(state: .value, number: numerator / denominator * Rational(100), numerator: numerator,
+                      denominator: denominator, approximate: errors)
+    }
 }
