@@ -99,15 +99,20 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
 
     /// `description`, then `（cell）` when asked and known, appended as UTF-8.
     func appendDescription(to out: inout [UInt8], withCell: Bool) {
+        // Digits appended one by one from the highest power of ten (a slice of a buffer went
+        // through the generic append, most of the cost of a country's source lists).
         func digits(_ n: Int32) {
-            var n = n, buffer: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &buffer) { b in
-                var i = b.count
-                repeat { i -= 1; b[i] = UInt8(48 + n % 10); n /= 10 } while n > 0
-                out.append(contentsOf: b[i...])
-            }
+            var p: Int32 = 1
+            while p <= n / 10 { p *= 10 }
+            var n = n
+            repeat {
+                out.append(UInt8(48 + n / p))
+                n %= p
+                p /= 10
+            } while p > 0
         }
-        out.append(contentsOf: file.utf8)
+        var name = file
+        name.withUTF8 { out.append(contentsOf: $0) }
         if line32 > 0 {
             out.append(UInt8(ascii: ":"))
             digits(line32)
@@ -116,16 +121,17 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
                 digits(column32)
             }
         }
+        func literal(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
         if withCell, column32 > 0, row32 > 0 {
-            out.append(contentsOf: "（".utf8)
-            var n = column32, buffer: (UInt64, UInt64) = (0, 0)
-            withUnsafeMutableBytes(of: &buffer) { b in
-                var i = b.count
-                while n > 0 { i -= 1; b[i] = UInt8(65 + (n - 1) % 26); n = (n - 1) / 26 }
-                out.append(contentsOf: b[i...])
+            literal("（")
+            // The column's letters (A, Z, AA…), the highest first.
+            func letters(_ n: Int32) {
+                if n > 26 { letters((n - 1) / 26) }
+                out.append(UInt8(65 + (n - 1) % 26))
             }
+            letters(column32)
             digits(row32)
-            out.append(contentsOf: "）".utf8)
+            literal("）")
         }
     }
 

@@ -219,6 +219,22 @@ import Foundation
         }
     }
 
+    /// A source list's bytes for one cell are its description and its Excel cell, for columns
+    /// of one, two, three and four letters and numbers of every width.
+    @Test func sourceBytesAreTheDescriptionAndTheCell() {
+        for (column, row) in [(1, 1), (26, 9), (27, 10), (52, 99), (53, 100), (702, 1000), (703, 12345), (16_384, 1_048_576), (100_000, 7)] {
+            for line in [1, 9, 10, 11, 100, 2_000_000] {
+                let loc = SourceLocation(file: "data/市场.csv", line: line, column: column, row: row)
+                var bytes: [UInt8] = []
+                loc.appendDescription(to: &bytes, withCell: true)
+                #expect(String(decoding: bytes, as: UTF8.self) == "\(loc.description)（\(loc.cell!)）")
+            }
+        }
+        var bare: [UInt8] = []
+        SourceLocation(file: "units.csv").appendDescription(to: &bare, withCell: true)
+        #expect(String(decoding: bare, as: UTF8.self) == "units.csv")
+    }
+
     /// The processor's SHA instructions (where this machine has them) and the portable
     /// compression give the same digests, for every length around the block boundaries.
     @Test func sha256WithTheProcessorMatchesThePortableCompression() {

@@ -38,7 +38,18 @@ func sourceList(_ sources: [SourceLocation], limit: Int = 6, prefix: String = ""
         inOrder = false
         break
     }
-    let unique = inOrder ? sources : Array(Set(sources)).sorted()
+    // Otherwise sorted, then each repeat dropped (the repeats of a cell are next to each other
+    // once sorted: no hashing of every cell).
+    var unique = sources
+    if !inOrder {
+        unique.sort()
+        var kept = 0
+        for i in unique.indices where kept == 0 || unique[i] != unique[kept - 1] {
+            unique[kept] = unique[i]
+            kept += 1
+        }
+        unique.removeLast(unique.count - kept)
+    }
     // Written as bytes into one buffer (a country's pages list tens of millions of cells; the
     // strings of each part were most of the town page's own time).
     var out: [UInt8] = []
