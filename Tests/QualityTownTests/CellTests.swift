@@ -235,13 +235,15 @@ import Foundation
         #expect(String(decoding: bare, as: UTF8.self) == "units.csv")
     }
 
-    /// The processor's SHA instructions (where this machine has them) and the portable
-    /// compression give the same digests, for every length around the block boundaries.
-    @Test func sha256WithTheProcessorMatchesThePortableCompression() {
+    /// The processor's SHA instructions and the portable compression give the same digests,
+    /// for every length around the block boundaries (on a machine without them the builds use
+    /// the portable compression only, and this test does not run).
+    @Test(.enabled(if: sha256UsesProcessor, "the processor has no SHA instructions"))
+    func sha256WithTheProcessorMatchesThePortableCompression() {
         var rng = SplitMix(seed: 7)
         for n in Array(0...200) + [1000, 4095, 4096, 65_537] {
             let bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-            #expect(sha256Hex(bytes, processor: sha256UsesProcessor) == sha256Hex(bytes, processor: false), "\(n) bytes")
+            #expect(sha256Hex(bytes, processor: true) == sha256Hex(bytes, processor: false), "\(n) bytes")
         }
     }
 }
