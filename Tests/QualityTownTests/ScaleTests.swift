@@ -36,11 +36,13 @@ import Testing
     }
 
     @Test func sheetsReadInSlicesGiveTheSameRowsAndProblems() throws {
-        // The bundled inputs: 698 assessment rows and 15 applications (with multi-line cells), read whole and in
-        // four slices at once.
+        // The bundled inputs: 698 assessment rows and 15 applications (with multi-line cells), read whole, in
+        // four slices at once, and with far more threads than a sheet has rows per slice (300: the last
+        // slices once began past the sheet's end).
         let scheme = try loadScheme(locateScheme(repoPath("templates/suzhou-town")))
         let one = try readInputs(folder: repoPath("inputs"), scheme: scheme, workers: 1)
-        let four = try readInputs(folder: repoPath("inputs"), scheme: scheme, workers: 4)
+        for workers in [4, 300] {
+        let four = try readInputs(folder: repoPath("inputs"), scheme: scheme, workers: workers)
         #expect(one.diagnostics.map(\.line) == four.diagnostics.map(\.line))
         for id in ["assessments", "applications"] {
             let a = one.sheets[id] ?? [], b = four.sheets[id] ?? []
@@ -49,6 +51,7 @@ import Testing
                 x.unit == y.unit && x.location == y.location
                     && x.cells.ids.allSatisfy { x.cells[$0]?.read == y.cells[$0]?.read && x.cells[$0]?.location == y.cells[$0]?.location }
             })
+        }
         }
     }
 

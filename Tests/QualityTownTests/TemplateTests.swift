@@ -67,6 +67,11 @@ import Foundation
         a["y"] = nil
         #expect(a == ["x": .text("2")])
         #expect(TemplateObject(["b": .null, "a": .null]) == ["a": .null, "b": .null])
+        // Names are compared as written: among names of the same length the right one is found,
+        // and a name spelt with other bytes (é decomposed) is another name, as in XML.
+        let names: TemplateObject = ["ab": .text("1"), "ac": .text("2"), "caf\u{E9}": .text("3")]
+        #expect(names["ac"] == .text("2") && names["ab"] == .text("1") && names["a"] == nil)
+        #expect(names["caf\u{E9}"] == .text("3") && names["cafe\u{301}"] == nil)
     }
 
     @Test func textReplacesChildrenWithOneTextNode() throws {

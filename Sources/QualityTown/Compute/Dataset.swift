@@ -537,14 +537,7 @@ private func propagateCountyLevel(_ ds: inout Dataset, inputs: InputSet, scheme:
         // look-up), or made when the town has none.
         if townsOf[u.code] == nil { townsOf[u.code] = descendants(of: u.code, in: tree).filter { $0.level.tier == .town } }
         for town in townsOf[u.code]! {
-            let key = UnitYear(unit: town.code, year: uy.year)
-            if ds.figures[key] != nil {
-                ds.figures[key]!.inherit(given)
-            } else {
-                var table = FigureTable(ds.ids)
-                table.inherit(given)
-                ds.figures[key] = table
-            }
+            ds.figures[UnitYear(unit: town.code, year: uy.year), default: FigureTable(ds.ids)].inherit(given)
         }
     }
 }

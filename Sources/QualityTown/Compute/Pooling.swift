@@ -17,7 +17,6 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
     // What pooling reads of each indicator (an indicator is a dozen fields: copied per unit, it
     // counted references).
     let kinds = scheme.indicators.map(\.kind), countyLevel = scheme.indicators.map(\.countyLevel)
-    let weighted = scheme.indicators.map { $0.weight != nil }
     for year in years.sorted() {
         // Every pooled unit reads only its towns' figures, never another pooled unit's: the
         // units are pooled in parallel from the towns' tables, then stored (the snapshot they
@@ -36,7 +35,7 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
                         guard !f.isEmpty else { return }
                         for k in kinds.indices {
                             let (s, weight) = indicatorSlots[k]
-                            acc[s].addIndicator(f[s], weight: weighted[k] ? (weight.flatMap { f[$0] } ?? nil) : nil)
+                            acc[s].addIndicator(f[s], weight: weight.flatMap { f[$0] })
                         }
                         for s in rateSlots { acc[s].addRate(f[s]) }
                     }
@@ -44,7 +43,7 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
                 for k in kinds.indices {
                     let (s, _) = indicatorSlots[k]
                     if countyLevel[k], u.level.tier == .county, (table?[slot: s] ?? .noData).state != .noData { continue }
-                    let f = acc[s].indicator(kinds[k], weighted: weighted[k])
+                    let f = acc[s].indicator(kinds[k])
                     if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s] = f } else { table?[slot: s] = nil }
                 }
                 for s in rateSlots {
@@ -85,13 +84,14 @@ struct PoolAccumulator {
     var values = 0
     var sum = Rational(0)
     var allOne = true
-    /// Whether every value so far has a positive weight (scores), and the weighted sums.
+    /// Whether every value so far has a positive weight (never, for an indicator without a
+    /// weight), and the weighted sums.
     var allWeighted = true
     var weightedSum = Rational(0), weights = Rational(0)
     var numerator = Rational(0), denominator = Rational(0)
 
-    /// A member's indicator figure (nil: none, no data), with its weight's figure when the
-    /// indicator has a weight.
+    /// A member's indicator figure (nil: none, no data), with its weight's figure (nil when the
+    /// indicator has no weight, or the member no figure for it).
     mutating func addIndicator(_ f: Figure?, weight: Figure?) {
         guard let f else { return }
         switch f.state {
@@ -128,7 +128,7 @@ struct PoolAccumulator {
     /// a value says 是; a score weighted by its sample sizes (a plain mean, approximate, when a
     /// weight is missing); percents and levels plain means (approximate). Members in error are
     /// left out and make the figure approximate; none with a value: error or no data.
-    func indicator(_ kind: IndicatorKind, weighted hasWeight: Bool) -> Figure {
+    func indicator(_ kind: IndicatorKind) -> Figure {
         guard values > 0 else { return errors ? Figure(state: .error, approximate: true) : .noData }
         var f = Figure(state: .value, approximate: errors)
         switch kind {
@@ -137,7 +137,7 @@ struct PoolAccumulator {
         case .flag:
             f.number = Rational(allOne ? 1 : 0)
         case .score:
-            if hasWeight && allWeighted {
+            if allWeighted {
                 f.number = weightedSum / weights
             } else {
                 f.number = sum / Rational(values)

@@ -185,11 +185,10 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
     let townShift = UInt64(32 + targetBits)
     let order = read.indices.map { k in UInt64(unitOf[k]) << townShift | UInt64(read[k].target) << 32 | UInt64(k) }.sorted()
     unitOf = []
-    // The entries are put in that order in place, one cycle of the permutation at a time, and
-    // each group merged into its first slot (a second array of entries was a quarter of a
-    // gigabyte for a country).
-    // Swapped along each cycle: the first entry travels to the cycle's last slot, nothing is
-    // copied (no reference counting of an entry's texts).
+    // The entries are put in that order in place, one cycle of the permutation at a time (by
+    // swaps: the cycle's first entry travels to its last slot, no entry is copied), and each group
+    // merged into its first slot (a second array of entries was a quarter of a gigabyte for a
+    // country).
     var placed = [Bool](repeating: false, count: read.count)
     for i in read.indices where !placed[i] {
         var j = i

@@ -339,7 +339,6 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
     // a copy is a memcpy, and a country's is half a gigabyte of new pages); then the rest joined.
     reader.observations = concatenated([reader.observations] + parts.map(\.observations), workers: workers)
     for i in parts.indices {
-        parts[i].observations = []
         reader.join(parts[i])
         parts[i] = base.emptied()
     }
@@ -408,7 +407,7 @@ struct InputReader {
     lazy var indicatorColumns: [ColumnSpec] = scheme.indicators.map(\.column)
     lazy var indicatorsByID: [String: Indicator] = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, $0) })
 
-    /// Each unit's number in `StringTable.units`, by its position in the tree (made when first needed).
+    /// Each unit's number in `StringTable.units`, by its position in the tree (made with the tree).
     var unitTableIDs: [Int32] = []
     /// Threads a large sheet's records may be read on.
     var workers = 1
@@ -429,11 +428,11 @@ struct InputReader {
         return r
     }
 
-    /// Appends what `part` read after what this reader holds.
+    /// Appends what `part` read after what this reader holds (but its cells: `readInputs`
+    /// concatenates every part's at once).
     mutating func join(_ part: InputReader) {
         bag.append(contentsOf: part.bag.items)
         files += part.files
-        observations += part.observations
         // A sheet's parts are kept as they are (not copied into one list).
         for (k, parts) in part.sheetRows { sheetRows[k, default: []] += parts }
     }
@@ -626,7 +625,6 @@ struct InputReader {
             period = .quarter(q)
         }
         let tier = tree.units[unitIndex].level.tier
-        if unitTableIDs.isEmpty { unitTableIDs = tree.units.map { StringTable.units.id($0.code) } }
         let unitID = unitTableIDs[unitIndex]
         // The row's indicator cells, in the order of `indicatorCols` (one buffer for every row).
         var reads = readsScratch
@@ -643,7 +641,7 @@ struct InputReader {
                let a = nv.rational, let b = dv.rational, a > b {
                 let ns = indicatorsByID[rate.numerator]!.header, ds = indicatorsByID[rate.denominator]!.header
                 reads[n] = .rejected(Diagnostic(.error, "numerator-above-denominator",
-                    "“\(ns)” \(a) 大于“\(ds)” \(b)（\(rate.label)不能超过 100%），该值未使用", at: loc(indicatorCols[n].key)))
+                    "“\(ns)” \(a) 大于“\(ds)” \(b)（\(rate.label)不能超过 100%），该值未使用", at: loc(columns.cols[n])))
             }
         }
         for k in columns.cols.indices {

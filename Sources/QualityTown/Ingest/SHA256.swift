@@ -29,6 +29,30 @@ func sha256Hex(_ bytes: [UInt8], processor: Bool) -> String {
     while tail.count % 64 != 56 { tail.append(0) }
     let bitLength = UInt64(bytes.count) * 8
     for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
+    if processor {
+        var state: [UInt32] = [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7]
+        state.withUnsafeMutableBufferPointer { st in
+            bytes.withUnsafeBufferPointer { m in
+                if full > 0 { qtown_sha256_hw_blocks(st.baseAddress!, m.baseAddress!, full) }
+            }
+            tail.withUnsafeBufferPointer { t in qtown_sha256_hw_blocks(st.baseAddress!, t.baseAddress!, t.count / 64) }
+        }
+        h = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
+    } else {
+        sha256Blocks(bytes, full: full, tail: tail, into: &h)
+    }
+    let hex = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(64)
+    for v in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
+        for s in stride(from: 28, through: 0, by: -4) { out.append(hex[Int((v >> UInt32(s)) & 0xF)]) }
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// The portable compression of `full` whole blocks of `bytes`, then of the padded `tail`.
+private func sha256Blocks(_ bytes: [UInt8], full: Int, tail: [UInt8],
+                          into h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)) {
     withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
         k.withUnsafeBufferPointer { k in
             @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
@@ -54,17 +78,6 @@ func sha256Hex(_ bytes: [UInt8], processor: Bool) -> String {
                 }
                 h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
             }
-            if processor {
-                var state: [UInt32] = [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7]
-                state.withUnsafeMutableBufferPointer { st in
-                    bytes.withUnsafeBufferPointer { m in
-                        if full > 0 { qtown_sha256_hw_blocks(st.baseAddress!, m.baseAddress!, full) }
-                    }
-                    tail.withUnsafeBufferPointer { t in qtown_sha256_hw_blocks(st.baseAddress!, t.baseAddress!, t.count / 64) }
-                }
-                h = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-                return
-            }
             bytes.withUnsafeBufferPointer { m in
                 for i in 0..<full { block(m.baseAddress! + i * 64) }
             }
@@ -73,11 +86,4 @@ func sha256Hex(_ bytes: [UInt8], processor: Bool) -> String {
             }
         }
     }
-    let hex = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(64)
-    for v in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
-        for s in stride(from: 28, through: 0, by: -4) { out.append(hex[Int((v >> UInt32(s)) & 0xF)]) }
-    }
-    return String(decoding: out, as: UTF8.self)
 }

@@ -84,22 +84,24 @@ public struct TemplateObject: Sendable, Hashable, ExpressibleByDictionaryLiteral
 
     /// The value named `key`; setting nil removes it.
     public subscript(key: String) -> TemplateValue? {
-        get {
-            // By index: a for-in loop would copy (retain and release) every member it passes.
-            // Names are XML names, compared as written: one of another length in bytes is
-            // another name, told without comparing the texts (most members a look-up passes).
-            let n = key.utf8.count
-            for i in members.indices where members[i].0.utf8.count == n && members[i].0 == key { return members[i].1 }
-            return nil
-        }
+        get { position(of: key).map { members[$0].1 } }
         set {
-            let n = key.utf8.count
-            if let i = members.firstIndex(where: { $0.0.utf8.count == n && $0.0 == key }) {
+            if let i = position(of: key) {
                 if let v = newValue { members[i].1 = v } else { members.remove(at: i) }
             } else if let v = newValue {
                 members.append((key, v))
             }
         }
+    }
+
+    /// The position of the member named `key`. By index: a for-in loop would copy (retain and
+    /// release) every member it passes. Names are XML names, compared as written: one of another
+    /// length in bytes is another name, told without comparing the texts (most members a look-up
+    /// passes).
+    private func position(of key: String) -> Int? {
+        let n = key.utf8.count
+        for i in members.indices where members[i].0.utf8.count == n && members[i].0 == key { return i }
+        return nil
     }
 
     /// Whether both are one stored object (never comparing members; an empty one is no object).
