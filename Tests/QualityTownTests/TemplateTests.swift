@@ -57,6 +57,42 @@ import Foundation
         #expect(String(decoding: xhtml, as: UTF8.self).contains("&lt;2&gt;"))
     }
 
+    /// An element that lists one of the run's constants is written once for the whole run and
+    /// copied into later pages (any page, any memo of a page pair); a list equal to it that is
+    /// not the constant, and elements that read anything else from outside, are rendered.
+    @Test func runConstantsAreWrittenOncePerRun() throws {
+        let body = """
+        <table><tr q:each="row in rows"><td class="m"><p q:each="c in row.method"><b q:text="c.id">1</b> <span q:text="c.text">t</span></p></td>\
+        <td><span q:each="c in row.method" q:text="row.score">s</span></td></tr></table>
+        """
+        let set = try TemplateSet(sources: ["p.xhtml": page(body)])
+        func method(_ texts: [String]) -> TemplateValue {
+            .list(texts.enumerated().map { .object(["id": .text("\($0.offset + 1)"), "text": .text($0.element)]) })
+        }
+        let a = method(["成立委员会", "<制定>规划&"]), b = method(["开展活动"])
+        let run = RunMemo(constants: [a, b])
+        func rows(_ r: [(TemplateValue, String)]) -> TemplateValue {
+            .object(["rows": .list(r.map { .object(["method": $0.0, "score": .text($0.1)]) })])
+        }
+        let pages = [rows([(a, "2"), (b, "1")]), rows([(b, "3"), (a, "0")]),
+                     rows([(method(["成立委员会", "<制定>规划&"]), "5")]), rows([(method([]), "4")])]
+        for (k, context) in pages.enumerated() {
+            let plain = try set.render("p.xhtml", context: context, format: .html)
+            let memoised = try set.render("p.xhtml", context: context, format: .html, memo: RenderMemo(sharing: [], run: run))
+            #expect(String(decoding: memoised, as: UTF8.self) == String(decoding: plain, as: UTF8.self), "page \(k + 1)")
+        }
+        // The method cell of each constant, once; the equal copy, the empty list and the cell
+        // that also reads row.score are never kept.
+        #expect(run.count == 2)
+        let program = set.program
+        // Candidates: what reads only lists from outside (`rows` for the page's outer
+        // elements, `row.method` for the first cell), not the cell that reads row.score.
+        let candidates = program.ops.indices.filter { program.ops[$0].memoReads.count > 0 }
+        #expect(candidates.map { program.elementNames[Int(program.ops[$0].element)].string } == ["html", "body", "table", "td"])
+        #expect(String(decoding: try set.render("p.xhtml", context: pages[0], format: .html, memo: RenderMemo(sharing: [], run: run)),
+                       as: UTF8.self).contains("&lt;制定&gt;规划&amp;"))
+    }
+
     @Test func objectsAreEqualWhateverTheOrderAndNilRemoves() {
         var a: TemplateObject = ["x": .text("1"), "y": .bool(true)]
         let b: TemplateObject = ["y": .bool(true), "x": .text("1")]

@@ -23,10 +23,13 @@ public final class Site: Sendable {
         self.format = format
         self.libxml2Tree = libxml2Tree
         scoreParts = scheme.rubric.map(ScoreTableParts.init)
+        runMemo = RunMemo(constants: scoreParts?.constants ?? [])
     }
 
     /// The 自查打分表's rubric parts, shared by every town's table.
     private let scoreParts: ScoreTableParts?
+    /// Elements every town's pages print alike (the parts' 评分方法 lists), written once a run.
+    let runMemo: RunMemo
 
     private func page(_ template: String, at path: String, _ value: TemplateValue, memo: RenderMemo? = nil) throws(TemplateError) -> OutputPage {
         OutputPage(path: path, bytes: libxml2Tree ? try templates.renderWithLibxml2Tree(template, context: value, format: format)
@@ -58,7 +61,7 @@ public final class Site: Sendable {
     /// and its table is written once (`RenderMemo`) and copied into the form.
     func townAndFormPages(_ report: Report, _ r: UnitResult) throws(TemplateError) -> [OutputPage] {
         let score = scoreTableValue(r, scheme: report.assessment.scheme, parts: scoreParts)
-        let memo = RenderMemo(sharing: [score])
+        let memo = RenderMemo(sharing: [score], run: runMemo)
         return [try townPage(report, r, score: score, memo: memo), try formPage(report, r, score: score, memo: memo)]
     }
 

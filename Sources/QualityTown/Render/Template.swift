@@ -47,6 +47,15 @@ public enum TemplateValue: Sendable, Hashable {
 }
 
 extension TemplateValue {
+    /// Where a non-empty list's or object's storage is (nil for other values and empty ones).
+    var storageAddress: UInt? {
+        switch self {
+        case .list(let l): return l.isEmpty ? nil : l.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        case .object(let o): return o.storageAddress
+        default: return nil
+        }
+    }
+
     /// Whether both are one stored object or list, told by identity (the same storage), never
     /// by comparing them; false for other values and for empty ones.
     func isSameStorage(as other: TemplateValue) -> Bool {
@@ -102,6 +111,11 @@ public struct TemplateObject: Sendable, Hashable, ExpressibleByDictionaryLiteral
         let n = key.utf8.count
         for i in members.indices where members[i].0.utf8.count == n && members[i].0 == key { return i }
         return nil
+    }
+
+    /// Where its members are stored (nil when it has none).
+    var storageAddress: UInt? {
+        members.isEmpty ? nil : members.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
     }
 
     /// Whether both are one stored object (never comparing members; an empty one is no object).

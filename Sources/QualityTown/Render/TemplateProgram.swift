@@ -57,6 +57,9 @@ final class TemplateProgram: @unchecked Sendable {
         var slot: Int32 = -1
         /// For `q:use`: the fill elements inside it (into `fillPairs`).
         var fills = Span()
+        /// A plain element whose output depends only on the lists its `q:each`s read from
+        /// outside it: those expressions (into `memoExprs`), for `RunMemo`; empty otherwise.
+        var memoReads = Span()
         /// Where the element is written, for errors.
         var file: Int32 = 0
         var line: Int32 = 0
@@ -74,6 +77,8 @@ final class TemplateProgram: @unchecked Sendable {
     let children: UnsafeBufferPointer<Int32>
     let exprs: UnsafeBufferPointer<PExpr>
     let pathParts: UnsafeBufferPointer<Int32>
+    /// The expressions of each op's `memoReads`.
+    let memoExprs: UnsafeBufferPointer<Int32>
     /// The escaped static markup.
     let bytes: UnsafeBufferPointer<UInt8>
     let attributes: [(name: XMLName, value: String)]
@@ -112,6 +117,17 @@ final class TemplateProgram: @unchecked Sendable {
                 b.ops[Int(op)].use = target
             }
         }
+        // Elements that may be written once per run: plain, with a tag of their own, and reading
+        // from outside nothing but the lists of their q:each (see `RunMemo`).
+        var memoExprs: [Int32] = []
+        for op in b.ops.indices where !b.ops[op].isText && b.ops[op].plain && !b.ops[op].omit {
+            var bound: [Int32] = [], reads: [(expr: Int32, each: Bool)] = []
+            guard TemplateProgram.freeReads(Int32(op), b, loop: loop, &bound, &reads), !reads.isEmpty,
+                  reads.allSatisfy(\.each) else { continue }
+            b.ops[op].memoReads = Span(start: Int32(memoExprs.count), count: Int32(reads.count))
+            memoExprs += reads.map(\.expr)
+        }
+        self.memoExprs = TemplateProgram.owned(memoExprs)
         ops = TemplateProgram.owned(b.ops)
         children = TemplateProgram.owned(b.children)
         exprs = TemplateProgram.owned(b.exprs)
@@ -160,6 +176,42 @@ final class TemplateProgram: @unchecked Sendable {
         return true
     }
 
+    /// Collects into `reads` the expressions of the subtree of `op` whose first name `bound`
+    /// does not bind, each told whether it is a `q:each` list; false when its output may
+    /// depend on more than their values (q:use, q:slot, an outside `loop`).
+    private static func freeReads(_ op: Int32, _ b: ProgramBuilder, loop: Int32, _ bound: inout [Int32],
+                                  _ reads: inout [(expr: Int32, each: Bool)]) -> Bool {
+        let o = b.ops[Int(op)]
+        if o.isText || o.remove { return true }
+        if o.use >= 0 || o.slot >= 0 { return false }
+        let mark = bound.count
+        defer { bound.removeSubrange(mark...) }
+        func read(_ x: Int32, each: Bool = false) -> Bool {
+            let e = b.exprs[Int(x)]
+            guard e.literal < 0 else { return true }
+            let first = b.pathParts[Int(e.path.start)]
+            if bound.contains(first) { return true }
+            if first == loop { return false }
+            reads.append((x, each))
+            return true
+        }
+        if o.each >= 0 {
+            guard read(o.each, each: true) else { return false }
+            bound.append(o.eachName)
+            bound.append(loop)
+        }
+        var exprs: [Int32] = []
+        if o.ifExpr >= 0 { exprs.append(o.ifExpr) }
+        if o.unlessExpr >= 0 { exprs.append(o.unlessExpr) }
+        for k in o.with.range { exprs.append(b.withPairs[k].expr) }
+        for x in exprs where !read(x) { return false }
+        for k in o.with.range { bound.append(b.withPairs[k].name) }
+        for k in o.attrDirectives.range where !read(b.attrDirectives[k].expr) { return false }
+        if o.textExpr >= 0, !read(o.textExpr) { return false }
+        for k in o.children.range where !freeReads(b.children[k], b, loop: loop, &bound, &reads) { return false }
+        return true
+    }
+
     private static func owned<T>(_ a: [T]) -> UnsafeBufferPointer<T> {
         let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
         _ = p.initialize(from: a)
@@ -171,6 +223,7 @@ final class TemplateProgram: @unchecked Sendable {
         UnsafeMutableBufferPointer(mutating: children).deallocate()
         UnsafeMutableBufferPointer(mutating: exprs).deallocate()
         UnsafeMutableBufferPointer(mutating: pathParts).deallocate()
+        UnsafeMutableBufferPointer(mutating: memoExprs).deallocate()
         UnsafeMutableBufferPointer(mutating: bytes).deallocate()
     }
 
@@ -340,11 +393,15 @@ final class ProgramFills {
 /// comparing them, so a value that merely looks the same is rendered again.
 public final class RenderMemo {
     let shared: [TemplateValue]
+    /// Elements written from values that stay the same for a whole run (`RunMemo`).
+    let run: RunMemo?
     private var written: [Int32: (key: [Int], bytes: [UInt8])] = [:]
 
-    /// A memo for pages that share `values` (objects or lists; others are never shared).
-    public init(sharing values: [TemplateValue]) {
+    /// A memo for pages that share `values` (objects or lists; others are never shared), and
+    /// the run's memo, if any.
+    public init(sharing values: [TemplateValue], run: RunMemo? = nil) {
         shared = values
+        self.run = run
     }
 
     /// For each value, which shared value it is; nil when one is not shared.
@@ -363,6 +420,59 @@ public final class RenderMemo {
     }
 
     func store(_ op: Int32, _ key: [Int], _ bytes: [UInt8]) { written[op] = (key, bytes) }
+}
+
+/// Elements written once in a run and copied into every later page that prints them: a
+/// plain element whose output depends only on the lists its `q:each`s read from outside it,
+/// when each of those lists is one of the run's constants (values a view makes once per run,
+/// such as the rubric's criteria that every town's 自查打分表 lists). Constants are told by
+/// identity (the same storage), never by comparing them, and kept alive here, so no other
+/// value can take the place of one. Pages on any thread share it; what is kept is the same
+/// bytes whichever page wrote it first (an element's bytes depend only on its subtree).
+public final class RunMemo: @unchecked Sendable {
+    private let constants: [TemplateValue]
+    private let position: [UInt: Int]
+    private let lock = NSLock()
+    private var written: [Key: [UInt8]] = [:]
+
+    private struct Key: Hashable {
+        let op: Int32
+        let constants: [Int]
+    }
+
+    /// A memo for these constants (lists or objects; an empty one is never a constant).
+    public init(constants: [TemplateValue]) {
+        self.constants = constants
+        var position: [UInt: Int] = [:]
+        for (i, c) in constants.enumerated() {
+            if let a = c.storageAddress, position[a] == nil { position[a] = i }
+        }
+        self.position = position
+    }
+
+    /// Which constant `value` is (by identity), if it is one.
+    func constant(_ value: TemplateValue) -> Int? {
+        value.storageAddress.flatMap { position[$0] }
+    }
+
+    func bytes(_ op: Int32, _ key: [Int]) -> [UInt8]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return written[Key(op: op, constants: key)]
+    }
+
+    func store(_ op: Int32, _ key: [Int], _ bytes: [UInt8]) {
+        lock.lock()
+        defer { lock.unlock() }
+        written[Key(op: op, constants: key)] = bytes
+    }
+
+    /// How many elements are kept (for tests).
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return written.count
+    }
 }
 
 /// Walks the program for one page, building it through the page builder. Names in scope are
@@ -449,6 +559,18 @@ struct ProgramRenderer<B: PageBuilder> {
         return v
     }
 
+    /// Which of the run's constants the lists `reads` are, here; nil unless every one is.
+    private func runKey(_ reads: TemplateProgram.Span, _ run: RunMemo, _ scope: Int32, _ op: Int32) -> [Int]? {
+        var key: [Int] = []
+        key.reserveCapacity(Int(reads.count))
+        for k in reads.range {
+            // A name the page lacks is left to the render to report.
+            guard let v = try? eval(program.memoExprs[k], scope, op), let c = run.constant(v) else { return nil }
+            key.append(c)
+        }
+        return key
+    }
+
     private func pathText(_ parts: Range<Int>) -> String {
         parts.map { program.symbols[Int(program.pathParts[$0])] }.joined(separator: ".")
     }
@@ -458,6 +580,16 @@ struct ProgramRenderer<B: PageBuilder> {
         // Read in place (an op is 144 bytes: copying it was a memcpy per element).
         let o = ops.baseAddress! + Int(op)
         if o.pointee.plain {
+            if o.pointee.memoReads.count > 0, let run = memo?.run, let parent, let key = runKey(o.pointee.memoReads, run, scope, op) {
+                if let bytes = run.bytes(op, key) {
+                    builder.appendElement(bytes, tag: o.pointee.tag, parent: parent)
+                } else {
+                    let mark = builder.elementMark()
+                    try renderElement(op, scope: scope, fills: fills, parent: parent, depth: depth)
+                    if let bytes = builder.finishElement(mark) { run.store(op, key, bytes) }
+                }
+                return
+            }
             try renderElement(op, scope: scope, fills: fills, parent: parent, depth: depth)
             return
         }

@@ -125,6 +125,9 @@ struct ScoreTableParts: Sendable {
         let maximum: Rational
         let maximumText: String
         let criteria: [Criterion]
+        /// The 评分方法 column's criteria (id, text, points): the same list for every town, one
+        /// of the run's constants (`RunMemo`).
+        let method: TemplateValue
     }
 
     struct Criterion: Sendable {
@@ -143,16 +146,23 @@ struct ScoreTableParts: Sendable {
     let categoryOfItem: [String]
     let bonusCap: TemplateValue
 
+    /// The 评分方法 column of these criteria.
+    static func method(_ criteria: [Criterion]) -> TemplateValue {
+        .list(criteria.map { .object(["id": .t($0.id), "text": $0.text, "points": $0.points]) })
+    }
+
+    /// The values every town's table shares, for `RunMemo`.
+    var constants: [TemplateValue] { items.map(\.method) }
+
     init(_ rubric: Rubric) {
         var items: [Item] = []
         for item in rubric.items {
+            let criteria = item.criteria.map { c in
+                Criterion(id: c.id, text: .t(c.text), points: .t(c.points.map { "\($0.plain())分" } ?? "按规则计分"), manual: c.rule.isManual)
+            }
             items.append(Item(number: .t(item.number), area: .t(item.area), declared: .t(item.declared?.plain() ?? ""),
                               cap: .opt(item.cap.map { "满分\($0.plain())分" }), category: item.category, maximum: item.maximum,
-                              maximumText: item.maximum.plain(),
-                              criteria: item.criteria.map { c in
-                                  Criterion(id: c.id, text: .t(c.text), points: .t(c.points.map { "\($0.plain())分" } ?? "按规则计分"),
-                                            manual: c.rule.isManual)
-                              }))
+                              maximumText: item.maximum.plain(), criteria: criteria, method: ScoreTableParts.method(criteria)))
         }
         self.items = items
         numbers = rubric.items.map(\.number)
@@ -178,9 +188,14 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
             let declared = part.criteria
             var criteria: [TemplateValue] = []
             criteria.reserveCapacity(it.criteria.count)
+            // The rubric's 评分方法 list, unless the scores are not the item's criteria in order.
+            var inOrder = it.criteria.count == declared.count
+            var listed: [ScoreTableParts.Criterion] = []
             for (j, c) in it.criteria.enumerated() {
                 // Scores come in the item's order of criteria.
                 let crit = j < declared.count && declared[j].id == c.id ? declared[j] : declared.first { $0.id == c.id }!
+                if j >= declared.count || declared[j].id != c.id { inOrder = false }
+                listed.append(crit)
                 var remark = c.source.rawValue
                 if c.source == .computed || c.source == .adjusted || c.source == .noData || c.source == .error || c.source == .notApplicable {
                     if !c.note.isEmpty { remark += "：" + c.note }
@@ -211,6 +226,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
                 "cap": part.cap,
                 "score": .t(it.points.plain()),
                 "criteria": .list(criteria),
+                "method": inOrder ? part.method : ScoreTableParts.method(listed),
                 "itemRemark": .opt(itemRemark),
             ]))
         }
