@@ -142,6 +142,30 @@ import Testing
         }
     }
 
+    /// results.json's figures, written from bytes laid out once per indent, are the bytes of
+    /// the member-by-member writer: every state, integers and fractions, rates and others.
+    @Test func figuresInResultsAreWrittenAsMemberByMember() {
+        let cell = SourceLocation(file: "data/a.csv", line: 2, column: 3)
+        let figures: [(Figure, Bool)] = [
+            (Figure(state: .value, number: Rational(98), sources: [cell]), false),
+            (Figure(state: .value, number: Rational(-7, 3), approximate: true), false),
+            (Figure(state: .value, numerator: Rational(197), denominator: Rational(200)), true),
+            (Figure(state: .value, numerator: Rational(1, 2), denominator: Rational(3)), true),
+            (Figure(state: .notApplicable, numerator: Rational(0), denominator: Rational(0)), true),
+            (.noData, true), (.noData, false), (Figure(state: .error, sources: [cell]), false),
+            (Figure(state: .error, sources: [cell]), true),
+        ]
+        for indent in [0, 1, 4, 40] {
+            let layout = FigureJSONLayout(indent: indent)
+            for (f, isRate) in figures {
+                var a: [UInt8] = [], b: [UInt8] = []
+                writeFigureJSON(f, isRate: isRate, into: &a, indent: indent)
+                layout.write(f, isRate: isRate, into: &b)
+                #expect(String(decoding: b, as: UTF8.self) == String(decoding: a, as: UTF8.self), "\(f) at \(indent)")
+            }
+        }
+    }
+
     @Test func resultsJSONIsReadUnitByUnitWithEveryField() throws {
         var s = Scenario()
         s.data["a.csv"] = """

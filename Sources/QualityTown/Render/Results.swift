@@ -154,11 +154,81 @@ enum JSON {
 }
 
 private let targetKeys = ["status", "value", "threshold"].map(JSON.keyBytes)
+
+/// The bytes around a figure's members in results.json at one indent, all but the values:
+/// `{⏎  "value": `, `,⏎  "numerator": `, … and `⏎}` (what `JSON.writeObject` writes between
+/// them), made once per file: a country's results have three million figures.
+struct FigureJSONLayout {
+    let indent: Int
+    /// Before each member, then the closing bytes: of a rate (value, numerator, denominator,
+    /// status, approximate) and of another figure (value, status, approximate).
+    let rate: [[UInt8]]
+    let plain: [[UInt8]]
+
+    init(indent: Int) {
+        self.indent = indent
+        func gaps(_ keys: [String]) -> [[UInt8]] {
+            var out: [[UInt8]] = []
+            for (i, key) in keys.enumerated() {
+                var g: [UInt8] = []
+                JSON.put(i == 0 ? "{\n" : ",\n", into: &g)
+                JSON.pad(indent + 1, into: &g)
+                g += JSON.keyBytes(key)
+                out.append(g)
+            }
+            var close: [UInt8] = [UInt8(ascii: "\n")]
+            JSON.pad(indent, into: &close)
+            close.append(UInt8(ascii: "}"))
+            return out + [close]
+        }
+        rate = gaps(["value", "numerator", "denominator", "status", "approximate"])
+        plain = gaps(["value", "status", "approximate"])
+    }
+
+    /// A state's value as JSON, quoted.
+    private static let states: [ValueState: [UInt8]] = {
+        var out: [ValueState: [UInt8]] = [:]
+        for st in [ValueState.value, .noData, .notApplicable, .error] {
+            var b: [UInt8] = []
+            JSON.escape(st.rawValue, into: &b)
+            out[st] = b
+        }
+        return out
+    }()
+
+    /// A figure in results.json (the same bytes as `writeFigureJSON` at this indent).
+    func write(_ f: Figure, isRate: Bool, into s: inout [UInt8]) {
+        let gaps = isRate ? rate : plain
+        s.append(contentsOf: gaps[0])
+        FigureJSONLayout.number(f.state == .value ? f.number : nil, into: &s)
+        var k = 1
+        if isRate {
+            s.append(contentsOf: gaps[1])
+            FigureJSONLayout.number(f.numerator, into: &s)
+            s.append(contentsOf: gaps[2])
+            FigureJSONLayout.number(f.denominator, into: &s)
+            k = 3
+        }
+        s.append(contentsOf: gaps[k])
+        s.append(contentsOf: FigureJSONLayout.states[f.state]!)
+        s.append(contentsOf: gaps[k + 1])
+        JSON.put(f.approximate ? "true" : "false", into: &s)
+        s.append(contentsOf: gaps[k + 2])
+    }
+
+    /// `JSON.number(r)` written.
+    private static func number(_ r: Rational?, into s: inout [UInt8]) {
+        guard let r else { return JSON.put("null", into: &s) }
+        if r.isInteger { JSON.writeInt(r.numerator, into: &s) } else { JSON.number(r).write(into: &s, indent: 0) }
+    }
+}
+
 private let rateFigureKeys = ["value", "numerator", "denominator", "status", "approximate"].map(JSON.keyBytes)
 private let figureKeys = ["value", "status", "approximate"].map(JSON.keyBytes)
 
 /// A figure in results.json, written at `indent`: its value (null unless a value), a rate's
-/// numerator and denominator, its status and whether it is approximate.
+/// numerator and denominator, its status and whether it is approximate. (The reference the
+/// faster `FigureJSONLayout` is tested against.)
 func writeFigureJSON(_ f: Figure, isRate: Bool, into s: inout [UInt8], indent: Int) {
     let keys = isRate ? rateFigureKeys : figureKeys, count = keys.count
     JSON.writeObject(count, indent: indent, into: &s, keys: keys) { i, s in
@@ -200,14 +270,22 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
     let ids = a.scheme.indicators.map(\.id) + a.scheme.rates.map(\.id)
     let isRate = ids.map { rateIDs.contains($0) }
     let idKeys = ids.map(JSON.keyBytes)
+    var layout: FigureJSONLayout?
     func unitJSON(_ r: UnitResult) -> JSON {
         var o: [(String, JSON)] = [
             ("code", .string(r.unit.code)), ("name", .string(r.unit.name)), ("level", .string(r.unit.level.rawValue)),
             ("parent", r.unit.parent.map { .string($0) } ?? .null),
         ]
         o.append(("indicators", .written { s, indent in
-            JSON.writeObject(ids.count, indent: indent, into: &s, keys: idKeys) { i, s in
-                writeFigureJSON(r.figures[slot: i] ?? .noData, isRate: isRate[i], into: &s, indent: indent + 1)
+            if layout?.indent != indent + 1 { layout = FigureJSONLayout(indent: indent + 1) }
+            let layout = layout!
+            // The figures read in place (no copy of each figure and its cells).
+            r.figures.withSlots { slots in
+                JSON.writeObject(ids.count, indent: indent, into: &s, keys: idKeys) { i, s in
+                    if i < slots.count, let f = slots[i] { layout.write(f, isRate: isRate[i], into: &s) } else {
+                        layout.write(.noData, isRate: isRate[i], into: &s)
+                    }
+                }
             }
         }))
         // Targets, items and criteria written as they are read (the same bytes as objects of

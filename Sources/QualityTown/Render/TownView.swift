@@ -190,12 +190,10 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
             criteria.reserveCapacity(it.criteria.count)
             // The rubric's 评分方法 list, unless the scores are not the item's criteria in order.
             var inOrder = it.criteria.count == declared.count
-            var listed: [ScoreTableParts.Criterion] = []
             for (j, c) in it.criteria.enumerated() {
                 // Scores come in the item's order of criteria.
                 let crit = j < declared.count && declared[j].id == c.id ? declared[j] : declared.first { $0.id == c.id }!
                 if j >= declared.count || declared[j].id != c.id { inOrder = false }
-                listed.append(crit)
                 var remark = c.source.rawValue
                 if c.source == .computed || c.source == .adjusted || c.source == .noData || c.source == .error || c.source == .notApplicable {
                     if !c.note.isEmpty { remark += "：" + c.note }
@@ -206,10 +204,9 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
                 if let sf = c.selfScore, !crit.manual, sf != c.computed { remark += "；自评与核算不一致（自评 \(sf.plain()) 分）" }
                 if let e = c.evidence { remark += "；佐证材料：" + e }
                 let src = sourceList(c.sources, prefix: "来源：")
+                // (Its text and points are in the row's `method`, the same for every town.)
                 criteria.append(.object([
                     "id": .t(c.id),
-                    "text": crit.text,
-                    "points": crit.points,
                     "score": .t(c.points.plain()),
                     "remark": .t(remark),
                     "sources": .opt(src.isEmpty ? nil : src),
@@ -226,7 +223,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
                 "cap": part.cap,
                 "score": .t(it.points.plain()),
                 "criteria": .list(criteria),
-                "method": inOrder ? part.method : ScoreTableParts.method(listed),
+                "method": inOrder ? part.method : ScoreTableParts.method(it.criteria.map { c in declared.first { $0.id == c.id }! }),
                 "itemRemark": .opt(itemRemark),
             ]))
         }

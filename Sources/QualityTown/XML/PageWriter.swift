@@ -676,7 +676,22 @@ final class ByteBuffer {
 
     @inline(__always) func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
         if count + n > capacity { reserve(count + n) }
-        (start + count).initialize(from: p, count: n)
+        let d = UnsafeMutableRawPointer(start + count), q = UnsafeRawPointer(p)
+        // Most pieces are a tag, a `>` or a short text: copied with two overlapping loads and
+        // stores rather than a call to memcpy.
+        if n >= 8 && n <= 16 {
+            let (a, b) = (q.loadUnaligned(as: UInt64.self), q.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+            d.storeBytes(of: a, as: UInt64.self)
+            d.storeBytes(of: b, toByteOffset: n - 8, as: UInt64.self)
+        } else if n >= 4 && n < 8 {
+            let (a, b) = (q.loadUnaligned(as: UInt32.self), q.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+            d.storeBytes(of: a, as: UInt32.self)
+            d.storeBytes(of: b, toByteOffset: n - 4, as: UInt32.self)
+        } else if n < 4 {
+            for i in 0..<n { d.storeBytes(of: q.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
+        } else {
+            d.copyMemory(from: q, byteCount: n)
+        }
         count += n
     }
 
