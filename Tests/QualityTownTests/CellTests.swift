@@ -235,6 +235,19 @@ import Foundation
         #expect(String(decoding: bare, as: UTF8.self) == "units.csv")
     }
 
+    /// A source list read from the cells as a score or figure keeps them (one held inline) is
+    /// the list of the same cells: none, one, several, out of order and repeated, cut at a limit.
+    @Test func sourceListsOfStoredCellsAreTheListsOfTheirCells() {
+        let a = SourceLocation(file: "data/市场.csv", line: 3, column: 2, row: 3), b = SourceLocation(file: "assessments.csv", line: 9, column: 7, row: 9)
+        for cells in [[], [a], [b], [a, b], [b, a, b], [SourceLocation(file: "units.csv")]] {
+            let stored = InlineSources(wrappedValue: cells)
+            for (limit, prefix) in [(6, ""), (6, "来源："), (1, "来源："), (0, "x")] {
+                #expect(sourceList(stored, limit: limit, prefix: prefix) == sourceList(cells, limit: limit, prefix: prefix), "\(cells) \(limit)")
+            }
+        }
+        #expect(sourceList(InlineSources(one: a), prefix: "来源：") == "来源：data/市场.csv:3:2（B3）")
+    }
+
     /// The processor's SHA instructions and the portable compression give the same digests,
     /// for every length around the block boundaries (on a machine without them the builds use
     /// the portable compression only, and this test does not run).

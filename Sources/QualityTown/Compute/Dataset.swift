@@ -125,6 +125,12 @@ public struct InlineSources: Sendable, Hashable {
         get { all ?? [one] }
         set { self = InlineSources(wrappedValue: newValue) }
     }
+
+    /// The cells as stored (`$sources`): one cell is read and set without making an array.
+    public var projectedValue: InlineSources {
+        get { self }
+        set { self = newValue }
+    }
 }
 
 /// Key of a unit's year.

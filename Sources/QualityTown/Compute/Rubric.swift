@@ -193,9 +193,11 @@ struct RuleContext {
         }
     }
 
-    func evaluate(_ rule: Rule, unit: String, year: Int? = nil) -> RuleOutcome {
+    /// `figures`: the unit's table of that year, when the caller has it (a town's criteria all
+    /// read one table: it is looked up once, not per figure).
+    func evaluate(_ rule: Rule, unit: String, year: Int? = nil, figures: FigureTable? = nil) -> RuleOutcome {
         let y = year ?? self.year
-        func fig(_ id: String) -> Figure { dataset.figure(unit, y, id) }
+        func fig(_ id: String) -> Figure { figures.map { $0[id] ?? .noData } ?? dataset.figure(unit, y, id) }
         func stateOutcome(_ f: Figure, _ id: String) -> RuleOutcome? {
             switch f.state {
             case .noData: return RuleOutcome(state: .noData, note: describe(id, f), sources: f.sources)
@@ -274,7 +276,7 @@ struct RuleContext {
                                note: "\(label(id)) \(a)，\(area.name)平均 \(b)（\(p.numerator!.plain())/\(p.denominator!.plain())）",
                                sources: f.sources)
         case .allOf(let rules, _), .countOf(let rules, _):
-            let outcomes = rules.map { evaluate($0, unit: unit, year: y) }
+            let outcomes = rules.map { evaluate($0, unit: unit, year: y, figures: figures) }
             let note = outcomes.map(\.note).joined(separator: "；")
             let sources = outcomes.flatMap(\.sources)
             let holding = outcomes.filter { $0.state == .holds || $0.state == .notApplicable }.count

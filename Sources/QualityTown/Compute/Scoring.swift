@@ -275,6 +275,8 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
     let rubricItems = rubric.items
     // Positions in `AssessmentTargets`: criteria in document order, then items.
     var criterionPosition = 0
+    // The town's figures of the year, which every computed criterion reads.
+    let figures = context.dataset.figures[UnitYear(unit: unit, year: context.year)] ?? FigureTable()
     for (k, item) in rubricItems.enumerated() {
         var criteria: [CriterionScore] = []
         let whole = assessments[target: rubric.criteria.count + k]
@@ -290,15 +292,15 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
             let remark = entry?.remark ?? ""
             if c.rule.isManual {
                 if let v = entry?.fields[.reviewed] {
-                    score.points = v.value; score.source = .reviewed; score.sources = [v.location]
+                    score.points = v.value; score.source = .reviewed; score.$sources = InlineSources(one: v.location)
                 } else if let v = entry?.fields[.preliminary] {
-                    score.points = v.value; score.source = .preliminary; score.sources = [v.location]
+                    score.points = v.value; score.source = .preliminary; score.$sources = InlineSources(one: v.location)
                 } else if let v = entry?.fields[.selfScored] {
-                    score.points = v.value; score.source = .selfScored; score.sources = [v.location]
+                    score.points = v.value; score.source = .selfScored; score.$sources = InlineSources(one: v.location)
                 }
                 score.note = remark
             } else {
-                let o = context.evaluate(c.rule, unit: unit)
+                let o = context.evaluate(c.rule, unit: unit, figures: figures)
                 let full = c.points ?? Rational(0)
                 switch o.state {
                 case .holds: score.points = o.points ?? full; score.source = .computed

@@ -256,13 +256,20 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
     }
 }
 
-/// The value of a cell made only of 1–15 ASCII digits (no spaces, signs or separators).
-@inline(__always)
 /// ASCII digits with at most one `.` between digits (at most 15 digits in all): the digits as
 /// one integer and how many come after the point; nil for anything else.
+@inline(__always)
 func plainNumber(_ raw: String) -> (digits: Int, decimals: Int)? {
+    // Over the bytes in place (a String's UTF-8 view checks its form at every byte).
+    var raw = raw
+    return raw.withUTF8(plainNumber)
+}
+
+/// `plainNumber` of UTF-8 bytes.
+@inline(__always)
+func plainNumber(_ utf8: UnsafeBufferPointer<UInt8>) -> (digits: Int, decimals: Int)? {
     var n = 0, count = 0, decimals = -1
-    for b in raw.utf8 {
+    for b in utf8 {
         if b == UInt8(ascii: ".") {
             guard decimals < 0, count > 0 else { return nil }
             decimals = 0

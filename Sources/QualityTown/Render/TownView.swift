@@ -27,6 +27,16 @@ public struct Report: Sendable {
     public func problems(of code: String) -> [Diagnostic] { problemsByUnit[code] ?? [] }
 }
 
+/// `sourceList` of cells as a figure or score stores them (one cell: no array is made).
+func sourceList(_ sources: InlineSources, limit: Int = 6, prefix: String = "") -> String {
+    guard let one = sources.only, limit > 0 else { return sourceList(sources.wrappedValue, limit: limit, prefix: prefix) }
+    var out: [UInt8] = []
+    out.reserveCapacity(48 + prefix.utf8.count)
+    out.append(contentsOf: prefix.utf8)
+    one.appendDescription(to: &out, withCell: true)
+    return String(decoding: out, as: UTF8.self)
+}
+
 /// `data/a.csv:12:4（D12）`, at most `limit` of them, then a count; after `prefix` when there
 /// are any (none: "").
 func sourceList(_ sources: [SourceLocation], limit: Int = 6, prefix: String = "") -> String {
@@ -111,7 +121,7 @@ func targetRows(_ r: UnitResult, scheme: Scheme) -> [TemplateValue] {
             "threshold": .t(t.target.ref != nil ? "\(t.target.op.symbol) \(threshold)（\(refNote)）" : "\(t.target.op.symbol) \(threshold)"),
             "status": .t(t.status.label),
             "statusClass": .t(statusClass(t.status)),
-            "sources": .t((t.figure.inheritedFrom != nil ? "取自县区行：" : "") + sourceList(t.figure.sources)),
+            "sources": .t((t.figure.inheritedFrom != nil ? "取自县区行：" : "") + sourceList(t.figure.$sources)),
         ])
     }
 }
@@ -203,7 +213,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
                 if c.source == .adjusted, let comp = c.computed { remark += "（核算 \(comp.plain()) 分）" }
                 if let sf = c.selfScore, !crit.manual, sf != c.computed { remark += "；自评与核算不一致（自评 \(sf.plain()) 分）" }
                 if let e = c.evidence { remark += "；佐证材料：" + e }
-                let src = sourceList(c.sources, prefix: "来源：")
+                let src = sourceList(c.$sources, prefix: "来源：")
                 // (Its text and points are in the row's `method`, the same for every town.)
                 criteria.append(.object([
                     "id": .t(c.id),
