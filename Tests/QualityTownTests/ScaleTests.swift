@@ -6,6 +6,34 @@ import Testing
 /// sheets keep only the report year's rows but still check every row, and the changes page
 /// reads results.json one unit at a time with the same fields a full parse would give.
 @Suite struct ScaleTests {
+    /// Results moved out of the parallel map and reversed by moving keep every value once, in
+    /// order: none lost, none freed twice (each is freed exactly once, when the array goes).
+    @Test func resultsMovedAndReversedAreEachKeptOnce() {
+        final class Tracked: @unchecked Sendable {
+            let n: Int
+            let freed: Counter
+            init(_ n: Int, _ freed: Counter) { (self.n, self.freed) = (n, freed) }
+            deinit { freed.add() }
+        }
+        final class Counter: @unchecked Sendable {
+            private let lock = NSLock()
+            private var value = 0
+            func add() { lock.lock(); value += 1; lock.unlock() }
+            var count: Int { lock.lock(); defer { lock.unlock() }; return value }
+        }
+        for n in [0, 1, 2, 3, 10, 101] {
+            let freed = Counter()
+            do {
+                var a = parallelMap(Array(0..<n), workers: 3) { (Tracked($0, freed), "单位\($0)") }
+                #expect(a.map(\.0.n) == Array(0..<n) && a.map(\.1) == (0..<n).map { "单位\($0)" })
+                a.reverseByMoving()
+                #expect(a.map(\.0.n) == Array((0..<n).reversed()) && a.map(\.1) == (0..<n).reversed().map { "单位\($0)" })
+                #expect(freed.count == 0)
+            }
+            #expect(freed.count == n)
+        }
+    }
+
     @Test func readingOnSeveralThreadsGivesTheSameInputs() throws {
         let scheme = try loadScheme(locateScheme(repoPath("templates/suzhou-town")))
         let one = try readInputs(folder: fixturePath("cases/ingest/inputs"), scheme: scheme, workers: 1)

@@ -59,7 +59,9 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
         read.inputs.sheetParts["assessments"] = nil
         assessing = Concurrent(enabled: workers > 1) {
             var bag = DiagnosticBag()
-            let entries = scheme.rubric.map { readAssessments(sheet.rows.joined(), rubric: $0, year: year, diagnostics: &bag) } ?? AssessmentBook()
+            let expected = sheet.rows.reduce(0) { $0 + $1.count }
+            let entries = scheme.rubric.map { readAssessments(sheet.rows.joined(), rubric: $0, year: year, expected: expected, diagnostics: &bag) }
+                ?? AssessmentBook()
             sheet.rows = []
             qtown_release_free_memory()
             return (entries, bag)
@@ -101,7 +103,7 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
         var result: UnitResult
         var diagnostics: [Diagnostic]
     }
-    let outcomes = parallelMap(Array(tree.units.indices), workers: workers) { i -> Outcome in
+    var outcomes = parallelMap(Array(tree.units.indices), workers: workers) { i -> Outcome in
         let u = tree.units[i]
         var bag = DiagnosticBag()
         let isTown = u.level.tier == .town
@@ -124,11 +126,19 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
         }
         return Outcome(result: r, diagnostics: bag.items)
     }
-    for o in outcomes {
-        bag.append(contentsOf: o.diagnostics)
-        if let s = o.result.stage { stages[o.result.unit.code] = s }
+    // Moved out from the last (a copy of each result, then freeing the outcomes, was a serial
+    // stretch of a country's build), then put back in the units' order.
+    results.reserveCapacity(outcomes.count)
+    var problems: [[Diagnostic]] = []
+    problems.reserveCapacity(outcomes.count)
+    while let o = outcomes.popLast() {
         results.append(o.result)
+        problems.append(o.diagnostics)
     }
+    results.reverseByMoving()
+    for p in problems.reversed() { bag.append(contentsOf: p) }
+    problems = []
+    for i in results.indices { if let s = results[i].stage { stages[results[i].unit.code] = s } }
     if let goal = scheme.goal {
         for i in results.indices where results[i].unit.level.tier == .city {
             results[i].goal = goalProgress(goal, towns: towns[results[i].unit.code] ?? [], stages: stages)
@@ -137,6 +147,6 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     // The dataset goes with this function: the results keep the two years the pages show, and
     // the other years' tables (a third of a country's figures) are freed before rendering.
     var a = Assessment(scheme: scheme, year: year, asOf: read.asOf, tree: tree, units: results, diagnostics: bag.items)
-    for (i, r) in results.enumerated() { a.index[r.unit.code] = i }
+    for i in results.indices { a.index[results[i].unit.code] = i }
     return a
 }

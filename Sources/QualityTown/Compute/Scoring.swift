@@ -118,10 +118,16 @@ struct TownAssessments {
 /// Reads the report year's assessment rows: 条目 spellings (`4.2`, `5`, `第5项`), maxima (a
 /// criterion's points; the item cap for per-unit criteria and whole-item rows), and conflicts
 /// (two rows with different values for the same field: that field is rejected in both).
-func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int, diagnostics: inout DiagnosticBag) -> AssessmentBook {
+///
+/// `expected`: how many rows there are (the entries' arrays are made that size at once: grown
+/// by doubling, a country's two million entries were copied and faulted in twice).
+func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int, expected: Int = 0,
+                     diagnostics: inout DiagnosticBag) -> AssessmentBook {
     let targets = AssessmentTargets(rubric)
     // Entries in sheet order, each with its town's number (towns numbered as first seen).
     var read: [AssessmentEntry] = [], unitOf: [Int32] = []
+    read.reserveCapacity(expected)
+    unitOf.reserveCapacity(expected)
     var unitNumbers = FirstSeenNumbers()
     var lastUnit = "", lastNumber: Int32 = -1
     // Column positions are looked up once per file layout, and each spelling of 条目 parsed once
