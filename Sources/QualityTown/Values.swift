@@ -61,25 +61,43 @@ public struct Rational: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Cut (truncated toward zero, never rounded) to `digits` decimals: 440/449·100 → "97.99".
     public func cut(_ digits: Int) -> String {
-        var scale = 1
+        var scale: UInt64 = 1
         for _ in 0..<digits { scale *= 10 }
-        let negative = numerator < 0
-        // In machine integers when they hold the product (almost always); Int128 otherwise.
-        let whole: String, frac: String, zero: Bool
-        if numerator.magnitude <= UInt(Int.max) / UInt(scale) {
-            let n = Int(numerator.magnitude) * scale / denominator
-            (whole, frac, zero) = (String(n / scale), String(n % scale), n == 0)
+        // In machine integers when they hold the product (almost always); 128 bits otherwise.
+        let m = UInt64(numerator.magnitude), d = UInt64(denominator)
+        let whole: UInt64, frac: UInt64
+        if m <= UInt64(Int.max) / scale {
+            let n = m * scale / d
+            (whole, frac) = (n / scale, n % scale)
         } else {
-            let n = Int128(Swift.abs(numerator)) * Int128(scale) / Int128(denominator)
-            (whole, frac, zero) = (String(n / Int128(scale)), String(n % Int128(scale)), n == 0)
+            let n = UInt128(m) * UInt128(scale) / UInt128(d)
+            (whole, frac) = (UInt64(n / UInt128(scale)), UInt64(n % UInt128(scale)))
         }
-        var s = (negative && !zero ? "-" : "") + whole
-        if digits > 0 {
-            var f = frac
-            while f.count < digits { f = "0" + f }
-            s += "." + f
+        // Written as digits into the string's own bytes (pages print millions of numbers; the
+        // strings of each part and their joins were most of the time).
+        let sign = numerator < 0 && (whole != 0 || frac != 0) ? 1 : 0
+        var wholeDigits = 1
+        var t = whole
+        while t >= 10 { t /= 10; wholeDigits += 1 }
+        let count = sign + wholeDigits + (digits > 0 ? 1 + digits : 0)
+        return String(unsafeUninitializedCapacity: count) { buf in
+            if sign == 1 { buf[0] = UInt8(ascii: "-") }
+            var w = whole
+            for k in stride(from: sign + wholeDigits - 1, through: sign, by: -1) {
+                buf[k] = UInt8(ascii: "0") + UInt8(w % 10)
+                w /= 10
+            }
+            if digits > 0 {
+                let point = sign + wholeDigits
+                buf[point] = UInt8(ascii: ".")
+                var f = frac
+                for k in stride(from: point + digits, through: point + 1, by: -1) {
+                    buf[k] = UInt8(ascii: "0") + UInt8(f % 10)
+                    f /= 10
+                }
+            }
+            return count
         }
-        return s
     }
 
     /// The shortest exact decimal when the value has one of at most `maxDigits` decimals

@@ -187,6 +187,35 @@ import Foundation
         #expect(Rational(197, 2).plain() == "98.5")
     }
 
+    /// Cut values are written digit by digit as the strings they were joined from: signs, zero
+    /// (never "-0"), leading zeros of the fraction, every width, and products past 64 bits.
+    @Test func rationalCutsAreTheDecimalsAsBefore() {
+        func reference(_ r: Rational, _ digits: Int) -> String {
+            var scale = 1
+            for _ in 0..<digits { scale *= 10 }
+            let n = Int128(r.numerator.magnitude) * Int128(scale) / Int128(r.denominator)
+            var s = (r.numerator < 0 && n != 0 ? "-" : "") + String(n / Int128(scale))
+            if digits > 0 {
+                var f = String(n % Int128(scale))
+                while f.count < digits { f = "0" + f }
+                s += "." + f
+            }
+            return s
+        }
+        var rng = SplitMix(seed: 11)
+        var values = [Rational(0), Rational(-1, 3), Rational(1, 1000), Rational(-1, 1000), Rational(Int.max), Rational(-Int.max, 7),
+                      Rational(Int.max / 3, 1_000_003), Rational(1_000_000_000_000, 3)]
+        for _ in 0..<500 {
+            let n = Int(truncatingIfNeeded: rng.next()) >> Int(rng.next() % 63), d = Int(rng.next() % 100_000) + 1
+            values.append(Rational(n, d))
+        }
+        for r in values {
+            for digits in [0, 1, 2, 3, 6, 12, 18] {
+                #expect(r.cut(digits) == reference(r, digits), "\(r) to \(digits)")
+            }
+        }
+    }
+
     @Test func daysAddYearsAndSerials() {
         #expect(Day(2024, 2, 29)!.addingYears(1) == Day(2025, 2, 28)!)
         #expect(Day(2025, 1, 1)!.ordinal - Day(1899, 12, 30)!.ordinal == 45658)
