@@ -283,72 +283,82 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
     var criterionPosition = 0
     // The town's figures of the year, which every computed criterion reads.
     let figures = context.dataset.figures[UnitYear(unit: unit, year: context.year)] ?? FigureTable()
-    for (k, item) in rubricItems.enumerated() {
-        var criteria: [CriterionScore] = []
-        let whole = assessments[target: rubric.criteria.count + k]
-        if whole != nil, item.criteria.indices.contains(where: { assessments[target: criterionPosition + $0] != nil }) {
-            diagnostics.warning("whole-item-wins", "第\(item.number)项同时有整项评分行和分条目评分行，按整项评分行计分", at: whole!.location, unit: unit)
-        }
-        for c in item.criteria {
-            let entry = assessments[target: criterionPosition]
-            criterionPosition += 1
-            var score = CriterionScore(id: c.id, points: Rational(0), maximum: c.points, source: .unscored, note: "",
-                                       sources: [], selfScore: entry?.fields[.selfScored]?.value,
-                                       evidence: entry?.evidence.flatMap { $0.isEmpty ? nil : $0 })
-            let remark = entry?.remark ?? ""
-            if c.rule.isManual {
-                if let v = entry?.fields[.reviewed] {
-                    score.points = v.value; score.source = .reviewed; score.$sources = InlineSources(one: v.location)
-                } else if let v = entry?.fields[.preliminary] {
-                    score.points = v.value; score.source = .preliminary; score.$sources = InlineSources(one: v.location)
-                } else if let v = entry?.fields[.selfScored] {
-                    score.points = v.value; score.source = .selfScored; score.$sources = InlineSources(one: v.location)
+    // The rubric is read in place (binding each item and criterion copied all of its texts and
+    // rules: a sixth of the scoring's time was their reference counting).
+    rubricItems.withUnsafeBufferPointer { itemsIn in
+        for k in itemsIn.indices {
+            let item = itemsIn.baseAddress! + k
+            item.pointee.criteria.withUnsafeBufferPointer { crits in
+                var criteria: [CriterionScore] = []
+                criteria.reserveCapacity(crits.count)
+                let whole = assessments[target: rubric.criteria.count + k]
+                if whole != nil, crits.indices.contains(where: { assessments[target: criterionPosition + $0] != nil }) {
+                    diagnostics.warning("whole-item-wins", "第\(item.pointee.number)项同时有整项评分行和分条目评分行，按整项评分行计分", at: whole!.location, unit: unit)
                 }
-                score.note = remark
-            } else {
-                let o = context.evaluate(c.rule, unit: unit, figures: figures)
-                let full = c.points ?? Rational(0)
-                switch o.state {
-                case .holds: score.points = o.points ?? full; score.source = .computed
-                case .fails: score.points = Rational(0); score.source = .computed
-                case .notApplicable: score.points = o.points ?? full; score.source = .notApplicable
-                case .noData: score.source = .noData
-                case .error: score.source = .error
+                for j in crits.indices {
+                    let c = crits.baseAddress! + j
+                    let entry = assessments[target: criterionPosition]
+                    criterionPosition += 1
+                    var score = CriterionScore(id: c.pointee.id, points: Rational(0), maximum: c.pointee.points, source: .unscored, note: "",
+                                               sources: [], selfScore: entry?.fields[.selfScored]?.value,
+                                               evidence: entry?.evidence.flatMap { $0.isEmpty ? nil : $0 })
+                    let remark = entry?.remark ?? ""
+                    if c.pointee.rule.isManual {
+                        if let v = entry?.fields[.reviewed] {
+                            score.points = v.value; score.source = .reviewed; score.$sources = InlineSources(one: v.location)
+                        } else if let v = entry?.fields[.preliminary] {
+                            score.points = v.value; score.source = .preliminary; score.$sources = InlineSources(one: v.location)
+                        } else if let v = entry?.fields[.selfScored] {
+                            score.points = v.value; score.source = .selfScored; score.$sources = InlineSources(one: v.location)
+                        }
+                        score.note = remark
+                    } else {
+                        let o = context.evaluate(c.pointee.rule, unit: unit, figures: figures)
+                        let full = c.pointee.points ?? Rational(0)
+                        switch o.state {
+                        case .holds: score.points = o.points ?? full; score.source = .computed
+                        case .fails: score.points = Rational(0); score.source = .computed
+                        case .notApplicable: score.points = o.points ?? full; score.source = .notApplicable
+                        case .noData: score.source = .noData
+                        case .error: score.source = .error
+                        }
+                        score.computed = score.points
+                        score.note = o.note
+                        score.sources = o.sources
+                        if let v = entry?.fields[.reviewed] {
+                            score.points = v.value
+                            score.source = .adjusted
+                            score.sources.append(v.location)
+                            if !remark.isEmpty { score.note += "；核定说明：" + remark }
+                        }
+                        if let s = entry?.fields[.selfScored], s.value != score.computed! {
+                            discrepancies.append(Discrepancy(criterion: c.pointee.id, selfScore: s.value, computed: score.computed!, location: s.location))
+                        }
+                    }
+                    criteria.append(score)
                 }
-                score.computed = score.points
-                score.note = o.note
-                score.sources = o.sources
-                if let v = entry?.fields[.reviewed] {
-                    score.points = v.value
-                    score.source = .adjusted
-                    score.sources.append(v.location)
-                    if !remark.isEmpty { score.note += "；核定说明：" + remark }
+                let maximum = item.pointee.maximum
+                let sum = criteria.reduce(Rational(0)) { $0 + $1.points }
+                var itemScore = ItemScore(of: rubricItems, k, points: min(sum, maximum), sum: sum, criteria: criteria)
+                if let whole {
+                    let allManual = crits.allSatisfy { $0.rule.isManual }
+                    if let v = whole.fields[.reviewed] {
+                        itemScore.points = v.value
+                        itemScore.wholeItem = allManual ? .reviewed : .adjusted
+                    } else if allManual, let v = whole.fields[.preliminary] {
+                        itemScore.points = v.value
+                        itemScore.wholeItem = .preliminary
+                    } else if allManual, let v = whole.fields[.selfScored] {
+                        itemScore.points = v.value
+                        itemScore.wholeItem = .selfScored
+                    }
+                    if !allManual, let s = whole.fields[.selfScored], s.value != min(sum, maximum) {
+                        discrepancies.append(Discrepancy(criterion: String(item.pointee.number), selfScore: s.value, computed: min(sum, maximum), location: s.location))
+                    }
                 }
-                if let s = entry?.fields[.selfScored], s.value != score.computed! {
-                    discrepancies.append(Discrepancy(criterion: c.id, selfScore: s.value, computed: score.computed!, location: s.location))
-                }
+                items.append(itemScore)
             }
-            criteria.append(score)
         }
-        let sum = criteria.reduce(Rational(0)) { $0 + $1.points }
-        var itemScore = ItemScore(of: rubricItems, k, points: min(sum, item.maximum), sum: sum, criteria: criteria)
-        if let whole {
-            let allManual = item.criteria.allSatisfy { $0.rule.isManual }
-            if let v = whole.fields[.reviewed] {
-                itemScore.points = v.value
-                itemScore.wholeItem = allManual ? .reviewed : .adjusted
-            } else if allManual, let v = whole.fields[.preliminary] {
-                itemScore.points = v.value
-                itemScore.wholeItem = .preliminary
-            } else if allManual, let v = whole.fields[.selfScored] {
-                itemScore.points = v.value
-                itemScore.wholeItem = .selfScored
-            }
-            if !allManual, let s = whole.fields[.selfScored], s.value != min(sum, item.maximum) {
-                discrepancies.append(Discrepancy(criterion: String(item.number), selfScore: s.value, computed: min(sum, item.maximum), location: s.location))
-            }
-        }
-        items.append(itemScore)
     }
     var categories: [CategoryScore] = []
     for cat in rubric.categories {
