@@ -733,32 +733,48 @@ struct InputReader {
                                            yearIndex: Int?, keepYear: Int?) -> [SheetRow] {
         var rows: [SheetRow] = []
         let keys = map.keys
-        for record in records where !record.isBlank {
-            reportExtraCells(record, map: map, file: sheet.file, diagnostics: &bag)
-            reportUnknownColumnCells(record, map: map, file: sheet.file)
-            guard let unit = resolveUnit(record, keys: keys, in: layout.fileLocation) else { continue }
-            var reads: [CellRead] = []
-            reads.reserveCapacity(kept.count)
-            var lines: [Int32]?
-            for (k, (col, spec)) in kept.enumerated() {
-                let f = col <= record.fields.count ? record.fields[col - 1] : nil
-                let line = f?.line ?? record.line
-                if line != record.line {
-                    if lines == nil { lines = Array(repeating: Int32(clamping: record.line), count: kept.count) }
-                    lines![k] = Int32(clamping: line)
+        // Records, fields and column specs read in place (binding each copied its texts: a
+        // country's sheet has twenty million cells).
+        records.withUnsafeBufferPointer { recs in
+            kept.withUnsafeBufferPointer { kept in
+                for i in recs.indices {
+                    let record = recs.baseAddress! + i
+                    if record.pointee.isBlank { continue }
+                    reportExtraCells(record.pointee, map: map, file: sheet.file, diagnostics: &bag)
+                    reportUnknownColumnCells(record.pointee, map: map, file: sheet.file)
+                    guard let unit = resolveUnit(record.pointee, keys: keys, in: layout.fileLocation) else { continue }
+                    var reads: [CellRead] = []
+                    reads.reserveCapacity(kept.count)
+                    var lines: [Int32]?
+                    let recordLine = record.pointee.line
+                    record.pointee.fields.withUnsafeBufferPointer { fields in
+                        for k in kept.indices {
+                            let col = kept[k].key
+                            let spec = UnsafePointer(kept.baseAddress! + k)
+                            let present = col <= fields.count
+                            let line = present ? fields[col - 1].line : recordLine
+                            if line != recordLine {
+                                if lines == nil { lines = Array(repeating: Int32(clamping: recordLine), count: kept.count) }
+                                lines![k] = Int32(clamping: line)
+                            }
+                            let loc = SourceLocation(in: layout.fileLocation, line: line, column: col, row: record.pointee.row)
+                            let read = present ? readCell(fields[col - 1].text, as: spec.pointee.value.kind, header: spec.pointee.value.header, at: loc)
+                                               : readCell("", as: spec.pointee.value.kind, header: spec.pointee.value.header, at: loc)
+                            if case .rejected(var d) = read {
+                                d.unit = unit
+                                bag.append(d)
+                            }
+                            reads.append(read)
+                        }
+                    }
+                    // Another year's row: read and checked above, not kept (only the report year's are used).
+                    if let keepYear, let yearIndex, case .value(.integer(let y)) = reads[yearIndex], y != keepYear { continue }
+                    let cells = SheetCells(layout: layout, reads: reads, lines: lines, line: Int32(clamping: recordLine),
+                                           row: Int32(clamping: record.pointee.row))
+                    rows.append(SheetRow(unit: unit, location: SourceLocation(in: layout.fileLocation, line: recordLine, row: record.pointee.row),
+                                         cells: cells))
                 }
-                let loc = SourceLocation(in: layout.fileLocation, line: line, column: col, row: record.row)
-                let read = readCell(f?.text ?? "", as: spec.kind, header: spec.header, at: loc)
-                if case .rejected(var d) = read {
-                    d.unit = unit
-                    bag.append(d)
-                }
-                reads.append(read)
             }
-            // Another year's row: read and checked above, not kept (only the report year's are used).
-            if let keepYear, let yearIndex, case .value(.integer(let y)) = reads[yearIndex], y != keepYear { continue }
-            let cells = SheetCells(layout: layout, reads: reads, lines: lines, line: Int32(clamping: record.line), row: Int32(clamping: record.row))
-            rows.append(SheetRow(unit: unit, location: SourceLocation(in: layout.fileLocation, line: record.line, row: record.row), cells: cells))
         }
         return rows
     }

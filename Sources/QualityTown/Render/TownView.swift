@@ -188,54 +188,19 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
     let parts = parts.flatMap { $0.numbers == rubric.items.map(\.number) ? $0 : nil } ?? ScoreTableParts(rubric)
     var rows: [TemplateValue] = []
     rows.reserveCapacity(s.items.count)
-    // By category, then in the rubric's order (items are scored in the rubric's order).
-    for cat in parts.categories {
-        var k = 0
-        // Items told by their category (an item's parts are not copied to be tested).
-        for i in s.items.indices where parts.categoryOfItem[s.items[i].itemIndex] == cat.id {
-            defer { k += 1 }
-            let it = s.items[i], part = parts.items[it.itemIndex]
-            let declared = part.criteria
-            var criteria: [TemplateValue] = []
-            criteria.reserveCapacity(it.criteria.count)
-            // The rubric's 评分方法 list, unless the scores are not the item's criteria in order.
-            var inOrder = it.criteria.count == declared.count
-            for (j, c) in it.criteria.enumerated() {
-                // Scores come in the item's order of criteria.
-                let crit = j < declared.count && declared[j].id == c.id ? declared[j] : declared.first { $0.id == c.id }!
-                if j >= declared.count || declared[j].id != c.id { inOrder = false }
-                var remark = c.source.rawValue
-                if c.source == .computed || c.source == .adjusted || c.source == .noData || c.source == .error || c.source == .notApplicable {
-                    if !c.note.isEmpty { remark += "：" + c.note }
-                } else if !c.note.isEmpty {
-                    remark += "；说明：" + c.note
+    // By category, then in the rubric's order (items are scored in the rubric's order). Scores
+    // and parts are read in place (binding each item and criterion copied all of its texts).
+    s.items.withUnsafeBufferPointer { items in
+        parts.items.withUnsafeBufferPointer { partItems in
+            for cat in parts.categories {
+                var k = 0
+                // Items told by their category (an item's parts are not copied to be tested).
+                for i in items.indices where parts.categoryOfItem[items[i].itemIndex] == cat.id {
+                    defer { k += 1 }
+                    let it = items.baseAddress! + i, part = partItems.baseAddress! + items[i].itemIndex
+                    rows.append(scoreRow(it, part, category: k == 0 ? cat.label : .t("")))
                 }
-                if c.source == .adjusted, let comp = c.computed { remark += "（核算 \(comp.plain()) 分）" }
-                if let sf = c.selfScore, !crit.manual, sf != c.computed { remark += "；自评与核算不一致（自评 \(sf.plain()) 分）" }
-                if let e = c.evidence { remark += "；佐证材料：" + e }
-                let src = sourceList(c.$sources, prefix: "来源：")
-                // (Its text and points are in the row's `method`, the same for every town.)
-                criteria.append(.object([
-                    "id": .t(c.id),
-                    "score": .t(c.points.plain()),
-                    "remark": .t(remark),
-                    "sources": .opt(src.isEmpty ? nil : src),
-                ]))
             }
-            var itemRemark: String?
-            if it.sum > part.maximum { itemRemark = "各条合计 \(it.sum.plain()) 分，按本项满分 \(part.maximumText) 分计" }
-            if let w = it.wholeItem { itemRemark = "整项评分（\(w.rawValue)）：\(it.points.plain()) 分" }
-            rows.append(.object([
-                "number": part.number,
-                "category": k == 0 ? cat.label : .t(""),
-                "area": part.area,
-                "declared": part.declared,
-                "cap": part.cap,
-                "score": .t(it.points.plain()),
-                "criteria": .list(criteria),
-                "method": inOrder ? part.method : ScoreTableParts.method(it.criteria.map { c in declared.first { $0.id == c.id }! }),
-                "itemRemark": .opt(itemRemark),
-            ]))
         }
     }
     let cats: [TemplateValue] = s.categories.map { c in
@@ -253,6 +218,59 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
         "bonus": .t(s.bonus.plain()),
         "bonusCap": parts.bonusCap,
         "total": .t(s.total.plain()),
+    ])
+}
+
+/// One row of the 自查打分表: an item's parts and its score, read in place.
+private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<ScoreTableParts.Item>, category: TemplateValue) -> TemplateValue {
+    var inOrder = it.pointee.criteria.count == part.pointee.criteria.count
+    let criteria: [TemplateValue] = part.pointee.criteria.withUnsafeBufferPointer { declared in
+        it.pointee.criteria.withUnsafeBufferPointer { scored in
+            var criteria: [TemplateValue] = []
+            criteria.reserveCapacity(scored.count)
+            for j in scored.indices {
+                let c = scored.baseAddress! + j
+                // Scores come in the item's order of criteria; the rubric's 评分方法 list is the
+                // row's unless they do not.
+                let inPlace = j < declared.count && declared[j].id == c.pointee.id
+                if !inPlace { inOrder = false }
+                let manual = inPlace ? declared[j].manual : declared.first { $0.id == c.pointee.id }!.manual
+                let source = c.pointee.source
+                var remark = source.rawValue
+                if source == .computed || source == .adjusted || source == .noData || source == .error || source == .notApplicable {
+                    if !c.pointee.note.isEmpty { remark += "：" + c.pointee.note }
+                } else if !c.pointee.note.isEmpty {
+                    remark += "；说明：" + c.pointee.note
+                }
+                if source == .adjusted, let comp = c.pointee.computed { remark += "（核算 \(comp.plain()) 分）" }
+                if let sf = c.pointee.selfScore, !manual, sf != c.pointee.computed { remark += "；自评与核算不一致（自评 \(sf.plain()) 分）" }
+                if let e = c.pointee.evidence { remark += "；佐证材料：" + e }
+                let src = sourceList(c.pointee.$sources, prefix: "来源：")
+                // (Its text and points are in the row's `method`, the same for every town.)
+                criteria.append(.object([
+                    "id": .t(c.pointee.id),
+                    "score": .t(c.pointee.points.plain()),
+                    "remark": .t(remark),
+                    "sources": .opt(src.isEmpty ? nil : src),
+                ]))
+            }
+            return criteria
+        }
+    }
+    var itemRemark: String?
+    if it.pointee.sum > part.pointee.maximum { itemRemark = "各条合计 \(it.pointee.sum.plain()) 分，按本项满分 \(part.pointee.maximumText) 分计" }
+    if let w = it.pointee.wholeItem { itemRemark = "整项评分（\(w.rawValue)）：\(it.pointee.points.plain()) 分" }
+    let declared = part.pointee.criteria
+    return .object([
+        "number": part.pointee.number,
+        "category": category,
+        "area": part.pointee.area,
+        "declared": part.pointee.declared,
+        "cap": part.pointee.cap,
+        "score": .t(it.pointee.points.plain()),
+        "criteria": .list(criteria),
+        "method": inOrder ? part.pointee.method : ScoreTableParts.method(it.pointee.criteria.map { c in declared.first { $0.id == c.id }! }),
+        "itemRemark": .opt(itemRemark),
     ])
 }
 
