@@ -47,6 +47,13 @@ public enum TemplateValue: Sendable, Hashable {
 }
 
 extension TemplateValue {
+    /// An object's member `key` (nil for a value that is not an object, or has no such member),
+    /// read in place.
+    func member(_ key: String) -> TemplateValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
     /// Where a non-empty list's or object's storage is (nil for other values and empty ones).
     var storageAddress: UInt? {
         switch self {

@@ -515,11 +515,16 @@ struct ProgramRenderer<B: PageBuilder> {
     }
 
     private func lookup(_ key: Int32, _ scope: Int32) -> TemplateValue? {
+        // Frames read in place (a frame's names copied out of it counted their references).
+        frames.withUnsafeBufferPointer { frames in lookup(key, scope, frames) }
+    }
+
+    private func lookup(_ key: Int32, _ scope: Int32, _ frames: UnsafeBufferPointer<Frame>) -> TemplateValue? {
         var i = scope
         while i >= 0 {
             let f = Int(i)
             if frames[f].vars != nil {
-                if let v = frames[f].vars![program.symbols[Int(key)]] { return v }
+                if let v = frames[f].vars?[program.symbols[Int(key)]] { return v }
             } else if key == frames[f].name {
                 return frames[f].value
             } else if key == program.loopSymbol {
@@ -545,8 +550,8 @@ struct ProgramRenderer<B: PageBuilder> {
         for k in parts.dropFirst() {
             let p = program.pathParts[k]
             switch v {
-            case .object(let o):
-                guard let next = o[program.symbols[Int(p)]] else {
+            case .object:
+                guard let next = v.member(program.symbols[Int(p)]) else {
                     throw error(op, "“\(pathText(parts))”中没有“\(program.symbols[Int(p)])”")
                 }
                 v = next
