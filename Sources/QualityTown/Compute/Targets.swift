@@ -43,33 +43,40 @@ public struct TargetResult: Sendable {
 /// compared with the mean of the reference over the same towns (those having both).
 public func judgeTargets(_ scheme: Scheme, unit: String, year: Int, dataset ds: Dataset, towns: [String]?) -> [TargetResult] {
     let targets = scheme.targets
-    return targets.indices.map { i in
-        let t = targets[i]
-        var f = ds.figure(unit, year, t.indicator)
-        var threshold = t.value
-        if let ref = t.ref {
-            if let towns {
-                // Pooled: means over the towns that have both values.
-                let pairs = towns.compactMap { code -> (Rational, Rational)? in
-                    let a = ds.figure(code, year, t.indicator), b = ds.figure(code, year, ref)
-                    guard a.state == .value, b.state == .value else { return nil }
-                    return (a.number!, b.number!)
+    // The unit's table is looked up once (not once per target), and the targets read in place.
+    let table = ds.figures[UnitYear(unit: unit, year: year)] ?? FigureTable()
+    return targets.withUnsafeBufferPointer { ts in
+        ts.indices.map { i in
+            let t = ts.baseAddress! + i
+            var f = table[t.pointee.indicator] ?? .noData
+            var threshold = t.pointee.value
+            if let ref = t.pointee.ref {
+                if let towns {
+                    // Pooled: means over the towns that have both values (each town's table
+                    // looked up once).
+                    var pairs: [(Rational, Rational)] = []
+                    var anyError = false
+                    for code in towns {
+                        let m = ds.figures[UnitYear(unit: code, year: year)]
+                        let a = m?[t.pointee.indicator] ?? .noData, b = m?[ref] ?? .noData
+                        if a.state == .error || b.state == .error { anyError = true }
+                        if a.state == .value, b.state == .value { pairs.append((a.number!, b.number!)) }
+                    }
+                    if pairs.isEmpty {
+                        return TargetResult(of: targets, i, status: anyError ? .error : .noData, figure: anyError ? .error([]) : .noData, threshold: nil)
+                    }
+                    let n = Rational(pairs.count)
+                    f = Figure(state: .value, number: pairs.reduce(Rational(0)) { $0 + $1.0 } / n, approximate: true)
+                    threshold = pairs.reduce(Rational(0)) { $0 + $1.1 } / n
+                } else {
+                    let r = table[ref] ?? .noData
+                    if r.state == .error { return TargetResult(of: targets, i, status: .error, figure: f, threshold: nil) }
+                    if f.state == .value && r.state != .value { return TargetResult(of: targets, i, status: .noData, figure: f, threshold: nil) }
+                    threshold = r.number
                 }
-                let anyError = towns.contains { ds.figure($0, year, t.indicator).state == .error || ds.figure($0, year, ref).state == .error }
-                if pairs.isEmpty {
-                    return TargetResult(of: targets, i, status: anyError ? .error : .noData, figure: anyError ? .error([]) : .noData, threshold: nil)
-                }
-                let n = Rational(pairs.count)
-                f = Figure(state: .value, number: pairs.reduce(Rational(0)) { $0 + $1.0 } / n, approximate: true)
-                threshold = pairs.reduce(Rational(0)) { $0 + $1.1 } / n
-            } else {
-                let r = ds.figure(unit, year, ref)
-                if r.state == .error { return TargetResult(of: targets, i, status: .error, figure: f, threshold: nil) }
-                if f.state == .value && r.state != .value { return TargetResult(of: targets, i, status: .noData, figure: f, threshold: nil) }
-                threshold = r.number
             }
+            return TargetResult(of: targets, i, status: judge(f, t.pointee.op, threshold), figure: f, threshold: threshold)
         }
-        return TargetResult(of: targets, i, status: judge(f, t.op, threshold), figure: f, threshold: threshold)
     }
 }
 
