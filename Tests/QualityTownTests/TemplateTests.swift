@@ -91,6 +91,12 @@ import Foundation
         #expect(candidates.map { program.elementNames[Int(program.ops[$0].element)].string } == ["html", "body", "table", "td"])
         #expect(String(decoding: try set.render("p.xhtml", context: pages[0], format: .html, memo: RenderMemo(sharing: [], run: run)),
                        as: UTF8.self).contains("&lt;制定&gt;规划&amp;"))
+        // Another template set given the same memo keeps its own elements (op numbers are per set).
+        let other = try TemplateSet(sources: ["p.xhtml": page("<ul><li q:each=\"c in m\" q:text=\"c.text\">x</li></ul>" + body)])
+        let context: TemplateValue = .object(["m": a, "rows": .list([.object(["method": a, "score": .text("2")])])])
+        #expect(try other.render("p.xhtml", context: context, format: .html, memo: RenderMemo(sharing: [], run: run))
+                == other.render("p.xhtml", context: context, format: .html))
+        #expect(run.count > 2)
     }
 
     @Test func objectsAreEqualWhateverTheOrderAndNilRemoves() {

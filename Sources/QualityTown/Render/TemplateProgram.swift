@@ -435,7 +435,9 @@ public final class RunMemo: @unchecked Sendable {
     private let lock = NSLock()
     private var written: [Key: [UInt8]] = [:]
 
+    /// An element of one program (a memo handed to another template set keeps its elements apart).
     private struct Key: Hashable {
+        let program: ObjectIdentifier
         let op: Int32
         let constants: [Int]
     }
@@ -455,16 +457,16 @@ public final class RunMemo: @unchecked Sendable {
         value.storageAddress.flatMap { position[$0] }
     }
 
-    func bytes(_ op: Int32, _ key: [Int]) -> [UInt8]? {
+    func bytes(_ program: TemplateProgram, _ op: Int32, _ key: [Int]) -> [UInt8]? {
         lock.lock()
         defer { lock.unlock() }
-        return written[Key(op: op, constants: key)]
+        return written[Key(program: ObjectIdentifier(program), op: op, constants: key)]
     }
 
-    func store(_ op: Int32, _ key: [Int], _ bytes: [UInt8]) {
+    func store(_ program: TemplateProgram, _ op: Int32, _ key: [Int], _ bytes: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
-        written[Key(op: op, constants: key)] = bytes
+        written[Key(program: ObjectIdentifier(program), op: op, constants: key)] = bytes
     }
 
     /// How many elements are kept (for tests).
@@ -586,12 +588,12 @@ struct ProgramRenderer<B: PageBuilder> {
         let o = ops.baseAddress! + Int(op)
         if o.pointee.plain {
             if o.pointee.memoReads.count > 0, let run = memo?.run, let parent, let key = runKey(o.pointee.memoReads, run, scope, op) {
-                if let bytes = run.bytes(op, key) {
+                if let bytes = run.bytes(program, op, key) {
                     builder.appendElement(bytes, tag: o.pointee.tag, parent: parent)
                 } else {
                     let mark = builder.elementMark()
                     try renderElement(op, scope: scope, fills: fills, parent: parent, depth: depth)
-                    if let bytes = builder.finishElement(mark) { run.store(op, key, bytes) }
+                    if let bytes = builder.finishElement(mark) { run.store(program, op, key, bytes) }
                 }
                 return
             }
