@@ -181,20 +181,9 @@ struct FigureJSONLayout {
             close.append(UInt8(ascii: "}"))
             return out + [close]
         }
-        rate = gaps(["value", "numerator", "denominator", "status", "approximate"])
-        plain = gaps(["value", "status", "approximate"])
+        rate = gaps(rateFigureNames)
+        plain = gaps(figureNames)
     }
-
-    /// A state's value as JSON, quoted.
-    private static let states: [ValueState: [UInt8]] = {
-        var out: [ValueState: [UInt8]] = [:]
-        for st in [ValueState.value, .noData, .notApplicable, .error] {
-            var b: [UInt8] = []
-            JSON.escape(st.rawValue, into: &b)
-            out[st] = b
-        }
-        return out
-    }()
 
     /// A figure in results.json (the same bytes as `writeFigureJSON` at this indent).
     func write(_ f: Figure, isRate: Bool, into s: inout [UInt8]) {
@@ -210,21 +199,23 @@ struct FigureJSONLayout {
             k = 3
         }
         s.append(contentsOf: gaps[k])
-        s.append(contentsOf: FigureJSONLayout.states[f.state]!)
+        JSON.escape(f.state.rawValue, into: &s)
         s.append(contentsOf: gaps[k + 1])
         JSON.put(f.approximate ? "true" : "false", into: &s)
         s.append(contentsOf: gaps[k + 2])
     }
 
-    /// `JSON.number(r)` written.
+    /// `JSON.number(r)` written (a number is never indented).
     private static func number(_ r: Rational?, into s: inout [UInt8]) {
-        guard let r else { return JSON.put("null", into: &s) }
-        if r.isInteger { JSON.writeInt(r.numerator, into: &s) } else { JSON.number(r).write(into: &s, indent: 0) }
+        JSON.number(r).write(into: &s, indent: 0)
     }
 }
 
-private let rateFigureKeys = ["value", "numerator", "denominator", "status", "approximate"].map(JSON.keyBytes)
-private let figureKeys = ["value", "status", "approximate"].map(JSON.keyBytes)
+/// The members of a rate's figure and of another figure in results.json, in order.
+private let rateFigureNames = ["value", "numerator", "denominator", "status", "approximate"]
+private let figureNames = ["value", "status", "approximate"]
+private let rateFigureKeys = rateFigureNames.map(JSON.keyBytes)
+private let figureKeys = figureNames.map(JSON.keyBytes)
 
 /// A figure in results.json, written at `indent`: its value (null unless a value), a rate's
 /// numerator and denominator, its status and whether it is approximate. (The reference the

@@ -66,14 +66,7 @@ extension TemplateValue {
     /// Whether both are one stored object or list, told by identity (the same storage), never
     /// by comparing them; false for other values and for empty ones.
     func isSameStorage(as other: TemplateValue) -> Bool {
-        switch (self, other) {
-        case (.object(let a), .object(let b)):
-            return a.isSameStorage(as: b)
-        case (.list(let a), .list(let b)):
-            return !a.isEmpty && a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { x.baseAddress == $0.baseAddress } }
-        default:
-            return false
-        }
+        storageAddress.map { $0 == other.storageAddress } ?? false
     }
 }
 
@@ -127,7 +120,7 @@ public struct TemplateObject: Sendable, Hashable, ExpressibleByDictionaryLiteral
 
     /// Whether both are one stored object (never comparing members; an empty one is no object).
     func isSameStorage(as other: TemplateObject) -> Bool {
-        !members.isEmpty && members.withUnsafeBufferPointer { a in other.members.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress } }
+        storageAddress.map { $0 == other.storageAddress } ?? false
     }
 
     public static func == (a: TemplateObject, b: TemplateObject) -> Bool {

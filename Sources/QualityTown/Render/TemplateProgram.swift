@@ -141,39 +141,12 @@ final class TemplateProgram: @unchecked Sendable {
         for op in Set(b.ops.map(\.use)) where op >= 0 {
             let o = b.ops[Int(op)]
             guard o.plain, !o.omit else { continue }
-            var bound: [Int32] = [], names = Set<Int32>()
-            if TemplateProgram.readsOnly(op, b, loop: loop, &bound, &names), !names.contains(loop) { free[op] = names.sorted() }
+            var bound: [Int32] = [], reads: [(expr: Int32, each: Bool)] = []
+            if TemplateProgram.freeReads(op, b, loop: loop, &bound, &reads) {
+                free[op] = Set(reads.map { b.pathParts[Int(b.exprs[Int($0.expr)].path.start)] }).sorted()
+            }
         }
         freeNames = free
-    }
-
-    /// Collects into `names` the names the subtree of `op` reads that `bound` does not bind;
-    /// false when its output may depend on more than their values.
-    private static func readsOnly(_ op: Int32, _ b: ProgramBuilder, loop: Int32, _ bound: inout [Int32],
-                                  _ names: inout Set<Int32>) -> Bool {
-        let o = b.ops[Int(op)]
-        if o.isText || o.remove { return true }
-        if o.use >= 0 || o.slot >= 0 { return false }
-        let mark = bound.count
-        defer { bound.removeSubrange(mark...) }
-        func reads(_ x: Int32) {
-            let e = b.exprs[Int(x)]
-            if e.literal < 0, case let first = b.pathParts[Int(e.path.start)], !bound.contains(first) { names.insert(first) }
-        }
-        // In the order the renderer evaluates them (each, then if/unless and with in its scope, …).
-        if o.each >= 0 {
-            reads(o.each)
-            bound.append(o.eachName)
-            bound.append(loop)
-        }
-        if o.ifExpr >= 0 { reads(o.ifExpr) }
-        if o.unlessExpr >= 0 { reads(o.unlessExpr) }
-        for k in o.with.range { reads(b.withPairs[k].expr) }
-        for k in o.with.range { bound.append(b.withPairs[k].name) }
-        for k in o.attrDirectives.range { reads(b.attrDirectives[k].expr) }
-        if o.textExpr >= 0 { reads(o.textExpr) }
-        for k in o.children.range where !readsOnly(b.children[k], b, loop: loop, &bound, &names) { return false }
-        return true
     }
 
     /// Collects into `reads` the expressions of the subtree of `op` whose first name `bound`
