@@ -29,11 +29,7 @@ let package = Package(
             dependencies: [
                 "QualityTown",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // jemalloc (Debian: libjemalloc-dev) replaces glibc's malloc for the whole process,
-            // libxml2 included: with a national build's heap, glibc's malloc doubled the
-            // render time (scripts/bench: 0.25 scale render 48 s → 26 s, user time 95 s → 50 s).
-            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
+            ]
         ),
         .testTarget(
             name: "QualityTownTests",
