@@ -206,6 +206,9 @@ public struct Diagnostic: Sendable, Hashable, Codable {
     public var stage: Stage
     /// The unit the problem concerns, when known (code), for grouping by unit.
     public var unit: String?
+    /// The cells a problem covers, listed under it (a column no one reads: each of its cells),
+    /// so that one line on stderr stands for them and none of them goes unlisted.
+    public var cells: [SourceLocation] = []
 
     public init(_ severity: Severity, _ code: String, _ message: String, at location: SourceLocation,
                 stage: Stage = .read, unit: String? = nil) {

@@ -94,8 +94,24 @@ public func readStage(_ options: BuildOptions, progress: (ProgressEvent) -> Void
     }
     progress(.stageFinished(.read, "\(inputs.files.count) 个文件，\(inputs.units.units.count) 个单位，\(inputs.observationCount) 个数据单元格"))
     let year = options.year ?? inputs.years.last ?? options.asOf.year
+    // A report year without a single data row would be pages of 缺数据 with every town ranked
+    // alike: nothing is written, and the message names the years that do have data.
+    guard inputs.years.contains(year) else {
+        let have = inputs.years.isEmpty
+            ? "data/ 下没有任何数据行（\(inputs.folder)/data）"
+            : "有数据的年度：\(inputs.years.map(String.init).joined(separator: "、"))"
+        throw PipelineError(stage: .read, message: "\(year) 年度没有任何数据行，未生成报告；\(have)" + (options.year == nil ? "" : "；请改用 --year 指定其中一个年度"))
+    }
     let diagnostics = inputs.diagnostics.sorted { $0.location < $1.location }
     return ReadResult(scheme: scheme, inputs: inputs, year: year, asOf: options.asOf, diagnostics: diagnostics)
+}
+
+/// Steps 1–3, what `build` and `check` share: read and validate, then compute everything, so
+/// `check` reports exactly the problems `build` would (conflicts, scores over a maximum and
+/// dates out of order are found while computing), writing nothing.
+public func analyse(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> Report {
+    let read = try readStage(options, progress: progress)
+    return computeStage(read, workers: max(1, options.jobs), progress: progress)
 }
 
 /// Step 3: pool → judge → score → stage (pure functions over the values read).

@@ -7,7 +7,8 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "只检查输入数据，不写任何文件。",
         discussion: """
-        Prints every problem as `file:line:column: severity: message` with the Excel cell. \
+        Prints every problem as `file:line:column: severity: message` with the Excel cell: \
+        exactly the problems `build` reports for the same arguments (everything is computed, nothing written). \
         Exit status 0 when there is no error, 1 when the inputs have errors, 2 when they cannot be read at all.
         """
     )
@@ -19,15 +20,17 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let options = BuildOptions(inputs: input.inputs, scheme: input.scheme, year: input.year, asOf: input.asOfDay)
-        let read: ReadResult
+        // The same reading and computing as `build` (so the same problems), without rendering.
+        let result: Report
         do {
-            read = try readStage(options, progress: progressPrinter(quiet: quiet))
+            result = try analyse(options, progress: progressPrinter(quiet: quiet))
         } catch {
             fail(error)
         }
-        report(read.diagnostics, quiet: quiet)
-        let errors = read.diagnostics.filter { $0.severity == .error }.count
-        print("qtown check: \(read.inputs.files.count) 个文件，\(read.inputs.units.units.count) 个单位，\(read.inputs.observationCount) 个数据单元格；错误 \(errors) 项，警告 \(read.diagnostics.count - errors) 项")
+        report(result.diagnostics, quiet: quiet)
+        let errors = result.diagnostics.filter { $0.severity == .error }.count
+        let read = result.read
+        print("qtown check: \(read.year) 年度，\(read.inputs.files.count) 个文件，\(read.inputs.units.units.count) 个单位，\(read.inputs.observationCount) 个数据单元格；错误 \(errors) 项，警告 \(result.diagnostics.count - errors) 项")
         if errors > 0 { throw ExitCode(1) }
     }
 }

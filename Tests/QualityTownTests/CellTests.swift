@@ -165,11 +165,15 @@ import Foundation
                 #expect(trimmedWhitespace(s) == s.trimmingCharacters(in: .whitespaces), "U+\(String(v, radix: 16))")
             }
         }
-        // Anchors keep ASCII letters and digits and turn everything else into "-".
+        // Anchors keep ASCII letters and digits and write everything else as -hex-.
         for v in 0..<0x100 {
             let u = Unicode.Scalar(v)!
-            #expect(anchorID(String(u)) == (u.isASCII && CharacterSet.alphanumerics.contains(u) ? String(u) : "-"))
+            #expect(anchorID(String(u)) == (u.isASCII && CharacterSet.alphanumerics.contains(u) ? String(u) : "-\(String(v, radix: 16))-"))
         }
+        // Chinese file names of the same length get different ids (all were "data-----csv").
+        let names = ["data/农业农村局.csv", "data/市场监管局.csv", "data/统计局-四上.csv", "data/统计局_四上.csv", "data/a.csv", "data-a.csv"]
+        #expect(Set(names.map(anchorID)).count == names.count)
+        #expect(anchorID("data/农.csv") == "data-2f--519c--2e-csv")
         // A long text is quoted by its first 60 characters and its length, newlines shown as ↵.
         let long = String(repeating: "符离\r\n", count: 40_000)  // 120,000 characters (CRLF is one), 320,000 UTF-8 bytes
         let q = quoted(long)

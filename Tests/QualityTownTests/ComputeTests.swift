@@ -299,6 +299,8 @@ import Foundation
         s.units = "代码,名称,层级,上级代码\n341300,宿州市,市,\n341302,埇桥区,区,341300\n"
             + (0..<12).map { "3413021\(String(format: "%02d", $0)),镇\($0),镇,341302" }.joined(separator: "\n") + "\n"
         s.asOf = Day(2026, 11, 23)!
+        // A report year needs data rows (else nothing is built): one cell of the as-of year.
+        s.data["a.csv"] = "年度,代码,四上企业数\n2026,341302100,10\n"
         s.applications = """
         代码,创建类别,申报日期,推荐日期,推荐结论,备案日期,审查结论,验收日期,验收结论,公示日期,命名日期,撤销日期
         341302101,制造业,2026-05-01,,,,,,,,,
@@ -335,6 +337,7 @@ import Foundation
 
     @Test func datesOutOfOrderAndFutureDates() throws {
         var s = Scenario()
+        s.data["a.csv"] = "年度,代码,四上企业数\n2026,341302100,10\n"
         s.applications = """
         代码,申报日期,推荐日期,备案日期,验收日期,命名日期
         341302100,2025-05-01,2025-04-01,2025-06-01,,

@@ -1,3 +1,5 @@
+import Foundation
+
 // MARK: - Header normalisation and column mapping
 
 /// Normalises a header for matching: full-width forms to ASCII, spaces removed, ASCII letters
@@ -40,6 +42,8 @@ public struct HeaderMap: Sendable {
     public var index: [String: Int] = [:]
     /// Columns with an unknown header: index → header text (their cells are listed, not used).
     public var unknown: [Int: String] = [:]
+    /// Where each unknown header is, and the known header it most resembles (for "did you mean").
+    public var unknownHeaders: [(column: Int, location: SourceLocation, suggestion: String?)] = []
     /// Number of header cells (to spot cells beyond the last header).
     public var width: Int = 0
 
@@ -80,8 +84,10 @@ public func mapHeader(_ record: CSVRecord, known: [ColumnSpec], file: String, di
             continue
         }
         guard let spec = lookup[normalizeHeader(text)] else {
+            // Reported once the file's rows are read, with the cells it leaves unused
+            // (`unknownColumnDiagnostics`).
             map.unknown[f.column] = text
-            diagnostics.warning("unknown-header", "列标题\(quoted(text))不是本方案的指标或关键列，该列不参与计算（其中的内容会逐格列为警告）；若是指标，请改用标准列名（可用 qtown blank 生成模板）", at: loc)
+            map.unknownHeaders.append((f.column, loc, nearestHeader(text, known: known)))
             continue
         }
         if let first = seen[spec.id] {
@@ -92,6 +98,7 @@ public func mapHeader(_ record: CSVRecord, known: [ColumnSpec], file: String, di
             }
             map.index[spec.id] = nil
             map.unknown[f.column] = nil
+            map.unknownHeaders.removeAll { $0.column == f.column }
             continue
         }
         seen[spec.id] = f.column
@@ -101,4 +108,62 @@ public func mapHeader(_ record: CSVRecord, known: [ColumnSpec], file: String, di
     return map
 }
 
-import Foundation
+/// The canonical header a user most likely meant (`四上企业个数` → `四上企业数`): the nearest by
+/// edit distance after normalising, within a third of the header's length, else one that
+/// contains the other; nil when nothing is close.
+func nearestHeader(_ text: String, known: [ColumnSpec]) -> String? {
+    let target = Array(normalizeHeader(text))
+    guard !target.isEmpty else { return nil }
+    var best: (distance: Int, header: String)?
+    for spec in known {
+        for spelling in [spec.header] + spec.aliases {
+            let candidate = Array(normalizeHeader(spelling))
+            guard let d = editDistance(target, candidate, bound: max(1, min(target.count, candidate.count) / 3)) else { continue }
+            if best == nil || d < best!.distance { best = (d, spec.header) }
+        }
+    }
+    if let best { return best.header }
+    let t = String(target)
+    return known.first { spec in
+        let h = normalizeHeader(spec.header)
+        return h.count >= 2 && (t.contains(h) || h.contains(t))
+    }?.header
+}
+
+/// One warning per column that qtown does not know (a renamed or misspelled header, or a column
+/// without a header holding data), saying which known column it may be and listing, folded
+/// under it, the cells it leaves unused (`cells`: the column's non-blank cells, in order).
+func unknownColumnDiagnostics(_ map: HeaderMap, cells: [Int: [SourceLocation]], file: String) -> [Diagnostic] {
+    var out: [Diagnostic] = []
+    func shown(_ list: [SourceLocation]) -> String {
+        let first = list.prefix(3).compactMap(\.cell).joined(separator: "、")
+        return "该列有 \(list.count) 个非空单元格未使用（\(first)\(list.count > 3 ? "…" : "")，明细见数据质量页）"
+    }
+    for h in map.unknownHeaders {
+        let text = map.unknown[h.column] ?? ""
+        let list = cells[h.column] ?? []
+        var message = "列标题\(quoted(text))不是本方案的指标或关键列，该列不参与计算"
+        if let s = h.suggestion { message += "；是否是“\(s)”？如是，请把列标题改为“\(s)”" } else { message += "；若是指标，请改用标准列名（可用 qtown blank 生成模板）" }
+        if !list.isEmpty { message += "；" + shown(list) }
+        var d = Diagnostic(.warning, "unknown-header", message, at: h.location)
+        d.cells = list
+        out.append(d)
+    }
+    // Columns without a header: reported only where they hold something.
+    for (column, list) in cells.sorted(by: { $0.key < $1.key }) where map.unknown[column] == "" && !list.isEmpty {
+        var d = Diagnostic(.warning, "unused-cell", "第 \(excelColumnName(column)) 列没有列标题，\(shown(list))",
+                           at: SourceLocation(file: file, line: 1, column: column, row: 1))
+        d.cells = list
+        out.append(d)
+    }
+    return out
+}
+
+/// Notes the non-blank cells of `record` under an unknown (or blank) header, for
+/// `unknownColumnDiagnostics`.
+func collectUnknownColumnCells(_ record: CSVRecord, map: HeaderMap, file: String, into cells: inout [Int: [SourceLocation]]) {
+    guard !map.unknown.isEmpty else { return }
+    for f in record.fields where map.unknown[f.column] != nil && !isBlankCell(f.text) {
+        cells[f.column, default: []].append(SourceLocation(file: file, line: f.line, column: f.column, row: record.row))
+    }
+}

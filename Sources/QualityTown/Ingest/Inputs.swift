@@ -235,6 +235,8 @@ public struct InputSet: Sendable {
     /// Each sheet's rows, in file order.
     public var sheets: [String: [SheetRow]] { sheetParts.mapValues { Array($0.joined()) } }
     public var diagnostics: [Diagnostic]
+    /// The remarks (备注, 说明) of data rows, in file order.
+    public var remarks: [Remark] = []
     /// Years that occur in the data files, ascending.
     public var years: [Int]
     /// How many data cells were read.
@@ -253,6 +255,14 @@ public struct InputSet: Sendable {
     }
 }
 
+/// A data row's remark (its 备注 or 说明 cell), shown on the unit's page.
+public struct Remark: Sendable, Hashable {
+    public var unit: String
+    public var year: Int
+    public var text: String
+    public var location: SourceLocation
+}
+
 /// Why reading could not even start (exit status 2).
 public struct InputError: Error, Sendable, CustomStringConvertible {
     public var description: String
@@ -266,6 +276,9 @@ public let dataKeyColumns: [ColumnSpec] = [
     ColumnSpec(id: "代码", header: "代码", aliases: ["单位代码", "乡镇代码", "行政区划代码", "区划代码"], kind: .code),
     ColumnSpec(id: "名称", header: "名称", aliases: ["单位名称", "乡镇名称", "乡镇（街道）", "乡镇(街道)", "乡镇街道"], kind: .text),
     ColumnSpec(id: "所属县区", header: "所属县区", aliases: ["县区", "所属县（区）", "所属县(区)", "县（区）"], kind: .text),
+    // A remarks column is the department's note on a row: kept and shown on the unit's page,
+    // never a problem.
+    ColumnSpec(id: "备注", header: "备注", aliases: ["说明", "备注说明"], kind: .text),
 ]
 
 /// Reads units.csv, every CSV under data/, and the scheme's sheets. Throws only when there is
@@ -342,8 +355,10 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
         reader.join(parts[i])
         parts[i] = base.emptied()
     }
-    return InputSet(folder: folder, units: reader.tree, files: reader.files, observations: reader.observations,
-                    sheets: reader.sheetRows, diagnostics: reader.bag.items)
+    var set = InputSet(folder: folder, units: reader.tree, files: reader.files, observations: reader.observations,
+                       sheets: reader.sheetRows, diagnostics: reader.bag.items)
+    set.remarks = reader.remarks
+    return set
 }
 
 /// The arrays one after another, each copied in on one of `workers` threads (cells are plain
@@ -404,6 +419,9 @@ struct InputReader {
     var files: [InputFile] = []
     var observations: [Observation] = []
     var sheetRows: [String: [[SheetRow]]] = [:]
+    var remarks: [Remark] = []
+    /// The non-blank cells under unknown headers of the file being read, by column.
+    var unknownCells: [Int: [SourceLocation]] = [:]
     lazy var indicatorColumns: [ColumnSpec] = scheme.indicators.map(\.column)
     lazy var indicatorsByID: [String: Indicator] = Dictionary(uniqueKeysWithValues: scheme.indicators.map { ($0.id, $0) })
 
@@ -433,6 +451,7 @@ struct InputReader {
     mutating func join(_ part: InputReader) {
         bag.append(contentsOf: part.bag.items)
         files += part.files
+        remarks += part.remarks
         // A sheet's parts are kept as they are (not copied into one list).
         for (k, parts) in part.sheetRows { sheetRows[k, default: []] += parts }
     }
@@ -542,6 +561,9 @@ struct InputReader {
         guard let table = open(bytes, path: path, role: .data) else { return }
         let header = table.records[0]
         let map = mapHeader(header, known: dataKeyColumns + indicatorColumns, file: path, diagnostics: &bag)
+        // A file that cannot be used at all still names its unknown columns.
+        defer { if map.index["年度"] == nil || (map.index["代码"] == nil && map.index["名称"] == nil) {
+            bag.append(contentsOf: unknownColumnDiagnostics(map, cells: [:], file: path)) } }
         var missing: [String] = []
         if map.index["年度"] == nil { missing.append("年度") }
         if map.index["代码"] == nil && map.index["名称"] == nil { missing.append("代码（或名称）") }
@@ -569,16 +591,19 @@ struct InputReader {
         let columns = IndicatorColumns(cols: indicatorCols.map(\.key), kinds: indicatorCols.map(\.value.kind),
                                        headers: indicatorCols.map(\.value.header),
                                        ids: indicatorCols.map { StringTable.indicators.id($0.value.id) })
+        unknownCells = [:]
         for record in table.records.dropFirst() where !record.isBlank {
             readDataRecord(record, map: map, keys: keys, indicatorCols: indicatorCols, columns: columns, rateChecks: rateChecks, in: inFile)
         }
+        bag.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: path))
+        unknownCells = [:]
     }
 
     private mutating func readDataRecord(_ record: CSVRecord, map: HeaderMap, keys: KeyColumns, indicatorCols: [(key: Int, value: ColumnSpec)],
                                          columns: IndicatorColumns, rateChecks: [(DerivedRate, Int, Int)], in inFile: SourceLocation) {
         let file = inFile.file
         reportExtraCells(record, map: map, file: file, diagnostics: &bag)
-        reportUnknownColumnCells(record, map: map, file: file)
+        collectUnknownColumnCells(record, map: map, file: file, into: &unknownCells)
         func field(_ col: Int) -> CSVField? { col <= record.fields.count ? record.fields[col - 1] : nil }
         func loc(_ col: Int) -> SourceLocation {
             SourceLocation(in: inFile, line: field(col)?.line ?? record.line, column: col, row: record.row)
@@ -623,6 +648,9 @@ struct InputReader {
             }
         } else if let q = quarter {
             period = .quarter(q)
+        }
+        if let c = map.index["备注"], let f = field(c), !isBlankCell(f.text) {
+            remarks.append(Remark(unit: unit, year: year, text: trimCell(f.text), location: loc(c)))
         }
         let tier = tree.units[unitIndex].level.tier
         let unitID = unitTableIDs[unitIndex]
@@ -669,16 +697,6 @@ struct InputReader {
         }
     }
 
-    /// Cells under an unknown header are listed (warning), never silently dropped.
-    private mutating func reportUnknownColumnCells(_ record: CSVRecord, map: HeaderMap, file: String) {
-        guard !map.unknown.isEmpty else { return }
-        for f in record.fields where map.unknown[f.column] != nil && !isBlankCell(f.text) {
-            let h = map.unknown[f.column]!
-            bag.warning("unused-cell", "“\(h.isEmpty ? "（无标题）" : h)”列的值\(quoted(trimCell(f.text)))未使用（该列不是本方案的列）",
-                        at: SourceLocation(file: file, line: f.line, column: f.column, row: record.row))
-        }
-    }
-
     // MARK: Sheets (assessments.csv, applications.csv…)
 
     mutating func readSheet(_ bytes: [UInt8], sheet: SheetSpec, keepYear: Int? = nil) {
@@ -715,16 +733,19 @@ struct InputReader {
             (records.startIndex + records.count * k / slices)..<(records.startIndex + records.count * (k + 1) / slices)
         }
         let empty = emptied()
-        let parts = parallelMap(bounds, workers: min(workers, slices)) { range -> ([SheetRow], [Diagnostic]) in
+        let parts = parallelMap(bounds, workers: min(workers, slices)) { range -> ([SheetRow], [Diagnostic], [Int: [SourceLocation]]) in
             var part = empty
             let rows = part.readSheetRecords(records[range], sheet: sheet, map: map, kept: kept, layout: layout,
                                              yearIndex: yearIndex, keepYear: keepYear)
-            return (rows, part.bag.items)
+            return (rows, part.bag.items, part.unknownCells)
         }
-        for (partRows, problems) in parts {
+        var unknown: [Int: [SourceLocation]] = [:]
+        for (partRows, problems, cells) in parts {
             if !partRows.isEmpty { sheetRows[sheet.id, default: []].append(partRows) }
             bag.append(contentsOf: problems)
+            for (c, list) in cells { unknown[c, default: []] += list }
         }
+        bag.append(contentsOf: unknownColumnDiagnostics(map, cells: unknown, file: sheet.file))
     }
 
     /// Reads sheet records into rows (the cells of `kept`, in layout order).
@@ -741,7 +762,7 @@ struct InputReader {
                     let record = recs.baseAddress! + i
                     if record.pointee.isBlank { continue }
                     reportExtraCells(record.pointee, map: map, file: sheet.file, diagnostics: &bag)
-                    reportUnknownColumnCells(record.pointee, map: map, file: sheet.file)
+                    collectUnknownColumnCells(record.pointee, map: map, file: sheet.file, into: &unknownCells)
                     guard let unit = resolveUnit(record.pointee, keys: keys, in: layout.fileLocation) else { continue }
                     var reads: [CellRead] = []
                     reads.reserveCapacity(kept.count)

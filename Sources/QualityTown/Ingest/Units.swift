@@ -167,6 +167,8 @@ public func readUnits(_ table: CSVTable, file: String, diagnostics: inout Diagno
     for key in ["代码", "名称", "层级"] where map.index[key] == nil {
         diagnostics.error("missing-key-column", "units.csv 缺少关键列“\(key)”；需要列 代码, 名称, 层级, 上级代码", at: SourceLocation(file: file, line: header.line))
     }
+    var unknownCells: [Int: [SourceLocation]] = [:]
+    defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
     guard let codeCol = map.index["代码"], let nameCol = map.index["名称"], let levelCol = map.index["层级"] else { return tree }
     var pending: [Unit] = []
     var seen: [String: SourceLocation] = [:]
@@ -176,6 +178,7 @@ public func readUnits(_ table: CSVTable, file: String, diagnostics: inout Diagno
             SourceLocation(file: file, line: field(col)?.line ?? record.line, column: col, row: record.row)
         }
         reportExtraCells(record, map: map, file: file, diagnostics: &diagnostics)
+        collectUnknownColumnCells(record, map: map, file: file, into: &unknownCells)
         let codeRead = readCell(field(codeCol)?.text ?? "", as: .code, header: "代码", at: loc(codeCol))
         let name = trimCell(field(nameCol)?.text ?? "")
         let levelText = trimCell(field(levelCol)?.text ?? "")

@@ -86,6 +86,7 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
                         "link": .t("../data-quality.\(ext)#unit-\(anchorID(t.unit.code))")])
     }
     let ownProblems = report.problems(of: county.unit.code).count + townCodes.reduce(0) { $0 + report.problems(of: $1).count }
+        + report.fileProblems.count
     return .object([
         "page": frame.value,
         "year": .t(a.year),

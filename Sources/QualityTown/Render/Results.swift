@@ -234,7 +234,7 @@ func writeFigureJSON(_ f: Figure, isRate: Bool, into s: inout [UInt8], indent: I
 }
 
 func problemJSON(_ d: Diagnostic) -> JSON {
-    .object([
+    var members: [(String, JSON)] = [
         ("file", .string(d.location.file)),
         ("line", d.location.line.map { .int($0) } ?? .null),
         ("column", d.location.column.map { .int($0) } ?? .null),
@@ -243,7 +243,15 @@ func problemJSON(_ d: Diagnostic) -> JSON {
         ("code", .string(d.code)),
         ("message", .string(d.message)),
         ("unit", d.unit.map { .string($0) } ?? .null),
-    ])
+    ]
+    // The cells one problem stands for (an unknown column's), each as `file:line:column` and cell.
+    if !d.cells.isEmpty {
+        members.append(("cells", .array(d.cells.map { c in
+            .object([("line", c.line.map { .int($0) } ?? .null), ("column", c.column.map { .int($0) } ?? .null),
+                     ("cell", c.cell.map { .string($0) } ?? .null)])
+        })))
+    }
+    return .object(members)
 }
 
 /// `YEAR/results.json` as io-contract.md describes it, in one array.

@@ -10,11 +10,16 @@ public struct Report: Sendable {
     /// problems without scanning every problem of the country.
     public let problemsByUnit: [String: [Diagnostic]]
 
+    /// Problems of whole files (a header no one knows, a file that could not be read…): they may
+    /// take any unit's data away, so every unit's page counts them.
+    public let fileProblems: [Diagnostic]
+
     public init(read: ReadResult, assessment: Assessment, diagnostics: [Diagnostic]) {
         self.read = read
         self.assessment = assessment
         self.diagnostics = diagnostics
         self.problemsByUnit = Report.index(diagnostics)
+        self.fileProblems = diagnostics.filter { $0.unit == nil }
     }
 
     private static func index(_ diagnostics: [Diagnostic]) -> [String: [Diagnostic]] {
@@ -25,6 +30,10 @@ public struct Report: Sendable {
 
     /// The problems of one unit, in file order.
     public func problems(of code: String) -> [Diagnostic] { problemsByUnit[code] ?? [] }
+
+    /// How many problems affect a unit's figures: its own and those of whole files (a renamed
+    /// column leaves every unit without that indicator).
+    public func problemCount(affecting code: String) -> Int { (problemsByUnit[code]?.count ?? 0) + fileProblems.count }
 }
 
 /// `sourceList` of cells as a figure or score stores them (one cell: no array is made).
@@ -324,7 +333,6 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, score: Te
         .object(["criterion": .t(d.criterion), "self": .t(d.selfScore.plain()), "computed": .t(d.computed.plain()),
                  "where": .t(d.location.description)])
     }
-    let problems = report.problems(of: r.unit.code)
     return .object([
         "page": frame.value,
         "year": .t(a.year),
@@ -342,7 +350,7 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, score: Te
         "score": score ?? scoreTableValue(r, scheme: scheme),
         "rubricClause": .t(scheme.rubric?.clause ?? ""),
         "discrepancies": .list(discrepancies),
-        "problemCount": .t(problems.count),
+        "problemCount": .t(report.problemCount(affecting: r.unit.code)),
         "dataQuality": .t("../data-quality.\(format.fileExtension)#unit-\(anchorID(r.unit.code))"),
     ])
 }

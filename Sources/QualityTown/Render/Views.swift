@@ -114,12 +114,18 @@ func pageLink(_ u: Unit, year: Int, ext: String) -> String? {
     }
 }
 
-/// A stable, safe fragment id for a file path or unit code (`data/a.csv` → `data-a-csv`).
+/// A stable, safe and unique fragment id for a file path or unit code: ASCII letters and digits
+/// as they are, anything else as `-`, its code point in hex, `-` (`data/农.csv` →
+/// `data-2f-519c-2e-csv`). Two different paths never share an id (a path of Chinese file names
+/// made of `-` alone sent every link to the first file), and a file keeps its id from run to run.
 func anchorID(_ s: String) -> String {
     var out = ""
     for u in s.unicodeScalars {
-        // The ASCII letters and digits (CharacterSet.alphanumerics, ASCII part, without asking Foundation).
-        if ("a"..."z").contains(u) || ("A"..."Z").contains(u) || ("0"..."9").contains(u) { out.unicodeScalars.append(u) } else { out += "-" }
+        if ("a"..."z").contains(u) || ("A"..."Z").contains(u) || ("0"..."9").contains(u) {
+            out.unicodeScalars.append(u)
+        } else {
+            out += "-" + String(u.value, radix: 16) + "-"
+        }
     }
     return out
 }
@@ -136,6 +142,9 @@ func diagnosticRow(_ d: Diagnostic, units: UnitTree) -> TemplateValue {
         "code": .t(d.code),
         "message": .t(d.message),
         "unit": .opt(unitName.map { "\($0)（\(d.unit!)）" }),
+        // The cells a problem stands for, listed under it (folded on screen).
+        "cells": .opt(d.cells.isEmpty ? nil : d.cells.map { $0.cell ?? $0.description }.joined(separator: "、")),
+        "cellCount": .t(d.cells.count),
     ])
 }
 
