@@ -48,6 +48,13 @@ import Foundation
         #expect(r.status == 1)
         #expect(r.stderr.contains("[scientific-code] (B3)"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+        // Exactly the problems `build` reports, those found while computing included (conflicts
+        // between files, scores over a maximum, dates out of order).
+        let b = try runQtown(["--inputs", ingest, "--output", out + "/site", "--as-of", "2026-11-23"])
+        let c = try runQtown(["check", "--inputs", ingest, "--as-of", "2026-11-23"], cwd: out)
+        #expect(b.status == c.status)
+        #expect(c.stderr == b.stderr)
+        #expect(c.stderr.contains("[conflict]"))
     }
 
     @Test func badArgumentsAndMissingInputsExitTwoAndWriteNothing() throws {
@@ -81,10 +88,13 @@ import Foundation
     }
 
     @Test func otherYearsSurviveAndTheIndexLinksThem() throws {
-        let out = temporaryFolder("out")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        #expect(try runQtown(["--inputs", ingest, "--output", out, "--year", "2024", "--as-of", "2026-11-23"]).status == 1)
-        #expect(try runQtown(["--inputs", ingest, "--output", out, "--as-of", "2026-11-23"]).status == 1)
+        let out = temporaryFolder("out"), inputs = temporaryFolder("in")
+        defer { for f in [out, inputs] { try? FileManager.default.removeItem(atPath: f) } }
+        // The ingest case and one row of 2024.
+        try FileManager.default.copyItem(atPath: ingest, toPath: inputs)
+        try "年度,代码,四上企业数\n2024,341302100,11\n".write(toFile: inputs + "/data/20-2024.csv", atomically: true, encoding: .utf8)
+        #expect(try runQtown(["--inputs", inputs, "--output", out, "--year", "2024", "--as-of", "2026-11-23"]).status == 1)
+        #expect(try runQtown(["--inputs", inputs, "--output", out, "--as-of", "2026-11-23"]).status == 1)
         #expect(FileManager.default.fileExists(atPath: out + "/2024/data-quality.html"))
         #expect(FileManager.default.fileExists(atPath: out + "/2025/data-quality.html"))
         let index = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
@@ -93,6 +103,24 @@ import Foundation
         let parent = (out as NSString).deletingLastPathComponent
         let name = (out as NSString).lastPathComponent
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".\(name).staging") }.isEmpty)
+    }
+
+    /// A report year without data rows writes nothing and says which years have data; `check`
+    /// says the same (issue: 103 pages of 缺数据 with every town ranked first).
+    @Test func aYearWithoutDataExitsTwoNamingTheYearsWithData() throws {
+        let out = temporaryFolder("out"), empty = temporaryFolder("empty")
+        defer { for f in [out, empty] { try? FileManager.default.removeItem(atPath: f) } }
+        for command in [["--output", out + "/site"], ["check"]] {
+            let r = try runQtown(command + ["--inputs", repoPath("inputs"), "--year", "2030", "--as-of", "2026-11-23"])
+            #expect(r.status == 2)
+            #expect(r.stderr.contains("2030 年度没有任何数据行") && r.stderr.contains("2023、2024、2025"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/site"))
+        // An empty data/ folder: exit 2 too, never a silent report of the as-of year.
+        try FileManager.default.createDirectory(atPath: empty + "/data", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repoPath("inputs/units.csv"), toPath: empty + "/units.csv")
+        let r = try runQtown(["--inputs", empty, "--output", out + "/site", "--as-of", "2026-11-23"])
+        #expect(r.status == 2 && r.stderr.contains("没有任何数据行"), "\(r.stderr)")
     }
 
     @Test func hostileNamesAppearAsTextAndFilesStayInside() throws {
