@@ -117,6 +117,29 @@ import Foundation
         #expect(r.figure("341302", "ent_4up").state == .noData)
     }
 
+    /// suzhou-town.md §1: the county's own air_good / air_goal row decides its T10, whatever its
+    /// towns' own values (the mean over the towns judged it before: 76.x against 80, unmet).
+    @Test func aCountysOwnRowDecidesItsT10() throws {
+        var s = Scenario()
+        s.data["env.csv"] = """
+        年度,代码,空气质量优良率,空气质量优良率考核目标
+        2025,341302,81,80
+        2025,341302100,70,80
+        """
+        let r = try s.run()
+        let t = r.target("341302", "T10")
+        #expect(t.status == .met && t.figure.number == Rational(81) && t.threshold == Rational(80))
+        #expect(r.target("341302100", "T10").status == .unmet)   // the town's own 70 < 80
+        #expect(r.target("341302101", "T10").status == .met)     // inherits 81 / 80
+        // Without a county row, the county compares the means over its towns having both.
+        var p = Scenario()
+        p.data["env.csv"] = "年度,代码,空气质量优良率,空气质量优良率考核目标\n2025,341302100,70,80\n2025,341302101,95,80\n"
+        let q = try p.run()
+        #expect(q.target("341302", "T10").status == .met && q.target("341302", "T10").figure.number == Rational(165, 2))
+        // The city has no row of its own: means over its towns (70, 81, 81 against 80).
+        #expect(r.target("341300", "T10").status == .unmet && r.target("341300", "T10").figure.number == Rational(232, 3))
+    }
+
     // MARK: Rubric rule forms
 
     /// A city with `n` towns whose 管理体系认证证书数 are `certs[i]`.
@@ -359,6 +382,53 @@ import Foundation
         let r = try s.run()
         #expect(r.unit("341302100").stage!.revocationReview)
         #expect(!r.unit("341302101").stage!.revocationReview)
+    }
+
+    /// io-contract.md "Nothing a user typed is silently dropped": each of these was used as if
+    /// fine, or dropped without a word.
+    @Test func nothingInTheSheetsIsSilentlyDropped() throws {
+        var s = Scenario()
+        s.units += "\n341302103,曹村镇,镇,341302\n341302104,大店镇,镇,341302"
+        s.data["a.csv"] = """
+        年度,代码,四上企业数,特种设备重大事故数,药品重大质量安全事故数
+        2025,341302100,10,0,0
+        2025,341302103,10,#N/A,0
+        """
+        s.assessments = """
+        年度,代码,条目,自评分,核定分
+        ,341302100,1.1,2,2
+        2025,341302,1.1,2,2
+        2025,341302100,1.2,1,1
+        """
+        s.applications = """
+        代码,创建类别,申报日期,推荐日期,推荐结论,备案日期,审查结论,验收日期,命名日期
+        341302100,制造业,2025-01-01,2025-01-10,,2025-02-01,不同意,,
+        341302101,制造业,2025-01-01,,推荐,,,,
+        341302102,工业,2025-01-01,2025-01-10,,2025-02-01,,,
+        341302103,农业,2020-01-01,2020-01-10,,2020-02-01,,2022-01-01,2022-03-01
+        """
+        let r = try s.run()
+        func problem(_ code: String, _ unit: String) -> Diagnostic? { r.diagnostics.first { $0.code == code && $0.unit == unit } }
+        // An assessment row without 年度: an error at its cell (A2), not a silent skip.
+        #expect(problem("missing-value", "341302100")?.location.cell == "A2")
+        #expect(r.criterion("341302100", "1.1").points == Rational(0))
+        #expect(r.criterion("341302100", "1.2").points == Rational(1))
+        // A row naming the county: reported, on the county.
+        #expect(problem("not-a-town", "341302")?.location.line == 3)
+        // 审查结论 “不同意” is no spelling the scheme knows: an error, and the town is not filed.
+        let a = r.unit("341302100").stage!
+        #expect(problem("type-error", "341302100")?.location.cell == "G2")
+        #expect(a.stage == .recommended && a.notes.contains { $0.contains("不同意") })
+        // A conclusion whose date is blank: an error at the conclusion, the town stays applied.
+        #expect(problem("conclusion-without-date", "341302101")?.location.cell == "E3")
+        #expect(r.unit("341302101").stage!.stage == .applied)
+        // A 创建类别 the goal does not count: an error, and left out of the goal.
+        #expect(problem("unknown-category", "341302102")?.location.cell == "B4")
+        #expect(r.unit("341302102").stage!.stage == .filed && !r.unit("341302102").stage!.notes.isEmpty)
+        #expect(r.unit("341300").goal!.allSatisfy { $0.creating == 0 })
+        // A named town whose incident cell was rejected: revocation review unknown, not "no".
+        let named = r.unit("341302103").stage!
+        #expect(named.stage == .named && !named.revocationReview && named.revocationReviewUnknown)
     }
 
     @Test func theSchemeCheckFindsTheDocumentsOwnInconsistencies() throws {

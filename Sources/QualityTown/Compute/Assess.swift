@@ -60,7 +60,7 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
         assessing = Concurrent(enabled: workers > 1) {
             var bag = DiagnosticBag()
             let expected = sheet.rows.reduce(0) { $0 + $1.count }
-            let entries = scheme.rubric.map { readAssessments(sheet.rows.joined(), rubric: $0, year: year, expected: expected, diagnostics: &bag) }
+            let entries = scheme.rubric.map { readAssessments(sheet.rows.joined(), rubric: $0, year: year, expected: expected, tree: tree, diagnostics: &bag) }
                 ?? AssessmentBook()
             sheet.rows = []
             qtown_release_free_memory()
@@ -94,6 +94,8 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
         }
     }
     qtown_release_free_memory()
+    // The 创建类别 spellings the goal counts (三、创建目标); others are reported.
+    let categories = scheme.goal.map { $0.groups.flatMap(\.categories) }
     let applications = Dictionary(grouping: (read.inputs.sheetParts["applications"] ?? []).joined(), by: \.unit)
     var stages: [String: StageResult] = [:]
     var results: [UnitResult] = []
@@ -117,7 +119,8 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
             bag.append(contentsOf: scores[i].diagnostics)
             if let e = scheme.eligibility { r.eligibility = judgeEligibility(e, unit: u.code, year: year, context: context) }
             if let l = scheme.lifecycle {
-                r.stage = stageOf(unit: u.code, rows: applications[u.code] ?? [], asOf: asOf, year: year, lifecycle: l, dataset: ds, diagnostics: &bag)
+                r.stage = stageOf(unit: u.code, rows: applications[u.code] ?? [], asOf: asOf, year: year, lifecycle: l, dataset: ds,
+                                  categories: categories, diagnostics: &bag)
             }
         } else if let rows = applications[u.code], !rows.isEmpty {
             for row in rows {

@@ -87,6 +87,12 @@ public struct StageResult: Sendable {
     public var expiring: Bool = false
     public var expires: Day?
     public var revocationReview: Bool = false
+    /// No incident known above 0, but one of the incident figures is in error: whether the name
+    /// is to be reviewed cannot be told (数据错误, never "no").
+    public var revocationReviewUnknown: Bool = false
+    /// What a problem in the application row did to the walk, for the town's page (an unknown
+    /// conclusion stopped it, a conclusion without its date was not used…).
+    public var notes: [String] = []
     /// Creation deadline (备案日期 + 2 years) while filed.
     public var deadline: Day?
     /// 创建类别 of the counted application.
@@ -98,8 +104,10 @@ public struct StageResult: Sendable {
 }
 
 /// Walks a town's application through its steps (suzhou-town.md §5).
+///
+/// `categories`: the 创建类别 spellings the scheme's goal counts (nil: any).
 func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Lifecycle, dataset: Dataset,
-             diagnostics: inout DiagnosticBag) -> StageResult {
+             categories: [String]? = nil, diagnostics: inout DiagnosticBag) -> StageResult {
     guard !rows.isEmpty else { return StageResult(stage: .notApplied) }
     func day(_ r: SheetRow, _ c: String) -> (Day, SourceLocation)? {
         guard let cell = r.cells[c], case .value(.day(let d)) = cell.read else { return nil }
@@ -112,16 +120,31 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
         if let b, a == nil || b >= a! { row = r }
     }
     var result = StageResult(stage: .notApplied, category: lifecycle.categoryColumn.flatMap { text(row, $0) }, application: row)
-    /// nil: a spelling the scheme does not know (reported; the cell is not used, as if blank).
-    func isNegative(_ step: LifecycleStep) -> Bool {
-        guard let column = step.conclusion, let t = text(row, column) else { return false }
-        let n = normalizeName(t)
-        if step.negative.contains(n) { return true }
-        if step.positive.contains(n) { return false }
-        // A rejected cell is not used: as if blank, which beside a date is positive.
-        diagnostics.error("type-error", "“\(column)”的值\(quoted(t))无法识别，应为 \(step.positive.first ?? "") 或 \(step.negative.first ?? "")；该值未使用（按空白即通过处理）",
+    // A 创建类别 the goal does not count is reported, and the page says the town is left out of it.
+    if let column = lifecycle.categoryColumn, let c = result.category, let categories, !categories.contains(normalizeName(c)) {
+        diagnostics.error("unknown-category", "“\(column)”的值\(quoted(c))不是本方案的创建类别（应为 \(categories.joined(separator: "、"))），该乡镇未计入全市创建目标",
                           at: row.cells[column]!.location, unit: unit)
-        return false
+        result.notes.append("创建类别“\(c)”无法识别，未计入全市创建目标（见数据问题）")
+    }
+    enum Conclusion { case positive, negative, unknown }
+    /// A spelling the scheme does not know is an error, and the step does not count: an
+    /// unreadable 审查结论 must not carry a town to 已备案.
+    func conclusion(_ step: LifecycleStep) -> Conclusion {
+        guard let column = step.conclusion, let t = text(row, column) else { return .positive }
+        let n = normalizeName(t)
+        if step.negative.contains(n) { return .negative }
+        if step.positive.contains(n) { return .positive }
+        diagnostics.error("type-error", "“\(column)”的值\(quoted(t))无法识别，应为 \(step.positive.first ?? "") 或 \(step.negative.first ?? "")；该步骤及其后各步骤不计入，阶段停在上一步",
+                          at: row.cells[column]!.location, unit: unit)
+        result.notes.append("“\(column)”的值\(quoted(t))无法识别，“\(step.label)”及其后各步骤未计入（见数据问题）")
+        return .unknown
+    }
+    // A conclusion beside a blank date cannot be placed in time: reported, not used.
+    for step in lifecycle.steps {
+        guard let column = step.conclusion, let t = text(row, column), day(row, step.column) == nil else { continue }
+        diagnostics.error("conclusion-without-date", "有“\(column)”\(quoted(t))，但“\(step.column)”空缺，结论无法确定发生时间，未使用；请补填\(step.column)",
+                          at: row.cells[column]!.location, unit: unit)
+        result.notes.append("“\(column)”\(quoted(t))缺少\(step.column)，未使用（见数据问题）")
     }
     var last: Day?
     var previousPresent = true
@@ -133,12 +156,17 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
             continue
         }
         if ended {
-            diagnostics.warning("ignored-date", "“\(step.column)” \(d) 在否定结论之后，未使用", at: loc, unit: unit)
+            diagnostics.warning("ignored-date", "“\(step.column)” \(d) 在否定或无法识别的结论之后，未使用", at: loc, unit: unit)
             continue
         }
         if d > asOf { break }  // not happened yet (nor anything after it)
         if let l = last, d < l {
             diagnostics.error("date-order", "“\(step.column)” \(d) 早于前一步骤的日期 \(l)，未使用", at: loc, unit: unit)
+            continue
+        }
+        let outcome = conclusion(step)
+        if outcome == .unknown {
+            ended = true
             continue
         }
         if !previousPresent {
@@ -147,7 +175,7 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
         previousPresent = true
         last = d
         result.steps.append((step.label, d))
-        if isNegative(step) {
+        if outcome == .negative {
             result.stage = step.failed!
             ended = true
             continue
@@ -171,10 +199,10 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
         }
     }
     if result.stage == .named {
-        result.revocationReview = lifecycle.revocationIndicators.contains { id in
-            let f = dataset.figure(unit, year, id)
-            return f.state == .value && f.number! > Rational(0)
-        }
+        let figures = lifecycle.revocationIndicators.map { dataset.figure(unit, year, $0) }
+        result.revocationReview = figures.contains { $0.state == .value && $0.number! > Rational(0) }
+        // 六（四）: an incident count that was rejected may hide an incident.
+        result.revocationReviewUnknown = !result.revocationReview && figures.contains { $0.state == .error }
     }
     return result
 }

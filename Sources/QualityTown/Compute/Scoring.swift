@@ -121,7 +121,9 @@ struct TownAssessments {
 ///
 /// `expected`: how many rows there are (the entries' arrays are made that size at once: grown
 /// by doubling, a country's two million entries were copied and faulted in twice).
-func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int, expected: Int = 0,
+///
+/// `tree`: rows naming a unit that is not a town are reported (scores are a town's), not used.
+func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int, expected: Int = 0, tree: UnitTree? = nil,
                      diagnostics: inout DiagnosticBag) -> AssessmentBook {
     let targets = AssessmentTargets(rubric)
     // Entries in sheet order, each with its town's number (towns numbered as first seen).
@@ -144,7 +146,21 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
             iFields = ScoreField.allCases.map { row.cells.index(of: $0.name) }
         }
         func cell(_ i: Int?) -> SheetCell? { i.map { row.cells[index: $0] } }
-        guard case .value(.integer(let y))? = cell(iYear)?.read, y == year else { continue }
+        switch cell(iYear)?.read {
+        case .value(.integer(let y))?:
+            guard y == year else { continue }
+        case .rejected?:
+            continue  // reported where the cell was read
+        default:
+            diagnostics.error("missing-value", "评分行缺少“年度”，不知道是哪一年的评分，本行未使用；请填写年度",
+                              at: cell(iYear)?.location ?? row.location, unit: row.unit)
+            continue
+        }
+        if let tree, let u = tree.unit(row.unit), u.level.tier != .town {
+            diagnostics.warning("not-a-town", "评分行的单位“\(u.name)”是\(u.level.rawValue)级单位；自查打分只适用于乡镇（街道），本行未使用",
+                                at: row.location, unit: row.unit)
+            continue
+        }
         guard let item = cell(iItem), case .value(.text(let raw)) = item.read else {
             diagnostics.error("missing-value", "评分行缺少“条目”，未使用", at: row.location, unit: row.unit)
             continue

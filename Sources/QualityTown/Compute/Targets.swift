@@ -51,7 +51,10 @@ public func judgeTargets(_ scheme: Scheme, unit: String, year: Int, dataset ds: 
             var f = table[t.pointee.indicator] ?? .noData
             var threshold = t.pointee.value
             if let ref = t.pointee.ref {
-                if let towns {
+                // A county's own row (suzhou-town.md §1: "That row is the county's own value (its
+                // page and targets show it)") is compared as a town's would be; only a unit whose
+                // figures are both pooled compares the means over its towns.
+                if let towns, !isOwnRow(table[t.pointee.indicator]), !isOwnRow(table[ref]) {
                     // Pooled: means over the towns that have both values (each town's table
                     // looked up once).
                     var pairs: [(Rational, Rational)] = []
@@ -78,6 +81,13 @@ public func judgeTargets(_ scheme: Scheme, unit: String, year: Int, dataset ds: 
             return TargetResult(of: targets, i, status: judge(f, t.pointee.op, threshold), figure: f, threshold: threshold)
         }
     }
+}
+
+/// True for a figure a unit above the towns was given on its own row (it has cells and was not
+/// inherited); pooled figures have no cells of their own.
+func isOwnRow(_ f: Figure?) -> Bool {
+    guard let f else { return false }
+    return !f.sources.isEmpty && f.inheritedFrom == nil
 }
 
 /// A figure against a threshold: its state first, then the exact comparison.

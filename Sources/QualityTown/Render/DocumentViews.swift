@@ -46,6 +46,7 @@ func stageFlags(_ s: StageResult?) -> String {
     if s.overdue { f.append("逾期") }
     if s.expiring { f.append("即将到期") }
     if s.revocationReview { f.append("提请撤销") }
+    if s.revocationReviewUnknown { f.append("事故数据错误") }
     return f.joined(separator: "、")
 }
 

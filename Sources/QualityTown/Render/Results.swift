@@ -331,7 +331,7 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
         if let st = r.stage {
             o.append(("stage", .object([("stage", .string(st.stage.rawValue)), ("overdue", .bool(st.overdue)),
                                         ("expiring", .bool(st.expiring)), ("expires", st.expires.map { .string($0.description) } ?? .null),
-                                        ("revocationReview", .bool(st.revocationReview))])))
+                                        ("revocationReview", st.revocationReviewUnknown ? .null : .bool(st.revocationReview))])))
         }
         if let g = r.goal {
             o.append(("goal", .object(g.map { p in
@@ -394,7 +394,7 @@ func resultsCSV(_ a: Assessment) -> [UInt8] {
         row += [r.score.map { $0.base.plain() } ?? "", r.score.map { $0.bonus.plain() } ?? "", r.score.map { $0.total.plain() } ?? ""]
         row += [r.eligibility?.status.label ?? "", r.stage?.stage.label ?? ""]
         row += [r.stage.map { $0.overdue ? "是" : "否" } ?? "", r.stage.map { $0.expiring ? "是" : "否" } ?? "",
-                r.stage?.expires?.description ?? "", r.stage.map { $0.revocationReview ? "是" : "否" } ?? ""]
+                r.stage?.expires?.description ?? "", r.stage.map { $0.revocationReview ? "是" : $0.revocationReviewUnknown ? "数据错误" : "否" } ?? ""]
         row += r.targets.map(\.status.label)
         lines.append(csvLine(row))
     }

@@ -304,6 +304,8 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, score: Te
         if let e = s.expires, !s.expiring, s.stage == .named { flags.append("命名有效期至 \(e.chinese)") }
         if let e = s.expires, s.stage == .expired { flags.append("命名已于 \(e.chinese) 到期") }
         if s.revocationReview { flags.append("本年度发生重大质量、安全、环保事故，应提请撤销命名（\(scheme.lifecycle?.revocationClause ?? "")）") }
+        if s.revocationReviewUnknown { flags.append("本年度事故数据有误（数据错误），无法判断是否应提请撤销命名（\(scheme.lifecycle?.revocationClause ?? "")）") }
+        flags += s.notes
         stage = .object([
             "label": .t(s.stage.label),
             "category": .opt(s.category),
