@@ -93,14 +93,23 @@ public func parseTaskID(_ raw: String) -> TaskID? {
 }
 
 /// Splits a list cell at `、`, `，`, `,`, `；`, `;`, `/` and line breaks; blanks and repeats dropped
-/// (§3 Lists).
+/// (§3 Lists). A separator inside brackets does not split (`各县（市、区）` is one entry).
 public func splitList(_ raw: String) -> [String] {
     let seps: Set<Character> = ["、", "，", ",", "；", ";", "/", "\n", "\r", "\r\n"]
+    let open: Set<Character> = ["（", "(", "【", "[", "〔"], close: Set<Character> = ["）", ")", "】", "]", "〕"]
     var out: [String] = []
-    for part in raw.split(whereSeparator: { seps.contains($0) }) {
-        let s = trimCell(String(part))
+    var part = ""
+    var depth = 0
+    func end() {
+        let s = trimCell(part)
         if !s.isEmpty, !out.contains(s) { out.append(s) }
+        part = ""
     }
+    for c in raw {
+        if open.contains(c) { depth += 1 } else if close.contains(c) { depth = Swift.max(0, depth - 1) }
+        if depth == 0 && seps.contains(c) { end() } else { part.append(c) }
+    }
+    end()
     return out
 }
 
@@ -439,7 +448,7 @@ public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages
                                                           deadline: deadline, deadlineText: dueText, location: loc), loc))
         }
     }
-    for (id, list) in rows {
+    for (id, list) in rows.sorted(by: { $0.key < $1.key }) {
         if list.count == 1 {
             if let a = list[0].0 { sheet.assignments[id] = a }
             continue
