@@ -59,4 +59,12 @@ import Foundation
             #expect(d.location.cell == "D2" && d.severity == .error)
         }
     }
+
+    @Test func whichRowsFeedWhichIndicators() {
+        let kinds = ["count", "stock", "amount", "percent", "score", "rank"]
+        #expect(kinds.map { planRowWarning(kind: $0, tier: .county) } == [nil, nil, nil, nil, nil, "county-row"])
+        #expect(kinds.map { planRowWarning(kind: $0, tier: .city) } == ["city-row", "city-row", "city-row", nil, nil, nil])
+        #expect(kinds.allSatisfy { planRowWarning(kind: $0, tier: .town) == "not-a-county" })
+        #expect(kinds.allSatisfy { planRowWarning(kind: $0, tier: .province) == "not-a-county" })
+    }
 }

@@ -70,6 +70,8 @@ import Foundation
         #expect(judge("Q6", ["ccc_rate@2019": v(95)], ref).status == .met)
         #expect(judge("Q6", ["ccc_rate@2019": v(9499, 100)], ref).status == .unmet)
         #expect(judge("Q6", ["ccc_rate@2019": v(99)]).status == .noData)
+        #expect(judge("Q6", ["ccc_rate@2019": v(99)], ["ccc_goal@2019": .error]).status == .error)
+        #expect(judge("Q6", ["ccc_rate@2019": v(99)], ["ccc_goal@2018": v(95)]).missing.map(\.year) == [2019])
         #expect(judge("Q6", ["ccc_rate@2019": .error], ref).status == .error)
         #expect(judge("Q6", ["ccc_rate@2019": .notApplicable], ref).status == .notApplicable)
     }
@@ -122,6 +124,10 @@ import Foundation
         #expect(judge("Q12", ["sat_rank@2019": v(3)]).status == .noData)
         #expect(judge("Q12", ["sat_rank@2019": v(3)], ["rank_goal@2019": .error]).status == .error)
         #expect(judge("Q12", [:], ref).status == .noData)
+        #expect(judge("Q12", ["sat_rank@2019": .error], ref).status == .error)
+        #expect(judge("Q12", ["sat_rank@2019": .notApplicable], ref).status == .notApplicable)
+        let missing = judge("Q12", ["sat_rank@2019": v(3)])
+        #expect(missing.missing == [MissingInput(what: "rank_goal", year: 2019, isReference: true)])
     }
 
     @Test func eitherStatusTable() {

@@ -6,10 +6,21 @@ import Foundation
 // programme (its progress wordings, ongoing deadlines, stage names, the phrase for "every county")
 // come in as `PlanVocabulary`, filled from the scheme.
 
+/// The spellings of one progress state; the first is the canonical wording (`推进中` for 进行中).
+public struct ProgressWords: Sendable, Hashable {
+    public var state: ProgressState
+    public var words: [String]
+
+    public init(state: ProgressState, words: [String]) {
+        self.state = state
+        self.words = words
+    }
+}
+
 /// The words a scheme gives the plan sheets' readers.
 public struct PlanVocabulary: Sendable, Hashable {
-    /// Spellings of each progress state; the first is the canonical wording (`推进中` for 进行中).
-    public var progress: [(state: ProgressState, words: [String])]
+    /// Spellings of each progress state (进展状态).
+    public var progress: [ProgressWords]
     /// 完成时限 spellings meaning ongoing: no deadline, never due (`长期`, `持续`…).
     public var ongoing: [String]
     /// Phrases of 责任县区 meaning every county-level unit of the city (`各县（市、区）`); matched
@@ -18,24 +29,11 @@ public struct PlanVocabulary: Sendable, Hashable {
     /// A suffix stage names may be written without (`阶段`).
     public var stageSuffix: String
 
-    public init(progress: [(state: ProgressState, words: [String])], ongoing: [String], allCounties: [String],
-                stageSuffix: String) {
+    public init(progress: [ProgressWords], ongoing: [String], allCounties: [String], stageSuffix: String) {
         self.progress = progress
         self.ongoing = ongoing
         self.allCounties = allCounties
         self.stageSuffix = stageSuffix
-    }
-
-    public static func == (a: PlanVocabulary, b: PlanVocabulary) -> Bool {
-        a.progress.map(\.state) == b.progress.map(\.state) && a.progress.map(\.words) == b.progress.map(\.words)
-            && a.ongoing == b.ongoing && a.allCounties == b.allCounties && a.stageSuffix == b.stageSuffix
-    }
-
-    public func hash(into h: inout Hasher) {
-        for p in progress { h.combine(p.state); h.combine(p.words) }
-        h.combine(ongoing)
-        h.combine(allCounties)
-        h.combine(stageSuffix)
     }
 
     /// The state a 进展状态 cell spells, with its canonical wording; nil when none does.

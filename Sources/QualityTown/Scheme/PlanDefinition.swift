@@ -72,13 +72,13 @@ public func parsePlanDefinition(_ bytes: [UInt8], name display: String) throws(S
     }
 
     let voc = child(root, "vocabulary")
-    var progress: [(state: ProgressState, words: [String])] = []
+    var progress: [ProgressWords] = []
     for e in children(voc, "progress") {
         guard let s = ProgressState(rawValue: e.attribute("state") ?? "") else {
             problem("进展状态 state=\(quoted(e.attribute("state") ?? "")) 应为 notStarted、inProgress、done 或 paused", e)
             continue
         }
-        progress.append((s, words(e)))
+        progress.append(ProgressWords(state: s, words: words(e)))
     }
     for s in ProgressState.allCases where !progress.contains(where: { $0.state == s }) {
         problem("用语中缺少进展状态 \(s.rawValue) 的写法", voc ?? root)
