@@ -156,6 +156,19 @@ import Foundation
         #expect(f.diagnostics.items.filter { $0.code != "unassigned" }.allSatisfy { $0.severity == .error })
     }
 
+    @Test func cellsNoColumnCoversAreListed() {
+        var f = PlanSheetsFixture()
+        let sheet = f.tasks("任务编号,牵头单位,备注,完成时限\n1.1,市监局,已上报,2018年\n1.2,市监局,,2018年,多余\n")
+        #expect(sheet.assignments.count == 2)
+        #expect(f.cells("unknown-header") == ["C1"])
+        #expect(f.cells("unused-cell") == ["C2"])
+        #expect(f.cells("extra-cell") == ["E3"])
+        var g = PlanSheetsFixture()
+        _ = g.tasks("任务编号,配合单位\n1.1,市监局\n")
+        #expect(g.codes.filter { $0 == "missing-key-column" }.count == 2)
+        #expect(g.found("unassigned").count == 38)
+    }
+
     // MARK: progress.csv
 
     let sheetText = """

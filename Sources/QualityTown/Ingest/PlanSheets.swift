@@ -256,7 +256,7 @@ public func readDepartments(_ table: CSVTable, file: String, diagnostics: inout 
     }
     for record in table.records.dropFirst() where !record.isBlank {
         let cells = RowCells(record: record, file: file)
-        reportExtraCells(record, map: map, file: file, diagnostics: &diagnostics)
+        reportUnusedCells(record, map: map, file: file, diagnostics: &diagnostics)
         let name = trimCell(cells.text(nameCol))
         guard !name.isEmpty else {
             diagnostics.error("missing-value", "部门行缺少“名称”，该行未使用", at: cells.location(nameCol))
@@ -340,7 +340,19 @@ public struct CountyDirectory: Sendable {
     public var parties: [Party] { counties.map { Party(kind: .county, name: $0.name, code: $0.code) } }
 }
 
-/// `（您是否要写：A、B）` when there are suggestions.
+/// Cells no column name covers (under an unknown header, or right of the last header) are
+/// listed as warnings, never silently dropped (io-contract.md, Errors).
+func reportUnusedCells(_ record: CSVRecord, map: HeaderMap, file: String, diagnostics: inout DiagnosticBag) {
+    reportExtraCells(record, map: map, file: file, diagnostics: &diagnostics)
+    guard !map.unknown.isEmpty else { return }
+    for f in record.fields where map.unknown[f.column] != nil && !isBlankCell(f.text) {
+        let h = map.unknown[f.column]!
+        diagnostics.warning("unused-cell", "“\(h.isEmpty ? "（无标题）" : h)”列的值\(quoted(trimCell(f.text)))未使用（该列不是本方案的列）",
+                            at: SourceLocation(file: file, line: f.line, column: f.column, row: record.row))
+    }
+}
+
+/// `（是否应为：A、B？）` when there are suggestions.
 func suggestion(_ names: [String]) -> String {
     names.isEmpty ? "" : "（是否应为：\(names.joined(separator: "、"))？）"
 }
@@ -388,7 +400,7 @@ public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages
     if !missingKey, let idCol = map.index["任务编号"], let leadCol = map.index["牵头单位"], let dueCol = map.index["完成时限"] {
         for record in table.records.dropFirst() where !record.isBlank {
             let cells = RowCells(record: record, file: file)
-            reportExtraCells(record, map: map, file: file, diagnostics: &diagnostics)
+            reportUnusedCells(record, map: map, file: file, diagnostics: &diagnostics)
             let idText = trimCell(cells.text(idCol))
             guard let id = parseTaskID(idText), known.contains(id) else {
                 diagnostics.error("unknown-task", "任务编号\(quoted(idText))不是方案中的任务（应为 1.1 … 的形式，如 1.1、1-1、（一）1、一、1），该行未使用",
@@ -508,7 +520,7 @@ public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: 
     var order = firstOrder
     for record in table.records.dropFirst() where !record.isBlank {
         let cells = RowCells(record: record, file: file)
-        reportExtraCells(record, map: map, file: file, diagnostics: &diagnostics)
+        reportUnusedCells(record, map: map, file: file, diagnostics: &diagnostics)
         order += 1
         var errors: [Diagnostic] = []
         // 报送日期 first: a report dated after the as-of date is not yet known, and gets only
@@ -645,7 +657,7 @@ public func readReference(_ table: CSVTable, file: String, labels: [String: Stri
     let byLabel = Dictionary(labels.map { (normalizeHeader($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
     for record in table.records.dropFirst() where !record.isBlank {
         let cells = RowCells(record: record, file: file)
-        reportExtraCells(record, map: map, file: file, diagnostics: &diagnostics)
+        reportUnusedCells(record, map: map, file: file, diagnostics: &diagnostics)
         let label = trimCell(cells.text(nameCol))
         guard let key = byLabel[normalizeHeader(label)] else {
             diagnostics.error("unknown-reference", "指标\(quoted(label))不是本方案的参考值，应为 \(labels.keys.sorted().joined(separator: "、"))；该行未使用",
