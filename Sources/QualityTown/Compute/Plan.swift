@@ -332,8 +332,9 @@ public func taskStatus(counted: [PartyOnTask]) -> (PlanTaskStatus, onTime: Bool?
 }
 
 /// Statuses, scorecards and stages of a plan at `asOf`. `assignments` holds the usable rows of
-/// the responsibility table; `reports` the usable reports (none dated after `asOf`);
-/// `departments` and `counties` every party a scorecard is made for, in their listing order.
+/// the responsibility table; `reports` the usable reports (any dated after `asOf` is not yet known
+/// and left out); `departments` and `counties` every party a scorecard is made for, in their
+/// listing order. `staleDays` is the scheme's (quzhou-city.md §3: 90).
 public func evaluatePlan(tasks: [PlanTask], stages: [PlanStage], assignments: [TaskID: TaskAssignment],
                          reports: [ProgressReport], departments: [Party], counties: [Party], asOf: Day,
                          staleDays: Int = defaultStaleDays) -> PlanResults {
