@@ -1,0 +1,70 @@
+// MARK: - Pooling a city's figures from its counties (quzhou-city.md §4 Pooling)
+//
+// The same rules as suzhou-town.md §1, on `Measure`s: counts, amounts and stocks summed; rates as
+// ratios of the sums over the units whose rate is a value or not applicable; percents and scores
+// the city's own row when it has one, else the plain mean. Units in error are left out and make
+// the pooled value approximate; with nothing left, an error stays an error.
+
+/// A pooled figure: the measure, and whether units in error were left out (or a mean stands in).
+public struct PooledMeasure: Sendable, Hashable {
+    public var measure: Measure
+    public var approximate: Bool
+
+    public init(_ measure: Measure, approximate: Bool = false) {
+        self.measure = measure
+        self.approximate = approximate
+    }
+}
+
+/// Σ over the parts with a value; parts in error are left out (approximate). No value: error
+/// when a part is in error, else no data.
+public func poolSum(_ parts: [Measure]) -> PooledMeasure {
+    let values = parts.compactMap(\.number)
+    let errors = parts.contains(.error)
+    if values.isEmpty { return PooledMeasure(errors ? .error : .noData) }
+    return PooledMeasure(.value(values.reduce(Rational(0), +)), approximate: errors)
+}
+
+/// A rate pooled as Σ numerators / Σ denominators over the units whose own rate is a value or not
+/// applicable (`ratio` decides each unit's, and then the pooled one); units whose rate is in error
+/// are left out (approximate).
+public func poolRatio(_ parts: [(numerator: Measure, denominator: Measure)], scale: Rational = Rational(100),
+                      mayExceed: Bool = false) -> PooledMeasure {
+    var num = Rational(0), den = Rational(0)
+    var used = 0
+    var errors = false
+    for p in parts {
+        switch ratio(p.numerator, p.denominator, scale: scale, mayExceed: mayExceed) {
+        case .error: errors = true
+        case .noData: continue
+        case .value, .notApplicable:
+            num = num + (p.numerator.number ?? Rational(0))
+            den = den + (p.denominator.number ?? Rational(0))
+            used += 1
+        }
+    }
+    if used == 0 { return PooledMeasure(errors ? .error : .noData) }
+    return PooledMeasure(ratio(.value(num), .value(den), scale: scale, mayExceed: mayExceed), approximate: errors)
+}
+
+/// A percent or score: the unit's own row when it has one (§4), else the plain mean of the parts
+/// with a value, always approximate; parts in error are left out.
+public func poolMean(_ parts: [Measure], own: Measure = .noData) -> PooledMeasure {
+    if own != .noData { return PooledMeasure(own) }
+    let values = parts.compactMap(\.number)
+    if values.isEmpty { return PooledMeasure(parts.contains(.error) ? .error : .noData) }
+    return PooledMeasure(.value(values.reduce(Rational(0), +) / Rational(values.count)), approximate: true)
+}
+
+/// Whether a data cell of indicator kind `kind` (`count`, `stock`, `amount`, `percent`, `score`,
+/// `rank`) on a row naming a unit of `tier` is used: nil when it is, else the warning's code
+/// (§4, §6). Counts, stocks and amounts on the city row are pooled from the counties instead
+/// (`city-row`); a rank belongs to the city row only (`county-row`); rows naming a unit that is
+/// neither the city nor county-level are not used (`not-a-county`).
+public func planRowWarning(kind: String, tier: UnitTier) -> String? {
+    switch tier {
+    case .county: return kind == "rank" ? "county-row" : nil
+    case .city: return ["count", "stock", "amount"].contains(kind) ? "city-row" : nil
+    case .town, .province: return "not-a-county"
+    }
+}

@@ -1,0 +1,140 @@
+// MARK: - Target rule forms beyond a fixed threshold
+//
+// Generic forms a scheme's targets use (quzhou-city.md §4, §6): a figure against a constant, a
+// value set from outside (reference.csv), the unit's own figure of the previous year (strictly
+// higher), either of two rules, and ratios scaled by 100 or 10,000. The order of states is §6's:
+// the figure in error or not applicable gives that status; then a reference or previous value
+// in error gives error; then anything missing gives no-data; then the exact comparison.
+
+/// A value a rule reads: a number, or why there is none.
+public enum Measure: Sendable, Hashable {
+    case value(Rational)
+    case noData
+    case notApplicable
+    case error
+
+    /// The number, when there is one.
+    public var number: Rational? {
+        if case .value(let v) = self { return v }
+        return nil
+    }
+}
+
+/// `numerator / denominator × scale` (100 for a percentage, 10,000 for a rate per 10,000).
+/// A zero denominator with a zero or blank numerator is not applicable; a numerator above its
+/// denominator is an error unless `mayExceed` (a rate per 10,000 units may exceed them); a
+/// positive numerator over a zero denominator is an error (§4 Rates).
+public func ratio(_ numerator: Measure, _ denominator: Measure, scale: Rational = Rational(100),
+                  mayExceed: Bool = false) -> Measure {
+    if numerator == .error || denominator == .error { return .error }
+    guard case .value(let d) = denominator else {
+        return .noData
+    }
+    if d == Rational(0) {
+        switch numerator {
+        case .value(let n) where n != Rational(0): return .error
+        default: return .notApplicable
+        }
+    }
+    guard case .value(let n) = numerator else { return numerator == .notApplicable ? .notApplicable : .noData }
+    if !mayExceed && n > d { return .error }
+    return .value(n / d * scale)
+}
+
+/// What a rule compares a figure with.
+public enum RuleOperand: Sendable, Hashable {
+    /// A fixed number (`= 100%`).
+    case constant(Rational)
+    /// A value set from outside for the year (reference.csv), by its key.
+    case reference(String)
+    /// The unit's own figure of the previous year.
+    case previousYear
+}
+
+/// One rule: an indicator compared with an operand, or either of two rules (Q7's form).
+public indirect enum RuleForm: Sendable, Hashable {
+    case compare(indicator: String, Comparison, RuleOperand)
+    case either(RuleForm, RuleForm)
+}
+
+/// A target of a plan-type scheme: an id, its rule and the clause it comes from.
+public struct RuleTarget: Sendable, Hashable {
+    public var id: String
+    public var form: RuleForm
+    public var clause: String
+    /// Only judged for units of this tier (Q12: the city only); nil for every unit.
+    public var onlyTier: UnitTier?
+
+    public init(id: String, form: RuleForm, clause: String, onlyTier: UnitTier? = nil) {
+        self.id = id
+        self.form = form
+        self.clause = clause
+        self.onlyTier = onlyTier
+    }
+}
+
+/// A value a rule needed and did not have, to be named on the page ("缺2019年全国平均值").
+public struct MissingInput: Sendable, Hashable {
+    /// `reference` key or `previous` indicator.
+    public var what: String
+    public var year: Int
+    /// True for a reference value, false for the unit's previous-year figure.
+    public var isReference: Bool
+}
+
+/// A rule judged: its status, the figure, what it was compared with, what was missing.
+public struct RuleJudgement: Sendable, Hashable {
+    public var status: TargetStatus
+    public var value: Measure
+    /// The operand's value (the constant, the reference, last year's figure).
+    public var against: Measure?
+    public var missing: [MissingInput]
+    /// The parts of an either/or rule, in order.
+    public var parts: [RuleJudgement]
+}
+
+/// Judges `form` for one unit and year. `figure(indicator, year)` gives the unit's figures;
+/// `reference(key, year)` a value set from outside (`.noData` when absent, `.error` on a conflict).
+public func judgeRule(_ form: RuleForm, year: Int, figure: (String, Int) -> Measure,
+                      reference: (String, Int) -> Measure) -> RuleJudgement {
+    switch form {
+    case .compare(let indicator, let op, let operand):
+        let v = figure(indicator, year)
+        let against: Measure
+        var missing: [MissingInput] = []
+        switch operand {
+        case .constant(let c): against = .value(c)
+        case .reference(let key):
+            against = reference(key, year)
+            if against == .noData || against == .notApplicable { missing.append(MissingInput(what: key, year: year, isReference: true)) }
+        case .previousYear:
+            against = figure(indicator, year - 1)
+            // A previous value that is not applicable counts as missing (§6).
+            if against == .noData || against == .notApplicable { missing.append(MissingInput(what: indicator, year: year - 1, isReference: false)) }
+        }
+        let status: TargetStatus
+        switch (v, against) {
+        case (.error, _): status = .error
+        case (.notApplicable, _): status = .notApplicable
+        case (_, .error): status = .error
+        case (.value(let a), .value(let b)): status = op.holds(a, b) ? .met : .unmet
+        default: status = .noData
+        }
+        return RuleJudgement(status: status, value: v, against: against, missing: status == .noData ? missing : [], parts: [])
+    case .either(let a, let b):
+        let ja = judgeRule(a, year: year, figure: figure, reference: reference)
+        let jb = judgeRule(b, year: year, figure: figure, reference: reference)
+        return RuleJudgement(status: eitherStatus(ja.status, jb.status), value: jb.value, against: jb.against,
+                             missing: ja.missing + jb.missing, parts: [ja, jb])
+    }
+}
+
+/// Either of two rules (§4 Q7): met when either is known to hold; unmet when both are known and
+/// neither holds; otherwise error when a part is in error, else no-data.
+public func eitherStatus(_ a: TargetStatus, _ b: TargetStatus) -> TargetStatus {
+    if a == .met || b == .met { return .met }
+    let known: Set<TargetStatus> = [.met, .unmet]
+    if known.contains(a) && known.contains(b) { return .unmet }
+    if a == .error || b == .error { return .error }
+    return .noData
+}
