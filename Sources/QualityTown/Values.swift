@@ -37,21 +37,92 @@ public struct Rational: Sendable, Hashable, Comparable, CustomStringConvertible 
         Int128(a.numerator) * Int128(b.denominator) < Int128(b.numerator) * Int128(a.denominator)
     }
 
-    public static func + (a: Rational, b: Rational) -> Rational {
+    // MARK: Arithmetic: exact or nothing
+    //
+    // Seventeen-digit cells summed over a city, or means of 15-decimal percentages, leave 64 bits.
+    // The checked forms (`adding`, `multiplied`, `divided`) give nil then, and the compute stage
+    // reports the figure as an error at its cells (io-contract: never a trap). The operators are
+    // the same arithmetic for values known to be small (points, counts of towns), and stop the
+    // program rather than give a wrong number.
+
+    /// `n / d` reduced, when it fits in 64-bit integers.
+    static func narrowed(_ n: Int128, _ d: Int128) -> Rational? {
+        guard d != 0 else { return nil }
+        var (a, b) = (n.magnitude, d.magnitude)
+        while b != 0 { (a, b) = (b, a % b) }
+        let g = Int128(max(a, 1))
+        var (nn, dd) = (n / g, d / g)
+        if dd < 0 { (nn, dd) = (-nn, -dd) }
+        guard let x = Int(exactly: nn), let y = Int(exactly: dd) else { return nil }
+        return Rational(reduced: x, y)
+    }
+
+    /// `self + b` exactly, or nil when the result does not fit in 64-bit integers.
+    public func adding(_ b: Rational) -> Rational? {
         // Sums of counts: integers add without the divisions of the general case.
-        if a.denominator == 1 && b.denominator == 1 { return Rational(reduced: a.numerator + b.numerator, 1) }
-        let g = gcd(a.denominator, b.denominator)
-        let l = a.denominator / g * b.denominator
-        return Rational(a.numerator * (l / a.denominator) + b.numerator * (l / b.denominator), l)
+        if denominator == 1 && b.denominator == 1 {
+            let (r, o) = numerator.addingReportingOverflow(b.numerator)
+            return o ? nil : Rational(reduced: r, 1)
+        }
+        // In 64 bits when nothing overflows (almost always), else in 128.
+        let g = Rational.gcd(denominator, b.denominator)
+        let (l, o1) = (denominator / g).multipliedReportingOverflow(by: b.denominator)
+        let (x, o2) = numerator.multipliedReportingOverflow(by: l / denominator)
+        let (y, o3) = b.numerator.multipliedReportingOverflow(by: l / b.denominator)
+        let (n, o4) = x.addingReportingOverflow(y)
+        if !(o1 || o2 || o3 || o4) && n != Int.min { return Rational(n, l) }
+        let (w, o5) = (Int128(numerator) * Int128(b.denominator)).addingReportingOverflow(Int128(b.numerator) * Int128(denominator))
+        return o5 ? nil : Rational.narrowed(w, Int128(denominator) * Int128(b.denominator))
+    }
+
+    /// `n / d` through the 64-bit initializer when neither overflowed, else in 128 bits.
+    private static func quotient(_ n: (partialValue: Int, overflow: Bool), _ d: (partialValue: Int, overflow: Bool),
+                                 wide: () -> (Int128, Int128)) -> Rational? {
+        if !n.overflow && !d.overflow && n.partialValue != Int.min && d.partialValue != Int.min {
+            return d.partialValue == 0 ? nil : Rational(n.partialValue, d.partialValue)
+        }
+        let (a, b) = wide()
+        return narrowed(a, b)
+    }
+
+    /// `self × b` exactly, or nil when the result does not fit in 64-bit integers.
+    public func multiplied(by b: Rational) -> Rational? {
+        if denominator == 1 && b.denominator == 1 {
+            let (r, o) = numerator.multipliedReportingOverflow(by: b.numerator)
+            return o ? nil : Rational(reduced: r, 1)
+        }
+        return Rational.quotient(numerator.multipliedReportingOverflow(by: b.numerator), denominator.multipliedReportingOverflow(by: b.denominator)) {
+            (Int128(numerator) * Int128(b.numerator), Int128(denominator) * Int128(b.denominator))
+        }
+    }
+
+    /// `self ÷ b` exactly, or nil when `b` is 0 or the result does not fit in 64-bit integers.
+    public func divided(by b: Rational) -> Rational? {
+        guard b.numerator != 0 else { return nil }
+        return Rational.quotient(numerator.multipliedReportingOverflow(by: b.denominator), denominator.multipliedReportingOverflow(by: b.numerator)) {
+            (Int128(numerator) * Int128(b.denominator), Int128(denominator) * Int128(b.numerator))
+        }
+    }
+
+    /// `numerator / denominator × 100` (a rate as a percentage), exactly, or nil when it does not fit.
+    public static func percentage(_ numerator: Rational, of denominator: Rational) -> Rational? {
+        numerator.divided(by: denominator)?.multiplied(by: Rational(100))
+    }
+
+    public static func + (a: Rational, b: Rational) -> Rational {
+        guard let r = a.adding(b) else { preconditionFailure("\(a) + \(b) does not fit in 64 bits (use adding(_:))") }
+        return r
     }
 
     public static func * (a: Rational, b: Rational) -> Rational {
-        if a.denominator == 1 && b.denominator == 1 { return Rational(reduced: a.numerator * b.numerator, 1) }
-        return Rational(a.numerator * b.numerator, a.denominator * b.denominator)
+        guard let r = a.multiplied(by: b) else { preconditionFailure("\(a) × \(b) does not fit in 64 bits (use multiplied(by:))") }
+        return r
     }
 
     public static func / (a: Rational, b: Rational) -> Rational {
-        Rational(a.numerator * b.denominator, a.denominator * b.numerator)
+        precondition(b.numerator != 0, "Rational division by zero")
+        guard let r = a.divided(by: b) else { preconditionFailure("\(a) ÷ \(b) does not fit in 64 bits (use divided(by:))") }
+        return r
     }
 
     public var isInteger: Bool { denominator == 1 }

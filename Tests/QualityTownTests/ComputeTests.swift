@@ -140,6 +140,51 @@ import Foundation
         #expect(r.target("341300", "T10").status == .unmet && r.target("341300", "T10").figure.number == Rational(232, 3))
     }
 
+    /// Excel writes percentages with 15 decimals and counts may have 17 digits: sums and means
+    /// over a county leave 64 bits. Never a trap: the pooled figure is an error at its cells.
+    @Test func overflowIsReportedAtTheCellsNeverATrap() throws {
+        var s = Scenario()
+        var units = "代码,名称,层级,上级代码\n341300,宿州市,市,\n341302,埇桥区,区,341300\n"
+        var data = "年度,代码,双随机差异化措施应用率,农产品抽检批次,农产品抽检合格批次\n"
+        for i in 0..<200 {
+            let code = "341302\(String(100 + i))"
+            units += "\(code),镇\(i),镇,341302\n"
+            // 70.xxx with 15 decimals (an Excel formula's result), and 17-digit counts.
+            let decimals = String(123_456_789_012_345 + i * 7_919)
+            data += "2025,\(code),70.\(decimals),99999999999999999,99999999999999990\n"
+        }
+        s.units = units
+        s.data["p.csv"] = data
+        let r = try s.run()
+        // Each town's own value is exact.
+        #expect(r.figure("341302100", "random_check").number == Rational(70_123_456_789_012_345, 1_000_000_000_000_000))
+        #expect(r.criterion("341302100", "26.1").points == Rational(1))
+        // The county's mean of 200 such percentages does not fit: an error, reported with its 200 cells.
+        #expect(r.figure("341302", "random_check").state == .error)
+        let overflow = r.diagnostics.filter { $0.code == "overflow" && $0.unit == "341302" }
+        #expect(overflow.contains { $0.message.contains("双随机差异化措施应用率") && $0.cells.count == 200 })
+        // 200 counts of 17 digits summed: an error too, and so is the city's.
+        #expect(r.figure("341302", "agri_sampled").state == .error)
+        #expect(r.figure("341300", "agri_sampled").state == .error)
+        #expect(r.target("341302", "T1").status == .error)
+        // A town's 17-digit counts still give its rate, exactly compared with 98%.
+        #expect(r.target("341302100", "T1").status == .met)
+    }
+
+    @Test func checkedArithmeticIsExactOrNothing() {
+        #expect(Rational(Int.max).adding(Rational(1)) == nil)
+        #expect(Rational(1, 3).adding(Rational(1, 6)) == Rational(1, 2))
+        #expect(Rational(Int.max / 2).multiplied(by: Rational(3)) == nil)
+        // Intermediate products past 64 bits whose reduced result fits: exact, through 128 bits.
+        #expect(Rational(Int.max, 7).multiplied(by: Rational(7, Int.max)) == Rational(1))
+        #expect(Rational(Int.max - 1, 3).adding(Rational(-(Int.max - 1), 3)) == Rational(0))
+        #expect(Rational(1).divided(by: Rational(0)) == nil)
+        #expect(Rational.percentage(Rational(49), of: Rational(50)) == Rational(98))
+        // The operators are the same arithmetic.
+        #expect(Rational(Int.max, 7) * Rational(7, Int.max) == Rational(1))
+        #expect(Rational(440, 449) * Rational(100) == Rational(44000, 449))
+    }
+
     // MARK: Rubric rule forms
 
     /// A city with `n` towns whose 管理体系认证证书数 are `certs[i]`.

@@ -76,7 +76,7 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     qtown_release_free_memory()
     // Towns below each unit (for pooling, pooled T10 and goals).
     let towns = townsBelow(tree)
-    pool(&dataset, tree: tree, scheme: scheme, workers: workers, townsBelow: towns)
+    bag.append(contentsOf: pool(&dataset, tree: tree, scheme: scheme, workers: workers, townsBelow: towns))
     let ds = dataset
     let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
     // Towns are scored first, on `workers` threads: the sheet's entries are then let go before

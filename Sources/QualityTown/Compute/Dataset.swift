@@ -460,7 +460,15 @@ private func combine(_ obs: [Observation], indicator: Indicator, diagnostics: in
     switch indicator.kind {
     case .count:
         var sum = 0
-        for (_, o) in perPeriod { if case .integer(let i)? = o.value { sum += i } }
+        for (_, o) in perPeriod {
+            guard case .integer(let i)? = o.value else { continue }
+            let (s, overflow) = sum.addingReportingOverflow(i)
+            if overflow {
+                diagnostics.append(overflowDiagnostic("“\(indicator.header)”\(obs[0].year)年各期之和", at: sources, unit: obs[0].unit))
+                return .error(sources)
+            }
+            sum = s
+        }
         return Figure(state: .value, number: Rational(sum), sources: sources)
     default:
         let latest = perPeriod.last!.value
@@ -510,7 +518,21 @@ private func deriveRate(_ rate: DerivedRate, numerator n: Figure, denominator d:
             at: last, stage: .compute, unit: unit))
         return .error(sources)
     }
-    return Figure(state: .value, number: num / den * Rational(100), numerator: num, denominator: den, sources: sources)
+    guard let percentage = Rational.percentage(num, of: den) else {
+        diagnostics.append(overflowDiagnostic("\(rate.label)（\(num.plain()) / \(den.plain())）", at: sources, unit: unit))
+        return .error(sources)
+    }
+    return Figure(state: .value, number: percentage, numerator: num, denominator: den, sources: sources)
+}
+
+/// A value too large to compute exactly in 64-bit integers (seventeen-digit cells summed, means of
+/// many 15-decimal percentages): an error at the cells involved, never a trap nor a rounded value.
+func overflowDiagnostic(_ what: String, at sources: [SourceLocation], unit: String) -> Diagnostic {
+    var d = Diagnostic(.error, "overflow",
+                       "\(what)超出可精确计算的范围（数值位数过多），记为数据错误；请检查这些单元格是否多填了位数或小数（涉及 \(sources.count) 个单元格）",
+                       at: sources.first ?? SourceLocation(file: ""), stage: .compute, unit: unit)
+    d.cells = sources
+    return d
 }
 
 /// The cells of both figures, in order (one each, as most have: one array, not four).

@@ -6,7 +6,9 @@
 /// by their sample sizes (a plain mean, approximate, when a weight is missing); percents and
 /// levels are plain means (approximate). Towns in error are left out and make the figure
 /// approximate. A county's own row for a county-level indicator is the county's value.
-public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: Int = 1, townsBelow: [String: [String]]? = nil) {
+/// A pooled value that leaves 64-bit integers is an error, reported (returned) at its towns' cells.
+@discardableResult
+public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: Int = 1, townsBelow: [String: [String]]? = nil) -> [Diagnostic] {
     let years = Set(ds.figures.keys.map(\.year))
     let below = townsBelow ?? QualityTown.townsBelow(tree)
     let pooledUnits = tree.units.filter { $0.level.tier != .town }
@@ -17,12 +19,13 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
     // What pooling reads of each indicator (an indicator is a dozen fields: copied per unit, it
     // counted references).
     let kinds = scheme.indicators.map(\.kind), countyLevel = scheme.indicators.map(\.countyLevel)
+    var problems: [Diagnostic] = []
     for year in years.sorted() {
         // Every pooled unit reads only its towns' figures, never another pooled unit's: the
         // units are pooled in parallel from the towns' tables, then stored (the snapshot they
         // read from is let go first, so storing does not copy the dataset).
-        func pooledTables(_ source: Dataset) -> [FigureTable?] {
-            parallelMap(pooledUnits, workers: workers) { u -> FigureTable? in
+        func pooledTables(_ source: Dataset) -> [(table: FigureTable?, overflowed: [Int])] {
+            parallelMap(pooledUnits, workers: workers) { u -> (table: FigureTable?, overflowed: [Int]) in
                 var table = source.figures[UnitYear(unit: u.code, year: year)]
                 // Every figure of every member folded into one accumulator per slot, member by
                 // member, each figure read in place (a member's figures lie together; a figure
@@ -40,24 +43,34 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
                         for s in rateSlots { acc[s].addRate(f[s]) }
                     }
                 }
+                var overflowed: [Int] = []
                 for k in kinds.indices {
                     let (s, _) = indicatorSlots[k]
                     if countyLevel[k], u.level.tier == .county, (table?[slot: s] ?? .noData).state != .noData { continue }
                     let f = acc[s].indicator(kinds[k])
+                    if acc[s].overflow { overflowed.append(s) }
                     if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s] = f } else { table?[slot: s] = nil }
                 }
                 for s in rateSlots {
                     let f = acc[s].rate()
+                    if acc[s].overflow { overflowed.append(s) }
                     if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s] = f }
                 }
-                return table
+                return (table, overflowed)
             }
         }
         let tables = pooledTables(ds)
-        for (u, table) in zip(pooledUnits, tables) {
-            if let table { ds.figures[UnitYear(unit: u.code, year: year)] = table }
+        for (u, pooled) in zip(pooledUnits, tables) {
+            // Rare: the members' cells are gathered only for a value that overflowed.
+            for s in pooled.overflowed {
+                let cells = (below[u.code] ?? []).flatMap { ds.figures[UnitYear(unit: $0, year: year)]?[slot: s]?.sources ?? [] }.sorted()
+                let label = scheme.indicator(ids.ids[s])?.header ?? scheme.rates.first { $0.id == ids.ids[s] }?.label ?? ids.ids[s]
+                problems.append(overflowDiagnostic("\(u.name)\(year)年“\(label)”的汇总", at: cells, unit: u.code))
+            }
+            if let table = pooled.table { ds.figures[UnitYear(unit: u.code, year: year)] = table }
         }
     }
+    return problems
 }
 
 /// The towns below each unit above them (county, city, province…), in one pass up from each
@@ -80,6 +93,8 @@ public func townsBelow(_ tree: UnitTree) -> [String: [String]] {
 /// figures is made). Sums of exact fractions do not depend on their order.
 struct PoolAccumulator {
     var errors = false
+    /// A sum left 64-bit integers: the pooled figure is an error (reported by `pool`).
+    var overflow = false
     /// Members whose figure is a value (indicators), or a value or not applicable (rates).
     var values = 0
     var sum = Rational(0)
@@ -99,11 +114,11 @@ struct PoolAccumulator {
         case .value:
             let n = f.number!
             values += 1
-            sum = sum + n
+            sum = Self.add(sum, n, &overflow)
             if n != Rational(1) { allOne = false }
             if let w = weight, w.state == .value, let wn = w.number, wn > Rational(0) {
-                weightedSum = weightedSum + n * wn
-                weights = weights + wn
+                if let p = n.multiplied(by: wn) { weightedSum = Self.add(weightedSum, p, &overflow) } else { overflow = true }
+                weights = Self.add(weights, wn, &overflow)
             } else {
                 allWeighted = false
             }
@@ -118,10 +133,17 @@ struct PoolAccumulator {
         case .error: errors = true
         case .value, .notApplicable:
             values += 1
-            numerator = numerator + (f.numerator ?? Rational(0))
-            denominator = denominator + (f.denominator ?? Rational(0))
+            numerator = Self.add(numerator, f.numerator ?? Rational(0), &overflow)
+            denominator = Self.add(denominator, f.denominator ?? Rational(0), &overflow)
         case .noData: break
         }
+    }
+
+    /// `total + x`, or `total` with `overflow` set (never a trap).
+    private static func add(_ total: Rational, _ x: Rational, _ overflow: inout Bool) -> Rational {
+        if let t = total.adding(x) { return t }
+        overflow = true
+        return total
     }
 
     /// An indicator over the members: counts and stocks summed; a flag 是 when every member with
@@ -131,22 +153,26 @@ struct PoolAccumulator {
     func indicator(_ kind: IndicatorKind) -> Figure {
         guard values > 0 else { return errors ? Figure(state: .error, approximate: true) : .noData }
         var f = Figure(state: .value, approximate: errors)
+        let number: Rational?
         switch kind {
         case .count, .stock:
-            f.number = sum
+            number = sum
         case .flag:
-            f.number = Rational(allOne ? 1 : 0)
+            number = Rational(allOne ? 1 : 0)
         case .score:
             if allWeighted {
-                f.number = weightedSum / weights
+                number = weightedSum.divided(by: weights)
             } else {
-                f.number = sum / Rational(values)
+                number = sum.divided(by: Rational(values))
                 f.approximate = true
             }
         case .percent, .level:
-            f.number = sum / Rational(values)
+            number = sum.divided(by: Rational(values))
             f.approximate = true
         }
+        // A flag does not add; otherwise an overflow anywhere makes the value unknowable.
+        guard kind == .flag || (!overflow && number != nil) else { return Figure(state: .error, approximate: true) }
+        f.number = number
         return f
     }
 
@@ -154,10 +180,12 @@ struct PoolAccumulator {
     /// (0/0: not applicable).
     func rate() -> Figure {
         guard values > 0 else { return errors ? Figure(state: .error, approximate: true) : .noData }
+        guard !overflow else { return Figure(state: .error, approximate: true) }
         if denominator == Rational(0) {
             return Figure(state: .notApplicable, numerator: numerator, denominator: denominator, approximate: errors)
         }
-        return Figure(state: .value, number: numerator / denominator * Rational(100), numerator: numerator,
+        guard let percentage = Rational.percentage(numerator, of: denominator) else { return Figure(state: .error, approximate: true) }
+        return Figure(state: .value, number: percentage, numerator: numerator,
                       denominator: denominator, approximate: errors)
     }
 }

@@ -252,7 +252,11 @@ struct RuleContext {
                     missing += 1
                     notes.append(describe(t.indicator, f) + (missingZero ? "（按 0 计）" : ""))
                 case .value:
-                    total = total + f.number! * t.points
+                    // Counts of seventeen digits can leave 64 bits: an error, never a trap.
+                    guard let term = f.number!.multiplied(by: t.points), let sum = total.adding(term) else {
+                        return RuleOutcome(state: .error, note: describe(t.indicator, f) + "；数值过大，无法精确计算", sources: f.sources)
+                    }
+                    total = sum
                     notes.append(describe(t.indicator, f) + " × \(t.points.plain())")
                 }
             }

@@ -68,9 +68,19 @@ public func judgeTargets(_ scheme: Scheme, unit: String, year: Int, dataset ds: 
                     if pairs.isEmpty {
                         return TargetResult(of: targets, i, status: anyError ? .error : .noData, figure: anyError ? .error([]) : .noData, threshold: nil)
                     }
+                    // Means of many long decimals can leave 64 bits: then the target is in error
+                    // (the pooled figures themselves are reported by `pool`).
                     let n = Rational(pairs.count)
-                    f = Figure(state: .value, number: pairs.reduce(Rational(0)) { $0 + $1.0 } / n, approximate: true)
-                    threshold = pairs.reduce(Rational(0)) { $0 + $1.1 } / n
+                    func mean(_ values: [Rational]) -> Rational? {
+                        var sum = Rational(0)
+                        for v in values { guard let s = sum.adding(v) else { return nil }; sum = s }
+                        return sum.divided(by: n)
+                    }
+                    guard let value = mean(pairs.map(\.0)), let reference = mean(pairs.map(\.1)) else {
+                        return TargetResult(of: targets, i, status: .error, figure: Figure(state: .error, approximate: true), threshold: nil)
+                    }
+                    f = Figure(state: .value, number: value, approximate: true)
+                    threshold = reference
                 } else {
                     let r = table[ref] ?? .noData
                     if r.state == .error { return TargetResult(of: targets, i, status: .error, figure: f, threshold: nil) }

@@ -250,13 +250,15 @@ public func readDepartments(_ table: CSVTable, file: String, diagnostics: inout 
         return dir
     }
     let map = mapHeader(header, known: departmentColumns, file: file, diagnostics: &diagnostics)
+    var unknownCells: [Int: [SourceLocation]] = [:]
+    defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
     guard let nameCol = map.index["名称"] else {
         diagnostics.error("missing-key-column", "\(file) 缺少关键列“名称”；需要列 名称, 简称", at: SourceLocation(file: file, line: header.line))
         return dir
     }
     for record in table.records.dropFirst() where !record.isBlank {
         let cells = RowCells(record: record, file: file)
-        reportUnusedCells(record, map: map, file: file, diagnostics: &diagnostics)
+        reportUnusedCells(record, map: map, file: file, into: &unknownCells, diagnostics: &diagnostics)
         let name = trimCell(cells.text(nameCol))
         guard !name.isEmpty else {
             diagnostics.error("missing-value", "部门行缺少“名称”，该行未使用", at: cells.location(nameCol))
@@ -340,16 +342,13 @@ public struct CountyDirectory: Sendable {
     public var parties: [Party] { counties.map { Party(kind: .county, name: $0.name, code: $0.code) } }
 }
 
-/// Cells no column name covers (under an unknown header, or right of the last header) are
-/// listed as warnings, never silently dropped (io-contract.md, Errors).
-func reportUnusedCells(_ record: CSVRecord, map: HeaderMap, file: String, diagnostics: inout DiagnosticBag) {
+/// Cells no column name covers: right of the last header (a warning each), or under an unknown
+/// header (gathered for the column's one warning, `unknownColumnDiagnostics`); never silently
+/// dropped (io-contract.md, Errors).
+func reportUnusedCells(_ record: CSVRecord, map: HeaderMap, file: String, into unknown: inout [Int: [SourceLocation]],
+                       diagnostics: inout DiagnosticBag) {
     reportExtraCells(record, map: map, file: file, diagnostics: &diagnostics)
-    guard !map.unknown.isEmpty else { return }
-    for f in record.fields where map.unknown[f.column] != nil && !isBlankCell(f.text) {
-        let h = map.unknown[f.column]!
-        diagnostics.warning("unused-cell", "“\(h.isEmpty ? "（无标题）" : h)”列的值\(quoted(trimCell(f.text)))未使用（该列不是本方案的列）",
-                            at: SourceLocation(file: file, line: f.line, column: f.column, row: record.row))
-    }
+    collectUnknownColumnCells(record, map: map, file: file, into: &unknown)
 }
 
 /// `（是否应为：A、B？）` when there are suggestions.
@@ -390,6 +389,8 @@ public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages
         return sheet
     }
     let map = mapHeader(header, known: taskColumns, file: file, diagnostics: &diagnostics)
+    var unknownCells: [Int: [SourceLocation]] = [:]
+    defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
     var missingKey = false
     for key in ["任务编号", "牵头单位", "完成时限"] where map.index[key] == nil {
         diagnostics.error("missing-key-column", "\(file) 缺少关键列“\(key)”；需要列 任务编号, 牵头单位, 配合单位, 责任县区, 完成时限",
@@ -400,7 +401,7 @@ public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages
     if !missingKey, let idCol = map.index["任务编号"], let leadCol = map.index["牵头单位"], let dueCol = map.index["完成时限"] {
         for record in table.records.dropFirst() where !record.isBlank {
             let cells = RowCells(record: record, file: file)
-            reportUnusedCells(record, map: map, file: file, diagnostics: &diagnostics)
+            reportUnusedCells(record, map: map, file: file, into: &unknownCells, diagnostics: &diagnostics)
             let idText = trimCell(cells.text(idCol))
             guard let id = parseTaskID(idText), known.contains(id) else {
                 diagnostics.error("unknown-task", "任务编号\(quoted(idText))不是方案中的任务（应为 1.1 … 的形式，如 1.1、1-1、（一）1、一、1），该行未使用",
@@ -508,6 +509,8 @@ public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: 
         return out
     }
     let map = mapHeader(header, known: progressColumns, file: file, diagnostics: &diagnostics)
+    var unknownCells: [Int: [SourceLocation]] = [:]
+    defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
     var missingKey = false
     for key in ["任务编号", "报送单位", "进展状态", "报送日期"] where map.index[key] == nil {
         diagnostics.error("missing-key-column", "\(file) 缺少关键列“\(key)”；需要列 任务编号, 报送单位, 进展状态, 完成日期, 进展说明, 报送日期",
@@ -520,7 +523,7 @@ public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: 
     var order = firstOrder
     for record in table.records.dropFirst() where !record.isBlank {
         let cells = RowCells(record: record, file: file)
-        reportUnusedCells(record, map: map, file: file, diagnostics: &diagnostics)
+        reportUnusedCells(record, map: map, file: file, into: &unknownCells, diagnostics: &diagnostics)
         order += 1
         var errors: [Diagnostic] = []
         // 报送日期 first: a report dated after the as-of date is not yet known, and gets only
@@ -650,6 +653,8 @@ public func readReference(_ table: CSVTable, file: String, labels: [String: Stri
         return ref
     }
     let map = mapHeader(header, known: referenceColumns, file: file, diagnostics: &diagnostics)
+    var unknownCells: [Int: [SourceLocation]] = [:]
+    defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
     for key in ["指标", "年度", "值"] where map.index[key] == nil {
         diagnostics.error("missing-key-column", "\(file) 缺少关键列“\(key)”；需要列 指标, 年度, 值, 来源", at: SourceLocation(file: file, line: header.line))
     }
@@ -657,7 +662,7 @@ public func readReference(_ table: CSVTable, file: String, labels: [String: Stri
     let byLabel = Dictionary(labels.map { (normalizeHeader($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
     for record in table.records.dropFirst() where !record.isBlank {
         let cells = RowCells(record: record, file: file)
-        reportUnusedCells(record, map: map, file: file, diagnostics: &diagnostics)
+        reportUnusedCells(record, map: map, file: file, into: &unknownCells, diagnostics: &diagnostics)
         let label = trimCell(cells.text(nameCol))
         guard let key = byLabel[normalizeHeader(label)] else {
             diagnostics.error("unknown-reference", "指标\(quoted(label))不是本方案的参考值，应为 \(labels.keys.sorted().joined(separator: "、"))；该行未使用",
