@@ -14,17 +14,16 @@ struct Blank: ParsableCommand {
 
     func run() throws {
         let s = try loadOrExit(scheme)
-        var written: [String] = []
+        let result: (written: [String], kept: [String])
         do {
-            try claimOutputFolder(output)
-            for sheet in blankSheets(s) {
-                try replaceFileAtomically(output: output, relative: sheet.path, bytes: sheet.bytes)
-                written.append(sheet.path)
-            }
+            result = try writeBlankSheets(blankSheets(s), output: output)
         } catch {
             FileHandle.standardError.write(Data("qtown: publish: error: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
-        for w in written { print("\(output)/\(w)") }
+        for k in result.kept {
+            FileHandle.standardError.write(Data("qtown blank: 保留已有的 \(output)/\(k)：内容与空白表不同（可能已经填写），没有覆盖；要重新生成，请先把它移走\n".utf8))
+        }
+        for w in result.written { print("\(output)/\(w)") }
     }
 }

@@ -89,6 +89,20 @@ import Foundation
         #expect(snapshot(out) == before)
     }
 
+    /// `qtown blank` writes sheets staff then fill in where they are: a sheet changed since is theirs.
+    @Test func blankNeverOverwritesAFilledInSheet() throws {
+        let root = temporaryFolder("guard")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let first = try runQtown(["blank", "--output", root + "/blank"])
+        #expect(first.status == 0 && first.stdout.contains(root + "/blank/units.csv"))
+        #expect(inspectOutput(root + "/blank") == .marked)
+        try "代码,名称,层级,上级代码\n341300,宿州市,市,\n".write(toFile: root + "/blank/units.csv", atomically: true, encoding: .utf8)
+        let again = try runQtown(["blank", "--output", root + "/blank"])
+        #expect(again.status == 0 && again.stderr.contains("保留已有的 \(root)/blank/units.csv") && !again.stdout.contains("units.csv"))
+        #expect(try String(contentsOfFile: root + "/blank/units.csv", encoding: .utf8).contains("宿州市"))
+        #expect(again.stdout.contains(root + "/blank/assessments.csv"))
+    }
+
     @Test func stagedOutputItselfRefusesWhatIsNotQtowns() throws {
         let root = temporaryFolder("guard")
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -144,3 +144,22 @@ public func claimOutputFolder(_ output: String) throws(PublishError) {
     }
     if !isRegularFile(path + "/" + outputMarkerName) { try writeOutputMarker(in: path) }
 }
+
+/// `qtown blank`: writes each empty sheet into `output` (claimed as qtown's), but never over a
+/// sheet already there with other bytes — staff fill these sheets in where they were written,
+/// so such a file is theirs now: it is kept and listed in `kept`.
+public func writeBlankSheets(_ sheets: [OutputPage], output: String) throws(PublishError) -> (written: [String], kept: [String]) {
+    try claimOutputFolder(output)
+    let base = StagedOutput.absolute(output)
+    var written: [String] = [], kept: [String] = []
+    for sheet in sheets {
+        let rel = try StagedOutput.checkedPath(sheet.path)
+        if let there = readFileBytes(base + "/" + rel), there != sheet.bytes {
+            kept.append(rel)
+            continue
+        }
+        try replaceFileAtomically(output: output, relative: rel, bytes: sheet.bytes)
+        written.append(rel)
+    }
+    return (written, kept)
+}
