@@ -13,11 +13,11 @@ import Foundation
 public func chineseArgumentMessage(_ message: String) -> String {
     var text = message
     // Whole-text rules first: the parser wraps long help lines, so `(default: …)` may span two lines.
-    text = replacing(text, #" ?\(values:\s+([^;()]*?);\s+default:\s+([^()]*?)\)"#) { g in
+    text = replacing(text, #"(?:(?<=\S) )?\(values:\s+([^;()]*?);\s+default:\s+([^()]*?)\)"#) { g in
         "（可选值：\(list(g[1]))；默认：\(collapse(g[2]))）"
     }
-    text = replacing(text, #" ?\(values:\s+([^()]*?)\)"#) { g in "（可选值：\(list(g[1]))）" }
-    text = replacing(text, #" ?\(default:\s+([^()]*?)\)"#) { g in "（默认：\(collapse(g[1]))）" }
+    text = replacing(text, #"(?:(?<=\S) )?\(values:\s+([^()]*?)\)"#) { g in "（可选值：\(list(g[1]))）" }
+    text = replacing(text, #"(?:(?<=\S) )?\(default:\s+([^()]*?)\)"#) { g in "（默认：\(collapse(g[1]))）" }
     var out: [String] = []
     for line in text.components(separatedBy: "\n") {
         out.append(realigned(translateLine(line).replacingOccurrences(of: "<subcommand>", with: "<子命令>")))

@@ -139,6 +139,9 @@ import Foundation
         }
         let build = try runQtown(["build", "--help"]).stdout
         #expect(build.contains("--inputs <文件夹>") && build.contains("（默认：inputs）") && build.contains("（可选值：html、xhtml；默认：html）"))
+        // Columns counted on a terminal: a Chinese value name is two columns a character.
+        #expect(build.contains("\n  --inputs <文件夹>       输入文件夹") && build.contains("\n  --jobs <线程数>         并行渲染"), "\(build)")
+        #expect(build.contains("\n" + String(repeating: " ", count: 26) + "（默认：inputs）"), "\(build)")
     }
 
     @Test func argumentErrorsAreChineseAndExitTwo() throws {
