@@ -287,4 +287,21 @@ import Foundation
         #expect(failed.contains("；日志 \(root)/logs/nightly-"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/logs").count == 2)
     }
+
+    @Test func aRunWhileAnotherHoldsTheLockSaysSoAndExits75() throws {
+        let root = temporaryFolder("nightly")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // Another run: flock on the output's lock file, held for a few seconds.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [root + "/.out.nightly.lock", "-c", "echo held > \(root)/held; sleep 3"]
+        try holder.run()
+        defer { holder.terminate(); holder.waitUntilExit() }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: root + "/held") { usleep(50_000) }
+        let r = try nightly(["QTOWN_INPUTS": repoPath("inputs"), "QTOWN_OUTPUT": root + "/out", "QTOWN_LOGS": root + "/logs"])
+        #expect(r.status == 75)
+        let last = try #require(r.lines.last)
+        #expect(last.hasPrefix("qtown nightly: 上一次运行还没有结束（锁 \(root)/.out.nightly.lock 被占用") && last.hasSuffix("本次跳过（退出状态 75）"), "\(last)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/out"))
+    }
 }
