@@ -131,6 +131,8 @@ public func computeStage(_ read: consuming ReadResult, workers: Int = 1, progres
 /// 3. render every page through the scheme's templates (compiled once);
 /// 4. publish the output folder atomically, carrying other years' folders over.
 public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> BuildSummary {
+    // An output qtown may not replace is refused before minutes of work (StagedOutput checks again).
+    do { try requireReplaceableOutput(options.output) } catch { throw PipelineError(stage: .publish, message: error.description) }
     var clock = StageClock()
     let readResult = try readStage(options, progress: progress)
     clock.lap("read")
@@ -231,27 +233,18 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
 /// renders one town's filing form and replaces that one file inside the existing output.
 /// Returns the written path. The unit is a code, a unique name, or `名称@县区`.
 public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineError) -> String {
+    do { try requireReplaceableOutput(options.output) } catch { throw PipelineError(stage: .publish, message: error.description) }
     let read = try readStage(options)
-    let tree = read.inputs.units
-    var candidates: [Unit]
-    if let u = tree.unit(unit) {
-        candidates = [u]
-    } else {
-        let parts = unit.split(separator: "@").map(String.init)
-        candidates = tree.units(named: parts[0])
-        if parts.count == 2 { candidates = candidates.filter { c in tree.units(named: parts[1]).contains { tree.isAncestor($0.code, of: c.code) } } }
-    }
-    candidates = candidates.filter { $0.level.tier == .town }
-    guard candidates.count == 1, let town = candidates.first else {
-        let hint = candidates.count > 1
-            ? "有多个同名乡镇（\(candidates.map { "\($0.name)@\(tree.ancestor(of: $0.code, at: .county)?.name ?? "")" }.joined(separator: "、"))），请用代码或 名称@县区"
-            : "没有这个乡镇（街道）" + (tree.nearestNames(to: unit).isEmpty ? "" : "；是否是：" + tree.nearestNames(to: unit).joined(separator: "、") + "？")
-        throw PipelineError(stage: .read, message: "--unit \(quoted(unit))：\(hint)")
+    let town: Unit
+    switch read.inputs.units.lookUpTown(unit) {
+    case .found(let u): town = u
+    case .notFound(let why): throw PipelineError(stage: .read, message: "--unit \(quoted(unit))：\(why)")
     }
     let report = computeStage(read, workers: max(1, options.jobs))
     do {
         let site = try Site(scheme: read.scheme, format: options.format)
         let page = try site.formPage(report, report.assessment.result(town.code)!)
+        try claimOutputFolder(options.output)
         try replaceFileAtomically(output: options.output, relative: page.path, bytes: page.bytes)
         let css = try site.assets()
         for a in css where !FileManager.default.fileExists(atPath: StagedOutput.absolute(options.output) + "/" + a.path) {

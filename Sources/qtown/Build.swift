@@ -7,9 +7,10 @@ struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "生成报告：读取输入，写出 index.html 与各年度页面（默认命令）。",
         discussion: """
-        Reads every input file, reports each problem on stderr as `file:line:column: severity: message`, \
-        and publishes the output folder atomically: a run that is killed leaves the previous output as it was; \
-        other years' folders are kept.
+        读取全部输入文件，把每个问题写到标准错误，每行一条：`文件:行:列: error|warning: 说明 [代码] (Excel 单元格)`。\
+        输出文件夹整体替换：中途被终止时上一次的输出保持原样；其他年度的文件夹保留。\
+        --output 只替换不存在的、空的或由 qtown 生成的文件夹（带 .qtown-output 标记文件），\
+        其他文件或文件夹一概不动，以退出状态 2 拒绝。
         """
     )
 

@@ -7,9 +7,9 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "只检查输入数据，不写任何文件。",
         discussion: """
-        Prints every problem as `file:line:column: severity: message` with the Excel cell: \
-        exactly the problems `build` reports for the same arguments (everything is computed, nothing written). \
-        Exit status 0 when there is no error, 1 when the inputs have errors, 2 when they cannot be read at all.
+        每个问题一行：`文件:行:列: error|warning: 说明 [代码] (Excel 单元格)`，与同样参数的 build 报告的问题完全相同\
+        （全部计算，但不写任何文件）。\
+        退出状态：0 没有错误；1 输入数据有错误；2 输入根本无法读取（或报告年度没有数据）。
         """
     )
 

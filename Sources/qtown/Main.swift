@@ -11,14 +11,16 @@ struct Qtown: ParsableCommand {
         commandName: "qtown",
         abstract: "质量强镇（街道）创建：读取各部门导出的 CSV，汇总、判定、评分并生成报告。",
         discussion: """
-        Without a subcommand, runs `build` on ./inputs into ./output.
-        Exit status: 0 all good; 1 reports written but the inputs had errors; 2 nothing written.
+        不写子命令时运行 build：读取 ./inputs，写出 ./output（打开 output/index.html）。
+        退出状态：0 一切正常；1 已写出报告，但输入数据有错误（逐条列在标准错误上）；\
+        2 什么也没写（参数错误、方案或模板无法读取、没有输入、--output 不是 qtown 可以替换的文件夹）。
         """,
         subcommands: [Build.self, Check.self, Form.self, SchemeCommand.self, Blank.self],
         defaultSubcommand: Build.self
     )
 
-    /// Parses and runs, mapping every argument problem to exit status 2 (not ArgumentParser's 64).
+    /// Parses and runs, mapping every argument problem to exit status 2 (not ArgumentParser's 64);
+    /// the parser's messages and help pages are printed in Chinese (`chineseArgumentMessage`).
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -28,10 +30,10 @@ struct Qtown: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                print(chineseArgumentMessage(fullMessage(for: error)))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            FileHandle.standardError.write(Data((chineseArgumentMessage(fullMessage(for: error)) + "\n").utf8))
             Foundation.exit(2)
         }
     }

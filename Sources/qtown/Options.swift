@@ -4,20 +4,20 @@ import QualityTown
 
 /// Options shared by the commands that read inputs (io-contract.md "Command line").
 struct InputOptions: ParsableArguments {
-    @Option(help: "输入文件夹（units.csv、data/、assessments.csv、applications.csv）。")
+    @Option(help: ArgumentHelp("输入文件夹（units.csv、data/、assessments.csv、applications.csv）。", valueName: "文件夹"))
     var inputs: String = "inputs"
 
-    @Option(help: "方案名（templates/ 下的文件夹名）或方案文件夹路径。")
+    @Option(help: ArgumentHelp("方案名（templates/ 下的文件夹名）或方案文件夹路径。", valueName: "方案"))
     var scheme: String = "suzhou-town"
 
-    @Option(help: "报告年度（默认：数据中最新的年度）。")
+    @Option(help: ArgumentHelp("报告年度（默认：数据中最新的年度）。", valueName: "年度"))
     var year: Int?
 
-    @Option(name: .customLong("as-of"), help: "截至日期 YYYY-MM-DD（默认：本机时区的今天）。")
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("截至日期 YYYY-MM-DD（默认：本机时区的今天）。", valueName: "日期"))
     var asOf: String?
 
     func validate() throws {
-        if let y = year, !(1900...2100).contains(y) { throw ValidationError("--year \(y) 不是合理的年度") }
+        if let y = year, !(1900...2100).contains(y) { throw ValidationError("--year \(y) 不是合理的年度（应在 1900–2100 之间）") }
         if let a = asOf, Self.parseDay(a) == nil { throw ValidationError("--as-of \(a) 不是日期，应为 YYYY-MM-DD") }
     }
 
@@ -37,13 +37,13 @@ struct InputOptions: ParsableArguments {
 
 /// Options of commands that write pages.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "输出文件夹。")
+    @Option(help: ArgumentHelp("输出文件夹。", valueName: "文件夹"))
     var output: String = "output"
 
-    @Option(help: "页面格式：html 或 xhtml。")
+    @Option(help: ArgumentHelp("页面格式：html 或 xhtml。", valueName: "格式"))
     var format: OutputFormat = .html
 
-    @Option(help: "并行渲染的线程数。")
+    @Option(help: ArgumentHelp("并行渲染的线程数。", valueName: "线程数"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "只输出错误（适合 cron）。")

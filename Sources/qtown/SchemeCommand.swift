@@ -7,12 +7,12 @@ struct SchemeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scheme",
         abstract: "列出方案、显示评估细则、检查方案文件中声明的分值是否自洽。",
-        discussion: "A scheme is a folder under templates/ holding scheme.xml (checked against templates/scheme.xsd) and its page templates.",
+        discussion: "一个方案是 templates/ 下的一个文件夹，内有 scheme.xml（按 templates/scheme.xsd 检查）和它的页面模板。",
         subcommands: [List.self, Show.self, CheckScheme.self]
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "列出可用的方案。", discussion: "Looks in $QTOWN_TEMPLATES, ./templates and beside the executable.")
+        static let configuration = CommandConfiguration(abstract: "列出可用的方案。", discussion: "依次查找 $QTOWN_TEMPLATES、./templates 和程序所在位置旁的 templates。")
         func run() throws {
             for s in availableSchemes() { print("\(s.id)\t\(s.name)\t\(s.directory)") }
         }
@@ -20,8 +20,8 @@ struct SchemeCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "以表格显示方案的评估细则（附件1）与创建目标。",
-                                                        discussion: "One line per criterion: 序号, 条目, 类别, 指标内容, 分数, 规则.")
-        @Argument(help: "方案名或方案文件夹。") var scheme: String = "suzhou-town"
+                                                        discussion: "每条细则一行：序号、条目、类别、指标内容、分数、规则。")
+        @Argument(help: ArgumentHelp("方案名或方案文件夹。", valueName: "方案")) var scheme: String = "suzhou-town"
         func run() throws {
             let s = try loadOrExit(scheme)
             print(rubricTable(s))
@@ -30,8 +30,8 @@ struct SchemeCommand: ParsableCommand {
 
     struct CheckScheme: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "check", abstract: "检查声明的分值与各部分之和是否一致，并给出可达到的最高基础分。",
-                                                        discussion: "Prints each mismatch as a warning with its line in scheme.xml. Exit 0 when the scheme loads (mismatches are the document's own), 2 when it does not.")
-        @Argument(help: "方案名或方案文件夹。") var scheme: String = "suzhou-town"
+                                                        discussion: "每处不一致打印为一条 warning，带 scheme.xml 中的行号。方案能读取时退出状态为 0（不一致是文件本身的），不能读取时为 2。")
+        @Argument(help: ArgumentHelp("方案名或方案文件夹。", valueName: "方案")) var scheme: String = "suzhou-town"
         func run() throws {
             let s = try loadOrExit(scheme)
             guard let rubric = s.rubric else { print("\(s.id)：没有评估细则，无需检查分值"); return }

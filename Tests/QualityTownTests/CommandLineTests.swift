@@ -68,7 +68,7 @@ import Foundation
             #expect(!FileManager.default.fileExists(atPath: out + "/site"), "\(args)")
         }
         let help = try runQtown(["--help"])
-        #expect(help.status == 0 && help.stdout.contains("USAGE"))
+        #expect(help.status == 0 && help.stdout.contains("用法：qtown"))
     }
 
     @Test func xhtmlFormatWritesWellFormedXHTML() throws {

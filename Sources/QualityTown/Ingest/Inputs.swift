@@ -292,7 +292,7 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
     let fm = FileManager.default
     var isDir: ObjCBool = false
     guard fm.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
-        throw InputError(description: "输入文件夹 \(folder) 不存在")
+        throw InputError(description: missingInputsMessage(folder, isFile: fm.fileExists(atPath: folder)))
     }
     let unitsPath = folder + "/units.csv"
     guard let unitBytes = fm.contents(atPath: unitsPath) else {

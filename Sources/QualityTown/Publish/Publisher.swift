@@ -13,8 +13,10 @@ public struct PublishError: Error, Sendable, CustomStringConvertible {
 
 /// A run's output, written into a staging folder beside `--output` and swapped in at the end.
 ///
-/// 1. `init` makes `.<name>.staging-<pid>` in the output's parent folder (same file system, so
-///    the swap is a rename) and removes staging folders left by runs that were killed.
+/// 1. `init` refuses an output qtown may not replace (`requireReplaceableOutput`: a plain file,
+///    a folder holding what qtown did not write), makes `.<name>.staging-<pid>` in the output's
+///    parent folder (same file system, so the swap is a rename) holding qtown's marker file, and
+///    removes staging folders left by runs that were killed.
 /// 2. `carryOver` hard-links the previous output's other years into the staging folder.
 /// 3. `write` puts each page; paths are checked to stay inside the folder.
 /// 4. `publish` exchanges staging and output in one `renameat2(RENAME_EXCHANGE)`, then deletes
@@ -30,6 +32,7 @@ public final class StagedOutput: @unchecked Sendable {
         let parent = (out as NSString).deletingLastPathComponent
         let name = (out as NSString).lastPathComponent
         guard !name.isEmpty, name != "/", name != "." else { throw PublishError(description: "输出文件夹 \(output) 不合适") }
+        try requireReplaceableOutput(out)
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
@@ -41,6 +44,7 @@ public final class StagedOutput: @unchecked Sendable {
         guard mkdir(staging, 0o755) == 0 else {
             throw PublishError(description: "无法创建临时文件夹 \(staging)：\(systemReason(errno))")
         }
+        try writeOutputMarker(in: staging)
     }
 
     deinit {

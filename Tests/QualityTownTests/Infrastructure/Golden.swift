@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import let QualityTown.outputMarkerName
 
 /// Golden files: a case folder `Fixtures/cases/<case>/` holds `inputs/` and `expected/`. A test
 /// builds the case and compares each expected file with what was written, as a line diff.
@@ -84,10 +85,11 @@ func runQtown(_ arguments: [String], cwd: String? = nil, environment: [String: S
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
-/// Every file under an output folder, relative path → bytes.
+/// Every file under an output folder, relative path → bytes; qtown's marker file (the same
+/// bytes in every output, checked by OutputOwnershipTests) is left out.
 func readTree(_ dir: String) -> [String: [UInt8]] {
     var out: [String: [UInt8]] = [:]
-    for p in Golden.allFiles(under: dir) {
+    for p in Golden.allFiles(under: dir) where p != outputMarkerName {
         out[p] = (try? Data(contentsOf: URL(fileURLWithPath: dir + "/" + p))).map { [UInt8]($0) }
     }
     return out
