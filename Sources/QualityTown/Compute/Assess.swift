@@ -16,6 +16,12 @@ public struct UnitResult: Sendable {
     public var stage: StageResult?
     /// Cities only.
     public var goal: [GoalProgress]?
+    /// Towns: whether the report year has anything of the town's own (a data cell, not only its
+    /// county's row, or an assessment row). A town without is not ranked: a ranking of empty
+    /// score tables would put every such town first on 0 points.
+    public var hasData = false
+    /// Towns with data: the rank by total within the city (ties share the best rank).
+    public var rank: Int?
 }
 
 /// The compute stage's output: one result per unit, in tree order.
@@ -81,16 +87,19 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
     // Towns are scored first, on `workers` threads: the sheet's entries are then let go before
     // the rest is judged (all of them with every result was the peak of a country's build).
-    let scores: [(score: TownScore?, diagnostics: [Diagnostic])]
+    let scores: [(score: TownScore?, hasData: Bool, diagnostics: [Diagnostic])]
     do {
         let (assessments, assessmentProblems) = assessing!.value()
         assessing = nil
         bag.append(contentsOf: assessmentProblems.items)
-        scores = parallelMap(tree.units, workers: workers) { u -> (score: TownScore?, diagnostics: [Diagnostic]) in
-            guard u.level.tier == .town, let rubric = scheme.rubric else { return (nil, []) }
+        scores = parallelMap(tree.units, workers: workers) { u -> (score: TownScore?, hasData: Bool, diagnostics: [Diagnostic]) in
+            guard u.level.tier == .town else { return (nil, false, []) }
+            let own = assessments.ranges[u.code] != nil
+                || (ds.figures[UnitYear(unit: u.code, year: year)]?.figures.contains { $0.figure.inheritedFrom == nil } ?? false)
+            guard let rubric = scheme.rubric else { return (nil, own, []) }
             var bag = DiagnosticBag()
             let score = scoreTown(u.code, rubric: rubric, context: context, assessments: assessments.town(u.code), diagnostics: &bag)
-            return (score, bag.items)
+            return (score, own, bag.items)
         }
     }
     qtown_release_free_memory()
@@ -116,6 +125,7 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
                            previousTargets: judgeTargets(scheme, unit: u.code, year: year - 1, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []))
         if isTown {
             r.score = scores[i].score
+            r.hasData = scores[i].hasData
             bag.append(contentsOf: scores[i].diagnostics)
             if let e = scheme.eligibility { r.eligibility = judgeEligibility(e, unit: u.code, year: year, context: context) }
             if let l = scheme.lifecycle {
@@ -147,9 +157,28 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
             results[i].goal = goalProgress(goal, towns: towns[results[i].unit.code] ?? [], stages: stages)
         }
     }
+    rankWithinCities(&results, tree: tree)
     // The dataset goes with this function: the results keep the two years the pages show, and
     // the other years' tables (a third of a country's figures) are freed before rendering.
     var a = Assessment(scheme: scheme, year: year, asOf: read.asOf, tree: tree, units: results, diagnostics: bag.items)
     for i in results.indices { a.index[results[i].unit.code] = i }
     return a
+}
+
+/// Each town's rank by total within its city (ties share the best rank, 1, 2, 2, 4; towns
+/// without a city are ranked among themselves). Towns without data of their own are not ranked.
+func rankWithinCities(_ results: inout [UnitResult], tree: UnitTree) {
+    var groups: [String: [(index: Int, total: Rational)]] = [:]
+    for i in results.indices where results[i].hasData {
+        guard let total = results[i].score?.total else { continue }
+        groups[tree.ancestor(of: results[i].unit.code, at: .city)?.code ?? "", default: []].append((i, total))
+    }
+    for (_, members) in groups {
+        let sorted = members.sorted { $0.total != $1.total ? $0.total > $1.total : results[$0.index].unit.code < results[$1.index].unit.code }
+        var rank = 1
+        for (k, m) in sorted.enumerated() {
+            if k > 0 && m.total != sorted[k - 1].total { rank = k + 1 }
+            results[m.index].rank = rank
+        }
+    }
 }

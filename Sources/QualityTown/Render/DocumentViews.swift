@@ -14,7 +14,8 @@ func matrixCell(_ t: TargetResult, scheme: Scheme) -> TemplateValue {
 
 /// A town's row in a ranking: totals per category, eligibility and stage.
 func rankingRows(_ towns: [UnitResult], tree: UnitTree, format: OutputFormat, year: Int, root: String) -> [TemplateValue] {
-    let scored = towns.filter { $0.score != nil }.sorted {
+    // Towns without data of their own are not ranked (they would all share the first place on 0).
+    let scored = towns.filter { $0.score != nil && $0.hasData }.sorted {
         $0.score!.total != $1.score!.total ? $0.score!.total > $1.score!.total : $0.unit.code < $1.unit.code
     }
     var rank = 0
@@ -37,6 +38,13 @@ func rankingRows(_ towns: [UnitResult], tree: UnitTree, format: OutputFormat, ye
             "flags": .t(stageFlags(r.stage)),
         ])
     }
+}
+
+/// The towns left out of a ranking for want of data of their own, named in one sentence (or null).
+func unrankedText(_ towns: [UnitResult]) -> TemplateValue {
+    let names = towns.filter { $0.score != nil && !$0.hasData }.map(\.unit.name)
+    guard !names.isEmpty else { return .null }
+    return .t("本年度没有本乡镇（街道）自身数据、未参加排名：" + names.joined(separator: "、") + "（共 \(names.count) 个）。")
 }
 
 /// Overdue / expiring / revocation review, in words.
@@ -97,6 +105,7 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
         "matrix": matrixValue(towns, scheme: scheme, format: format, root: "../"),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "ranking": .list(rankingRows(towns, tree: a.tree, format: format, year: a.year, root: "../")),
+        "unranked": unrankedText(towns),
         "discrepancies": .list(discrepancies),
         "problems": .list(problems),
         "problemCount": .t(ownProblems),
@@ -234,6 +243,7 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
         "expiring": .list(expiring),
         "reviews": .list(reviews),
         "ranking": .list(rankingRows(allTowns, tree: a.tree, format: format, year: a.year, root: "../")),
+        "unranked": unrankedText(allTowns),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "distribution": .object(["rows": .list(distRows), "ticks": .list(ticks), "height": .t(String(counties.count * rowH + 40)),
                                  "axisY": .t(String(counties.count * rowH + 8)), "tickY": .t(String(counties.count * rowH + 24)),

@@ -264,7 +264,6 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
 /// `YEAR/results.json`, handed to `emit` a megabyte or so at a time (a country's file is half
 /// a gigabyte; held whole, its buffer doubling to a gigabyte was the render stage's peak).
 func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = [], emit: ([UInt8]) -> Void) {
-    let ranks = cityRanks(a)
     let rateIDs = Set(a.scheme.rates.map(\.id))
     let ids = a.scheme.indicators.map(\.id) + a.scheme.rates.map(\.id)
     let isRate = ids.map { rateIDs.contains($0) }
@@ -304,7 +303,7 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
         if let s = r.score {
             o.append(("score", .object([
                 ("base", .number(s.base)), ("bonus", .number(s.bonus)), ("total", .number(s.total)),
-                ("rank", ranks[r.unit.code].map { .int($0) } ?? .null),
+                ("rank", r.rank.map { .int($0) } ?? .null),
                 ("items", .written { out, indent in
                     JSON.writeObject(s.items.count, indent: indent, into: &out, key: { String(s.items[$0].item.number) }) { i, out in
                         JSON.number(s.items[i].points).write(into: &out, indent: indent + 1)
@@ -401,21 +400,3 @@ func resultsCSV(_ a: Assessment) -> [UInt8] {
     return [0xEF, 0xBB, 0xBF] + Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
 }
 
-/// Each town's rank by total within its city (ties share the best rank; towns without a city
-/// are ranked among themselves).
-func cityRanks(_ a: Assessment) -> [String: Int] {
-    var groups: [String: [(String, Rational)]] = [:]
-    for r in a.units where r.score != nil {
-        groups[a.tree.ancestor(of: r.unit.code, at: .city)?.code ?? "", default: []].append((r.unit.code, r.score!.total))
-    }
-    var out: [String: Int] = [:]
-    for (_, members) in groups {
-        let sorted = members.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        var rank = 1
-        for (i, m) in sorted.enumerated() {
-            if i > 0 && m.1 != sorted[i - 1].1 { rank = i + 1 }
-            out[m.0] = rank
-        }
-    }
-    return out
-}
