@@ -171,6 +171,33 @@ import Foundation
         #expect(r.target("341302100", "T1").status == .met)
     }
 
+    /// A town without data of its own is not ranked (every town shared the first place on 0
+    /// points before); a target no town of a county has data for is said once on its page.
+    @Test func townsWithoutDataAreNotRankedAndEmptyTargetsAreSaidOnce() throws {
+        var s = Scenario()
+        s.data["a.csv"] = """
+        年度,代码,主要污染物排放达标,四上企业数,管理体系认证证书数
+        2025,341302,是,,
+        2025,341302100,,12,30
+        2025,341302101,,12,3
+        """
+        s.assessments = "年度,代码,条目,核定分\n2025,341302101,5.1,4\n"
+        let r = try s.run()
+        #expect(r.unit("341302100").hasData && r.unit("341302101").hasData)
+        // 褚兰镇 has only its county's row: not ranked, and said so under the ranking.
+        #expect(!r.unit("341302102").hasData && r.unit("341302102").rank == nil)
+        #expect(r.unit("341302101").rank == 1 && r.unit("341302100").rank == 2)   // 夹沟镇 has 5.1 核定 4 more
+        let county = countyView(r, r.unit("341302"), format: .html)
+        #expect(county.member("ranking").map { if case .list(let l) = $0 { return l.count } else { return -1 } } == 2)
+        #expect(county.member("unranked") == .text("本年度没有本乡镇（街道）自身数据、未参加排名：褚兰镇（共 1 个）。"))
+        // No town has data for T1 (agri_rate): out of the matrix, named once.
+        let matrix = county.member("matrix")!
+        #expect(matrix.member("empty").map { if case .text(let t) = $0 { return t.contains("T1 ") } else { return false } } == true)
+        if case .list(let ids)? = matrix.member("targets") {
+            #expect(!ids.contains { $0.member("id") == .text("T1") } && ids.contains { $0.member("id") == .text("T9") })
+        }
+    }
+
     @Test func checkedArithmeticIsExactOrNothing() {
         #expect(Rational(Int.max).adding(Rational(1)) == nil)
         #expect(Rational(1, 3).adding(Rational(1, 6)) == Rational(1, 2))

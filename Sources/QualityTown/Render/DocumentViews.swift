@@ -58,17 +58,21 @@ func stageFlags(_ s: StageResult?) -> String {
     return f.joined(separator: "、")
 }
 
-/// The towns × targets matrix.
+/// The towns × targets matrix. A target none of the towns has data for is left out of the
+/// matrix and named once in `empty` (not 缺数据 in each of 45 rows).
 func matrixValue(_ towns: [UnitResult], scheme: Scheme, format: OutputFormat, root: String) -> TemplateValue {
-    .object([
-        "targets": .list(scheme.targets.map { .object(["id": .t($0.id), "label": .t($0.label)]) }),
+    let shown = scheme.targets.indices.filter { i in towns.isEmpty || towns.contains { $0.targets[i].status != .noData } }
+    let empty = scheme.targets.indices.filter { !shown.contains($0) }.map { "\(scheme.targets[$0].id) \(scheme.targets[$0].label)" }
+    return .object([
+        "targets": .list(shown.map { i in .object(["id": .t(scheme.targets[i].id), "label": .t(scheme.targets[i].label)]) }),
         "rows": .list(towns.map { r in
             .object([
                 "name": .t(r.unit.name),
                 "link": .t("\(root)towns/\(r.unit.code).\(format.fileExtension)"),
-                "cells": .list(r.targets.map { matrixCell($0, scheme: scheme) }),
+                "cells": .list(shown.map { matrixCell(r.targets[$0], scheme: scheme) }),
             ])
         }),
+        "empty": empty.isEmpty ? .null : .t("以下目标所辖乡镇（街道）均无数据（缺数据），未列入上表：" + empty.joined(separator: "；") + "。"),
     ])
 }
 
