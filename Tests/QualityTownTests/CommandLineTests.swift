@@ -247,6 +247,10 @@ import Foundation
         let picked = ["2025/towns/341302101.html", "2025/towns/341322100.html", "2025/results.csv", "2025/counties/341302.html",
                       "2025/cities/341300.html", "2025/forms/341302100.html", "2025/forms/341302102.html"]
         Golden.compare(case: "sample", files: files.filter { picked.contains($0.key) })
+        // The 备注 column is the department's remark: no warning, shown on the town's page.
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+        let chulan = String(decoding: files["2025/towns/341302102.html"]!, as: UTF8.self)
+        #expect(chulan.contains("已与统计口径核对") && chulan.contains("data/市场监管局-年度汇总.csv:94:29（AC94）"))
         // results.json: the contract's shape, full precision (not the cut display).
         let json = try JSONSerialization.jsonObject(with: Data(files["2025/results.json"]!)) as! [String: Any]
         #expect(json["scheme"] as? String == "suzhou-town" && json["year"] as? Int == 2025 && json["asOf"] as? String == "2026-11-23")

@@ -110,6 +110,7 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "ranking": .list(rankingRows(towns, tree: a.tree, format: format, year: a.year, root: "../")),
         "unranked": unrankedText(towns),
+        "remarks": report.remarks(of: county.unit.code),
         "discrepancies": .list(discrepancies),
         "problems": .list(problems),
         "problemCount": .t(ownProblems),

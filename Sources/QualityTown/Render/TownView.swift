@@ -31,6 +31,13 @@ public struct Report: Sendable {
     /// The problems of one unit, in file order.
     public func problems(of code: String) -> [Diagnostic] { problemsByUnit[code] ?? [] }
 
+    /// The remarks (备注, 说明) the departments wrote on a unit's rows of the report year, in file
+    /// order, as page values (text and where it was written).
+    public func remarks(of code: String) -> TemplateValue {
+        let rows = read.inputs.remarks.filter { $0.unit == code && $0.year == read.year }
+        return .list(rows.map { .object(["text": .t($0.text), "where": .t(sourceList([$0.location]))]) })
+    }
+
     /// How many problems affect a unit's figures: its own and those of whole files (a renamed
     /// column leaves every unit without that indicator).
     public func problemCount(affecting code: String) -> Int { (problemsByUnit[code]?.count ?? 0) + fileProblems.count }
@@ -352,6 +359,7 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, score: Te
         "score": score ?? scoreTableValue(r, scheme: scheme),
         "rubricClause": .t(scheme.rubric?.clause ?? ""),
         "discrepancies": .list(discrepancies),
+        "remarks": report.remarks(of: r.unit.code),
         "problemCount": .t(report.problemCount(affecting: r.unit.code)),
         "dataQuality": .t("../data-quality.\(format.fileExtension)#unit-\(anchorID(r.unit.code))"),
     ])
