@@ -16,6 +16,17 @@ public enum Severity: String, Sendable, Codable, Comparable {
 /// The pipeline stage that found a problem; every diagnostic is labelled with it.
 public enum Stage: String, Sendable, Codable {
     case read, scheme, compute, render, publish
+
+    /// The stage's name in the users' language (progress lines and failures).
+    public var label: String {
+        switch self {
+        case .read: return "读取"
+        case .scheme: return "方案"
+        case .compute: return "计算"
+        case .render: return "生成页面"
+        case .publish: return "发布"
+        }
+    }
 }
 
 /// Where a problem is: a file, and where known its physical line, column (1-based field index)

@@ -32,7 +32,7 @@ public struct BuildOptions: Sendable {
 public struct PipelineError: Error, Sendable, CustomStringConvertible {
     public var stage: Stage
     public var message: String
-    public var description: String { "[\(stage.rawValue)] \(message)" }
+    public var description: String { "[\(stage.label)] \(message)" }
 }
 
 /// Progress of a run, reported per stage (the CLI shows it on a terminal).

@@ -72,15 +72,15 @@ func progressPrinter(quiet: Bool) -> (ProgressEvent) -> Void {
         guard tty, !quiet else { return }
         switch event {
         case .stageStarted(let stage, let what):
-            FileHandle.standardError.write(Data("[\(stage.rawValue)] \(what)…\n".utf8))
+            FileHandle.standardError.write(Data("[\(stage.label)] \(what)…\n".utf8))
         case .stageFinished(let stage, let what):
-            FileHandle.standardError.write(Data("[\(stage.rawValue)] 完成：\(what)\n".utf8))
+            FileHandle.standardError.write(Data("[\(stage.label)] 完成：\(what)\n".utf8))
         }
     }
 }
 
 /// Prints a pipeline failure and exits 2 (nothing written).
 func fail(_ error: PipelineError) -> Never {
-    FileHandle.standardError.write(Data("qtown: \(error.stage.rawValue): error: \(error.message)\n".utf8))
+    FileHandle.standardError.write(Data("qtown: error: [\(error.stage.label)] \(error.message)\n".utf8))
     exit(2)
 }
