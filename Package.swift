@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev); only Sources/QualityTown/XML imports it.
@@ -22,7 +23,7 @@ let package = Package(
         .target(name: "CQTownSystem"),
         .target(
             name: "QualityTown",
-            dependencies: ["CLibXML2", "CQTownSystem"]
+            dependencies: ["CLibXML2", "CQTownSystem", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "qtown",

@@ -157,41 +157,52 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
 /// Strings stored once for the process and numbered in the order first seen (the file names
 /// locations refer to; the county codes figures are inherited from). Numbers are handed out
 /// under a lock; a string is written before its number is, and never changes, so reading one
-/// needs no lock.
+/// needs no lock. The strings live in blocks of 65,536 made as they fill, so a table holds as
+/// many strings as its 32-bit numbers can name (2³¹): a country has tens of thousands.
 final class StringTable: @unchecked Sendable {
     /// File names of `SourceLocation`.
-    static let files = StringTable(capacity: 1 << 20)
+    static let files = StringTable()
     /// Unit codes (of data cells, and of the county a figure was inherited from).
-    static let units = StringTable(capacity: 1 << 20)
+    static let units = StringTable()
     /// Indicator ids of data cells.
-    static let indicators = StringTable(capacity: 1 << 16)
+    static let indicators = StringTable()
     /// Text values of data cells (no indicator of the schemes has them).
-    static let texts = StringTable(capacity: 1 << 20)
+    static let texts = StringTable()
 
-    private let capacity: Int
-    private let names: UnsafeMutablePointer<String>
+    private static let blockBits = 16
+    private static let blockSize = 1 << blockBits
+    /// 32,768 blocks of 65,536: every non-negative Int32.
+    private static let blockCount = 1 << (31 - blockBits)
+    /// The blocks' addresses, set once each (before any of its numbers is handed out).
+    private let blocks: UnsafeMutablePointer<UnsafeMutablePointer<String>?>
     private var ids: [String: Int32] = [:]
     private var count = 0
     private let lock = NSLock()
 
-    private init(capacity: Int) {
-        self.capacity = capacity
-        names = .allocate(capacity: capacity)
+    /// An empty table (the process's tables are the static ones; tests make their own).
+    init() {
+        blocks = .allocate(capacity: StringTable.blockCount)
+        blocks.initialize(repeating: nil, count: StringTable.blockCount)
     }
 
+    /// The number of `name`, given it now if it is new.
     func id(_ name: String) -> Int32 {
         lock.lock()
         defer { lock.unlock() }
         if let i = ids[name] { return i }
-        precondition(count < capacity, "more than \(capacity) distinct strings")
-        (names + count).initialize(to: name)
+        let block = count >> StringTable.blockBits
+        if blocks[block] == nil { blocks[block] = .allocate(capacity: StringTable.blockSize) }
+        (blocks[block]! + (count & (StringTable.blockSize - 1))).initialize(to: name)
         let i = Int32(count)
         count += 1
         ids[name] = i
         return i
     }
 
-    func name(_ id: Int32) -> String { names[Int(id)] }
+    func name(_ id: Int32) -> String {
+        let i = Int(id)
+        return blocks[i >> StringTable.blockBits]![i & (StringTable.blockSize - 1)]
+    }
 }
 
 /// `1 → A`, `26 → Z`, `27 → AA`.

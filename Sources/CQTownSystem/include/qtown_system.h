@@ -15,17 +15,4 @@ int qtown_syncfs(int fd);
 /// size is what the process still uses rather than pages waiting for jemalloc's decay.
 void qtown_release_free_memory(void);
 
-#include <stddef.h>
-#include <stdint.h>
-
-/// SHA-256's 64 round constants (FIPS 180-4 §4.2.2).
-const uint32_t *qtown_sha256_constants(void);
-
-/// 1 when the processor has the SHA extensions (x86-64 SHA-NI), else 0.
-int qtown_sha256_hw_available(void);
-
-/// SHA-256 compression of `blocks` 64-byte blocks at `data` into `state` (a, b, … h) with the
-/// processor's SHA instructions; only when `qtown_sha256_hw_available()`.
-void qtown_sha256_hw_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
-
 #endif
