@@ -47,27 +47,27 @@ public final class Site: Sendable {
     }
 
     /// `YEAR/towns/CODE.html` for one town (codes are validated: letters and digits only).
-    /// `score`: the town's 自查打分表 values when already built (shared with its form).
-    public func townPage(_ report: Report, _ r: UnitResult, score: TemplateValue? = nil) throws(TemplateError) -> OutputPage {
-        try townPage(report, r, score: score, memo: nil)
-    }
-
-    private func townPage(_ report: Report, _ r: UnitResult, score: TemplateValue?, memo: RenderMemo?) throws(TemplateError) -> OutputPage {
+    public func townPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
         try page("town.xhtml", at: "\(report.read.year)/towns/\(r.unit.code).\(format.fileExtension)",
-                 townView(report, r, format: format, score: score), memo: memo)
+                 townView(report, r, format: format, parts: scoreParts), memo: RenderMemo(sharing: [], run: runMemo))
     }
 
-    /// A town's page and its filing form, which share the 自查打分表: its values are built once,
-    /// and its table is written once (`RenderMemo`) and copied into the form.
+    /// A town's page and its filing form. They print different 自查打分表s (the committee's
+    /// scores with note numbers; the town's own 自评分), whose 评分方法 column is written once a
+    /// run (`RunMemo`).
     func townAndFormPages(_ report: Report, _ r: UnitResult) throws(TemplateError) -> [OutputPage] {
-        let score = scoreTableValue(r, scheme: report.assessment.scheme, parts: scoreParts)
-        let memo = RenderMemo(sharing: [score], run: runMemo)
-        return [try townPage(report, r, score: score, memo: memo), try formPage(report, r, score: score, memo: memo)]
+        [try townPage(report, r), try formPage(report, r)]
     }
 
     /// `YEAR/counties/CODE.html`, the nightly rollup of one county.
     public func countyPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
         try page("county.xhtml", at: "\(report.read.year)/counties/\(r.unit.code).\(format.fileExtension)", countyView(report, r, format: format))
+    }
+
+    /// `YEAR/forms/county-CODE.html`: every town's form of one county in one document.
+    public func formsBundlePage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
+        try page("forms-bundle.xhtml", at: "\(report.read.year)/forms/county-\(r.unit.code).\(format.fileExtension)",
+                 formsBundleView(report, r, format: format, parts: scoreParts), memo: RenderMemo(sharing: [], run: runMemo))
     }
 
     /// `YEAR/cities/CODE.html`, the committee's report.
@@ -76,13 +76,9 @@ public final class Site: Sendable {
     }
 
     /// `YEAR/forms/CODE.html`, the 附件2 filing form of one town.
-    public func formPage(_ report: Report, _ r: UnitResult, score: TemplateValue? = nil) throws(TemplateError) -> OutputPage {
-        try formPage(report, r, score: score, memo: nil)
-    }
-
-    private func formPage(_ report: Report, _ r: UnitResult, score: TemplateValue?, memo: RenderMemo?) throws(TemplateError) -> OutputPage {
+    public func formPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
         try page("form.xhtml", at: "\(report.read.year)/forms/\(r.unit.code).\(format.fileExtension)",
-                 formView(report, r, format: format, root: "../../", score: score), memo: memo)
+                 formView(report, r, format: format, root: "../../", parts: scoreParts), memo: RenderMemo(sharing: [], run: runMemo))
     }
 
     /// `YEAR/changes.html`: what changed since the previous run's results.json.
@@ -125,7 +121,7 @@ public final class Site: Sendable {
         case .index(let years): return [try indexPage(report, years: years)]
         case .results: return results(report)
         case .town(let i): return try townAndFormPages(report, units[i])
-        case .county(let i): return [try countyPage(report, units[i])]
+        case .county(let i): return [try countyPage(report, units[i]), try formsBundlePage(report, units[i])]
         case .city(let i): return [try cityPage(report, units[i])]
         }
     }
