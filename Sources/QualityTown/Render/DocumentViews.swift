@@ -147,7 +147,8 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
     let counties = a.tree.children(of: city.unit.code).filter { $0.level.tier == .county }.compactMap { a.result($0.code) }
     let allTowns = descendants(of: city.unit.code, in: a.tree).filter { $0.level.tier == .town }.sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
     let frame = PageFrame(title: "\(city.unit.name)质量强镇（街道）创建工作报告", subtitle: "\(a.year) 年度 · 提交\(city.unit.name)质量发展委员会（截至 \(a.asOf.chinese)）",
-                          root: "../../", scheme: scheme, asOf: a.asOf, format: format)
+                          root: "../../", scheme: scheme, asOf: a.asOf, format: format,
+                          unit: "\(city.unit.name) · \(a.year) 年度", trail: [("报告目录", "../../index.\(ext)")])
     // Pooled targets side by side: city, then each county.
     let columns = [city] + counties
     let targetsSide: [TemplateValue] = scheme.targets.enumerated().map { i, t in

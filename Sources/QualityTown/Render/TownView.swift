@@ -421,11 +421,11 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
     ]), own)
 }
 
-/// A computed criterion's figures as the form's 备注 says them: the first clause of the rule's
-/// note (`首席质量官聘任率 13/13 = 100%`), without the requirement that follows.
+/// A computed criterion's figures as the form's 备注 says them: the rule's note
+/// (`首席质量官聘任率 13/13 = 100%，要求 = 100%`) without the committee's 核定说明.
 private func dataNote(_ note: String) -> String? {
-    guard !note.isEmpty else { return nil }
-    return String(note.split(separator: "；", maxSplits: 1).first ?? Substring(note))
+    let figures = note.range(of: "；核定说明：").map { String(note[..<$0.lowerBound]) } ?? note
+    return figures.isEmpty ? nil : figures
 }
 
 /// An empty 自查打分表 (附件1's items and methods, every 得分, 备注 and total blank), to fill by pen.

@@ -23,7 +23,8 @@ struct PageFrame {
     var scheme: Scheme
     var asOf: Day
     var format: OutputFormat
-    /// The running header: the document (left) and its unit (right); the title and "" by default.
+    /// The running header: the document (left) and its unit (right); by default the title and
+    /// the as-of date (pages of a whole run).
     var document: String? = nil
     var unit: String? = nil
     /// Links to the pages around this one (the index, the city, the county, the town, its form):
@@ -39,7 +40,7 @@ struct PageFrame {
             "schemeName": .t(scheme.name),
             "schemeSource": .t(scheme.source),
             "asOf": .t(asOf.chinese),
-            "printStyle": .t(printStyle(document: document ?? title, unit: unit ?? "")),
+            "printStyle": .t(printStyle(document: document ?? title, unit: unit ?? "截至 \(asOf.chinese)")),
             "trail": .list(trail.map { .object(["label": .t($0.label), "link": .t($0.link)]) }),
         ])
     }
