@@ -415,7 +415,8 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
         "declared": part.pointee.declared,
         "cap": part.pointee.cap,
         "score": .t(itemScore),
-        "criteria": .list(criteria),
+        // An item the town scored as a whole shows that score only (no per-criterion lines).
+        "criteria": .list(wholeSelf == nil ? criteria : []),
         "method": inOrder ? part.pointee.method : ScoreTableParts.method(it.pointee.criteria.map { c in declared.first { $0.id == c.id }! }),
         "itemRemark": .opt(itemRemark),
     ]), own)
