@@ -345,7 +345,7 @@ func formsBundleView(_ report: Report, _ county: UnitResult, format: OutputForma
         .sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
     let city = a.tree.ancestor(of: county.unit.code, at: .city)?.name ?? ""
     let frame = PageFrame(title: "\(county.unit.name)各乡镇（街道）申报备案表", subtitle: "\(a.year) 年度", root: "../../", scheme: scheme, asOf: a.asOf,
-                          format: format, document: "附件2　\(city)质量强镇（街道）申报备案表", unit: "\(county.unit.name)（\(towns.count) 个乡镇（街道））",
+                          format: format, document: "附件2　\(city)质量强镇（街道）申报备案表", unit: "\(county.unit.name) · \(towns.count) 个乡镇（街道）",
                           trail: [("报告目录", "../../index.\(ext)"), ("\(county.unit.name)创建情况", "../counties/\(county.unit.code).\(ext)")])
     return .object([
         "page": frame.value,
