@@ -219,8 +219,9 @@ enum ScoreTableKind {
     case committee
     /// The town's own, for the 附件2 form it signs: its 自评分; a criterion computed from data
     /// that the town did not score shows the computed score (数据核算) unless its data are
-    /// missing or in error; anything else is left blank for the pen, and so is every total
-    /// that adds a blank. No file references: the 备注 says in words how a score arose.
+    /// missing or in error; a 加分项 criterion it did not score is not claimed (0, 未申报加分);
+    /// anything else is left blank for the pen, and so is every total that adds a blank. No
+    /// file references: the 备注 says in words how a score arose.
     case selfAssessment
     /// Nothing filled in (a town without an application, or without a score): every 得分,
     /// 备注 and total blank, to fill by pen.
@@ -243,6 +244,8 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
     rows.reserveCapacity(s.items.count)
     // The town's own points per item (nil: a blank to fill by pen), for the totals of its form.
     var ownItems: [(category: String, points: Rational?)] = []
+    // 加分项 are claims: one the town did not score is not claimed (0), not a blank.
+    let bonusCategories = Set(rubric.categories.filter(\.bonus).map(\.id))
     // By category, then in the rubric's order (items are scored in the rubric's order). Scores
     // and parts are read in place (binding each item and criterion copied all of its texts).
     s.items.withUnsafeBufferPointer { items in
@@ -253,7 +256,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
                 for i in items.indices where parts.categoryOfItem[items[i].itemIndex] == cat.id {
                     defer { k += 1 }
                     let it = items.baseAddress! + i, part = partItems.baseAddress! + items[i].itemIndex
-                    let (row, own) = scoreRow(it, part, category: k == 0 ? cat.label : .t(""), kind: kind,
+                    let (row, own) = scoreRow(it, part, category: k == 0 ? cat.label : .t(""), kind: kind, bonus: bonusCategories.contains(cat.id),
                                               discrepancies: s.discrepancies, notes: &notes)
                     rows.append(row)
                     ownItems.append((cat.id, own))
@@ -293,8 +296,8 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
             cats.append(.object([
                 "name": .t(c.name),
                 "declared": .t(c.declared.plain()),
-                "score": .t(c.bonus ? (sum?.plain() ?? "") : (capped?.plain() ?? "")),
-                "note": .opt(sum.map { $0 > c.declared && !c.bonus ? "合计 \($0.plain()) 分，按类别满分计" : nil } ?? nil),
+                "score": .t(capped?.plain() ?? ""),
+                "note": .opt(sum.map { $0 > c.declared ? "合计 \($0.plain()) 分，按类别满分计" : nil } ?? nil),
             ]))
         }
         let bonus = bonusSum.map { min($0, rubric.bonusCap) }
@@ -314,7 +317,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
 /// One row of the 自查打分表: an item's parts and its score, read in place; and the item's
 /// points as the table counts them (nil: blank).
 private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<ScoreTableParts.Item>, category: TemplateValue,
-                      kind: ScoreTableKind, discrepancies: [Discrepancy], notes: inout SourceNotes) -> (TemplateValue, Rational?) {
+                      kind: ScoreTableKind, bonus: Bool, discrepancies: [Discrepancy], notes: inout SourceNotes) -> (TemplateValue, Rational?) {
     var inOrder = it.pointee.criteria.count == part.pointee.criteria.count
     let number = String(it.pointee.item.number)
     // A whole-item 自评分 the data disagree with (discrepancies keep it) or the one the item was
@@ -354,6 +357,9 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
                     } else if let own = c.pointee.selfScore {
                         points = own
                         remark = "自评"
+                    } else if manual, bonus {
+                        points = Rational(0)
+                        remark = "未申报加分"
                     } else if manual {
                         remark = "未自评"
                     } else {
