@@ -291,6 +291,14 @@ import Foundation
         let form = try page("2025/forms/341302100.html"), town = try page("2025/towns/341302100.html")
         #expect(form.contains("<span class=\"breakdown\"><span>1.1</span>：<span>2</span>"))
         #expect(town.contains("<span class=\"breakdown\"><span>1.1</span>：<span>1.5</span>"))
+        // Totals: the town's own (its 自评分, capped as 附件1 caps them: 84) and the committee's (78.5).
+        func total(_ page: String) -> String? {
+            guard let r = page.range(of: "<tr class=\"total\">") else { return nil }
+            return page[r.upperBound...].firstMatch(of: /<strong>([^<]*)<\/strong>/).map { String($0.1) }
+        }
+        #expect(total(form) == "84" && total(town) == "78.5")
+        // 加分项 the town did not score are claims not made.
+        #expect(form.contains("<span class=\"cid\">32.1</span> <span>未申报加分</span>"))
         // No file references and no reviewer's notes on the signed form; the 备注 says in words.
         #expect(!form.contains("assessments.csv") && !form.contains("data/") && !form.contains("自评与核算不一致"))
         #expect(form.contains("1.1</span> <span>自评；佐证：创建台账11号</span>"))
