@@ -325,8 +325,9 @@ func formValue(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: S
     ])
 }
 
-/// A town's filing form page.
-func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: String, parts: ScoreTableParts? = nil) -> TemplateValue {
+/// A town's filing form page; `form`: its `formValue` when already made (shared with the bundle).
+func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: String, parts: ScoreTableParts? = nil,
+              form: TemplateValue? = nil) -> TemplateValue {
     let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
     let city = a.tree.ancestor(of: r.unit.code, at: .city)?.name ?? ""
     let county = a.tree.ancestor(of: r.unit.code, at: .county)
@@ -334,21 +335,25 @@ func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: Str
                           document: "附件2　\(city)质量强镇（街道）申报备案表", unit: r.unit.name + (county.map { "（\($0.name)）" } ?? ""),
                           trail: [("报告目录", "\(root)index.\(ext)"), ("\(r.unit.name)目标与自查打分", "../towns/\(r.unit.code).\(ext)")]
                               + (county.map { [("\($0.name)创建情况", "../counties/\($0.code).\(ext)"), ("\($0.name)全部申报备案表", "county-\($0.code).\(ext)")] } ?? []))
-    return .object(["page": frame.value, "form": formValue(report, r, format: format, parts: parts)])
+    return .object(["page": frame.value, "form": form ?? formValue(report, r, format: format, parts: parts)])
+}
+
+/// The towns whose forms a county's bundle holds, in code order.
+func formTowns(_ report: Report, _ county: UnitResult) -> [UnitResult] {
+    let a = report.assessment
+    // (A town's form is written with its nearest county's pages: never twice.)
+    return descendants(of: county.unit.code, in: a.tree)
+        .filter { $0.level.tier == .town && a.tree.ancestor(of: $0.code, at: .county)?.code == county.unit.code }
+        .sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
 }
 
 /// Every town's form of one county in one document, each starting on a new page: printed in
-/// one action (linked from the county page).
-func formsBundleView(_ report: Report, _ county: UnitResult, format: OutputFormat, parts: ScoreTableParts? = nil) -> TemplateValue {
+/// one action (linked from the county page). `forms`: the towns' `formValue`s (`formTowns`).
+func formsBundleView(_ report: Report, _ county: UnitResult, format: OutputFormat, forms: [TemplateValue]) -> TemplateValue {
     let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
-    let towns = descendants(of: county.unit.code, in: a.tree).filter { $0.level.tier == .town }
-        .sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
     let city = a.tree.ancestor(of: county.unit.code, at: .city)?.name ?? ""
     let frame = PageFrame(title: "\(county.unit.name)各乡镇（街道）申报备案表", subtitle: "\(a.year) 年度", root: "../../", scheme: scheme, asOf: a.asOf,
-                          format: format, document: "附件2　\(city)质量强镇（街道）申报备案表", unit: "\(county.unit.name) · \(towns.count) 个乡镇（街道）",
+                          format: format, document: "附件2　\(city)质量强镇（街道）申报备案表", unit: "\(county.unit.name) · \(forms.count) 个乡镇（街道）",
                           trail: [("报告目录", "../../index.\(ext)"), ("\(county.unit.name)创建情况", "../counties/\(county.unit.code).\(ext)")])
-    return .object([
-        "page": frame.value,
-        "forms": .list(towns.map { formValue(report, $0, format: format, parts: parts) }),
-    ])
+    return .object(["page": frame.value, "forms": .list(forms)])
 }
