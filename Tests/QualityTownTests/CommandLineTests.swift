@@ -20,7 +20,9 @@ import Foundation
         let files = readTree(out + "/site")
         let towns = ["341302100", "341302101", "341302102", "341321100", "341321101"].map { "2025/towns/\($0).html" }
         let forms = towns.map { $0.replacingOccurrences(of: "towns", with: "forms") }
-        let documents = ["2025/cities/341300.html", "2025/counties/341302.html", "2025/counties/341321.html"]
+        // Each county's forms in one printable document (issue 17.6).
+        let documents = ["2025/cities/341300.html", "2025/counties/341302.html", "2025/counties/341321.html",
+                         "2025/forms/county-341302.html", "2025/forms/county-341321.html"]
         #expect(Set(files.keys) == Set(["index.html", "2025/data-quality.html", "2025/changes.html", "2025/results.json", "2025/results.csv", "assets/style.css"] + towns + forms + documents))
         Golden.compare(case: "ingest", files: files.filter { !$0.key.hasPrefix("assets/") })
         // Nothing outside the output folder: only the published folder is left beside it.
@@ -351,5 +353,8 @@ import Foundation
         #expect(page.components(separatedBy: "内容已改变").count == 2)
         let (doc, _) = XMLDocument.parseHTML(Array(page.utf8), name: "changes")
         #expect(doc != nil)
+        // A summary first (issue 17.7).
+        let summary = try #require(page.range(of: "<h2>概要</h2>")), detail = try #require(page.range(of: "各单位的变化"))
+        #expect(summary.lowerBound < detail.lowerBound && page.contains("1 个输入文件的内容有变化"))
     }
 }

@@ -51,6 +51,8 @@ import Foundation
         let program = set.program
         let table = try #require(program.freeNames.first { $0.value == [program.symbols.firstIndex(of: "s").map(Int32.init)!] })
         #expect(memo.bytes(table.key, [0]) != nil)
+        // Each shared value keeps its own bytes (a county's forms, each copied into its bundle).
+        #expect(memo.bytes(table.key, [1]) != nil && memo.bytes(table.key, [0]) != memo.bytes(table.key, [1]))
         #expect(program.freeNames.values.contains { Set($0.map { program.symbols[Int($0)] }) == ["s", "other"] })
         // XHTML (indented by depth) and libxml2's tree never reuse.
         let xhtml = try set.render("b.xhtml", context: .object(["s": one, "other": .text("x")]), format: .xhtml, memo: RenderMemo(sharing: [one]))

@@ -295,11 +295,14 @@ func changesView(_ report: Report, previous: FlatResults?, current: [UInt8], for
     let frame = PageFrame(title: "\(a.year) 年度 · 与上次运行相比的变化", subtitle: "数字、目标判定、得分、申报资格与创建阶段", root: "../",
                           scheme: a.scheme, asOf: a.asOf, format: format)
     guard let old = previous else {
-        return .object(["page": frame.value, "first": .bool(true), "files": .list([]), "units": .list([]), "none": .bool(false)])
+        return .object(["page": frame.value, "first": .bool(true), "files": .list([]), "units": .list([]), "none": .bool(false), "summary": .list([])])
     }
     // This run's results are read unit by unit and compared as they come.
     var newInputs: [String: String] = [:]
     var units: [TemplateValue] = []
+    // For the summary at the top.
+    var targetChanges = 0, scoreChanges = 0, stageChanges = 0, rowCount = 0
+    var unitsByLevel: [(level: String, count: Int)] = []
     let ok = scanResults(current, input: { newInputs[$0] = $1 }, unit: { n in
         let code = n.code
         let o = old.units[code]
@@ -311,16 +314,22 @@ func changesView(_ report: Report, previous: FlatResults?, current: [UInt8], for
         }
         for k in keys {
             let ov = o?.fields[k] ?? "—", nv = n.fields[k] ?? "—"
-            rows.append(.object(["field": .t(fieldLabel(k, scheme: a.scheme)), "old": .t(valueLabel(ov)), "new": .t(valueLabel(nv))]))
+            let (os, ns) = shownChange(k, ov, nv, scheme: a.scheme)
+            rows.append(.object(["field": .t(fieldLabel(k, scheme: a.scheme)), "old": .t(os), "new": .t(ns)]))
+            if k.hasPrefix("target.") { targetChanges += 1 }
+            if k.hasPrefix("score.") || k.hasPrefix("item.") { scoreChanges += 1 }
+            if k.hasPrefix("eligibility") || k.hasPrefix("stage") { stageChanges += 1 }
         }
         if o == nil { rows.insert(.object(["field": .t("单位"), "old": .t("（上次没有）"), "new": .t(n.name)]), at: 0) }
         guard !rows.isEmpty else { return }
+        rowCount += rows.count
+        if let i = unitsByLevel.firstIndex(where: { $0.level == n.level }) { unitsByLevel[i].count += 1 } else { unitsByLevel.append((n.level, 1)) }
         let page = a.tree.unit(code).flatMap { pageLink($0, year: a.year, ext: format.fileExtension) }
-        units.append(.object(["name": .t(n.name), "code": .t(code), "level": .t(n.level), "anchor": .t("unit-" + anchorID(code)),
+        units.append(.object(["name": .t(n.name), "code": .t(code), "level": .t(n.level), "anchor": .t("unit-" + anchorID(code)), "href": .t("#unit-" + anchorID(code)),
                               "link": .opt(page.map { "../" + $0 }), "rows": .list(rows)]))
     })
     guard ok else {
-        return .object(["page": frame.value, "first": .bool(true), "files": .list([]), "units": .list([]), "none": .bool(false)])
+        return .object(["page": frame.value, "first": .bool(true), "files": .list([]), "units": .list([]), "none": .bool(false), "summary": .list([])])
     }
     var files: [TemplateValue] = []
     for path in Set(old.inputs.keys).union(newInputs.keys).sorted() {
@@ -329,8 +338,38 @@ func changesView(_ report: Report, previous: FlatResults?, current: [UInt8], for
         let what = o == nil ? "新增" : (n == nil ? "删除" : "内容已改变")
         files.append(.object(["path": .t(path), "what": .t(what), "old": .t(o.map { String($0.prefix(12)) } ?? "—"), "new": .t(n.map { String($0.prefix(12)) } ?? "—")]))
     }
+    var summary: [String] = []
+    if !files.isEmpty { summary.append("\(files.count) 个输入文件的内容有变化") }
+    if !units.isEmpty {
+        summary.append("\(units.count) 个单位的结果有变化（" + unitsByLevel.map { "\($0.level) \($0.count) 个" }.joined(separator: "、") + "），共 \(rowCount) 项")
+        var kinds: [String] = []
+        if targetChanges > 0 { kinds.append("目标判定 \(targetChanges) 项") }
+        if scoreChanges > 0 { kinds.append("得分或名次 \(scoreChanges) 项") }
+        if stageChanges > 0 { kinds.append("申报资格或创建阶段 \(stageChanges) 项") }
+        if !kinds.isEmpty { summary.append("其中" + kinds.joined(separator: "、")) }
+    }
     return .object(["page": frame.value, "first": .bool(false), "files": .list(files), "units": .list(units),
-                    "none": .bool(files.isEmpty && units.isEmpty)])
+                    "none": .bool(files.isEmpty && units.isEmpty), "summary": .list(summary.map { .t($0) })])
+}
+
+/// A changed field's old and new values as the pages print them: words for states, and
+/// percentages with their sign, cut to two decimals (four when two would show no change).
+private func shownChange(_ key: String, _ old: String, _ new: String, scheme: Scheme) -> (String, String) {
+    var percent = false
+    if key.hasPrefix("indicator.") {
+        let id = String(key.dropFirst("indicator.".count))
+        percent = scheme.rates.contains { $0.id == id } || scheme.indicator(id)?.kind == .percent
+    }
+    guard percent, Double(old) != nil, Double(new) != nil else { return (valueLabel(old), valueLabel(new)) }
+    func cut(_ s: String, _ decimals: Int) -> String {
+        guard let dot = s.firstIndex(of: ".") else { return s + "%" }
+        var t = String(s[..<dot]) + "." + s[s.index(after: dot)...].prefix(decimals)
+        while t.hasSuffix("0") { t.removeLast() }
+        if t.hasSuffix(".") { t.removeLast() }
+        return t + "%"
+    }
+    let two = (cut(old, 2), cut(new, 2))
+    return two.0 == two.1 ? (cut(old, 4), cut(new, 4)) : two
 }
 
 /// Indicators first, then targets, scores, items, eligibility, stage.

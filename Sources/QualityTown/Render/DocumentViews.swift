@@ -81,14 +81,22 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
     let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
     let towns = descendants(of: county.unit.code, in: a.tree).filter { $0.level.tier == .town }
         .sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
+    let city = a.tree.ancestor(of: county.unit.code, at: .city)
+    var trail: [(label: String, link: String)] = [("报告目录", "../../index.\(ext)")]
+    if let city { trail.append(("\(city.name)创建工作报告", "../cities/\(city.code).\(ext)")) }
+    trail.append(("本县区全部申报备案表（打印）", "../forms/county-\(county.unit.code).\(ext)"))
     let frame = PageFrame(title: "\(county.unit.name)质量强镇（街道）创建情况", subtitle: "\(a.year) 年度 · 县区汇总（截至 \(a.asOf.chinese)）",
-                          root: "../../", scheme: scheme, asOf: a.asOf, format: format)
+                          root: "../../", scheme: scheme, asOf: a.asOf, format: format,
+                          document: "\(scheme.name) · \(a.year) 年度县区汇总", unit: county.unit.name, trail: trail)
+    var notes = SourceNotes()
+    let targets = targetRows(county, scheme: scheme, notes: &notes)
     let townCodes = Set(towns.map(\.unit.code))
     var discrepancies: [TemplateValue] = []
     for t in towns {
         for d in t.score?.discrepancies ?? [] {
             discrepancies.append(.object(["town": .t(t.unit.name), "link": .t("../towns/\(t.unit.code).\(ext)"), "criterion": .t(d.criterion),
-                                          "self": .t(d.selfScore.plain()), "computed": .t(d.computed.plain()), "where": .t(d.location.description)]))
+                                          "self": .t(d.selfScore.plain()), "computed": .t(d.computed.plain()),
+                                          "where": .t(d.location.description + (d.location.cell.map { "（\($0)）" } ?? ""))]))
         }
     }
     let problems: [TemplateValue] = towns.compactMap { t in
@@ -104,8 +112,11 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
         "page": frame.value,
         "year": .t(a.year),
         "county": .object(["name": .t(county.unit.name), "code": .t(county.unit.code), "level": .t(county.unit.level.rawValue),
-                           "city": .opt(a.tree.ancestor(of: county.unit.code, at: .city)?.name), "towns": .t(towns.count)]),
-        "targets": .list(targetRows(county, scheme: scheme)),
+                           "city": .opt(city?.name), "towns": .t(towns.count)]),
+        "cityLink": .opt(city.map { "../cities/\($0.code).\(ext)" }),
+        "formsLink": .t("../forms/county-\(county.unit.code).\(ext)"),
+        "targets": .list(targets),
+        "sources": notes.value,
         "matrix": matrixValue(towns, scheme: scheme, format: format, root: "../"),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "ranking": .list(rankingRows(towns, tree: a.tree, format: format, year: a.year, root: "../")),
@@ -139,8 +150,11 @@ func barChart(_ bars: [Bar], maximum: Rational, unit: String) -> TemplateValue {
             "vx": .t(String(left + (Int(w) ?? 0) + 6)),
         ])
     }
-    return .object(["rows": .list(rows), "height": .t(String(bars.count * rowH + 20)), "width": .t(String(left + width + 80)),
-                    "axis": .t(String(left)), "unit": .t(unit)])
+    // Room right of the longest bar for its label (`95.97%（143/149）`); drawn in a viewBox, so
+    // the chart scales to the printable width, labels included.
+    let total = left + width + 170, height = bars.count * rowH + 20
+    return .object(["rows": .list(rows), "height": .t(String(height)), "width": .t(String(total)),
+                    "viewBox": .t("0 0 \(total) \(height)"), "axis": .t(String(left)), "unit": .t(unit)])
 }
 
 /// The committee's city report.
@@ -149,7 +163,8 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
     let counties = a.tree.children(of: city.unit.code).filter { $0.level.tier == .county }.compactMap { a.result($0.code) }
     let allTowns = descendants(of: city.unit.code, in: a.tree).filter { $0.level.tier == .town }.sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
     let frame = PageFrame(title: "\(city.unit.name)质量强镇（街道）创建工作报告", subtitle: "\(a.year) 年度 · 提交\(city.unit.name)质量发展委员会（截至 \(a.asOf.chinese)）",
-                          root: "../../", scheme: scheme, asOf: a.asOf, format: format)
+                          root: "../../", scheme: scheme, asOf: a.asOf, format: format,
+                          unit: "\(city.unit.name) · \(a.year) 年度", trail: [("报告目录", "../../index.\(ext)")])
     // Pooled targets side by side: city, then each county.
     let columns = [city] + counties
     let targetsSide: [TemplateValue] = scheme.targets.enumerated().map { i, t in
@@ -251,6 +266,7 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
         "unranked": unrankedText(allTowns),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "distribution": .object(["rows": .list(distRows), "ticks": .list(ticks), "height": .t(String(counties.count * rowH + 40)),
+                                 "viewBox": .t("0 0 650 \(counties.count * rowH + 40)"),
                                  "axisY": .t(String(counties.count * rowH + 8)), "tickY": .t(String(counties.count * rowH + 24)),
                                  "x1": .t(String(axisLeft)), "x2": .t(String(axisLeft + axisWidth))]),
         "distributionTable": .list(distTable),
@@ -280,8 +296,13 @@ func dateParts(_ d: Day?) -> TemplateValue {
     .object(["y": .t(d.map { String($0.year) } ?? ""), "m": .t(d.map { String($0.month) } ?? ""), "d": .t(d.map { String($0.day) } ?? "")])
 }
 
-/// A town's filing form (blank where it has no application).
-func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: String, score: TemplateValue? = nil) -> TemplateValue {
+/// Ruled lines to write on by pen, as the seed lays out 附件2 on A4: about half a page for the
+/// 请示, the 推荐意见 box and the 自查报告 box (`n` empty items for the template to repeat).
+private func ruled(_ n: Int) -> TemplateValue { .list(Array(repeating: .t(""), count: n)) }
+
+/// The values of one town's 附件2 form (blank where it has no application): the town's own
+/// 自评分 in its 自查打分表, an empty one where it has no application.
+func formValue(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: ScoreTableParts? = nil) -> TemplateValue {
     let a = report.assessment, scheme = a.scheme
     let row = r.stage?.application
     func textCell(_ c: String) -> String? { row.flatMap { text($0, c) } }
@@ -292,21 +313,64 @@ func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: Str
     let county = a.tree.ancestor(of: r.unit.code, at: .county)
     let countyName = county.map { $0.name.hasSuffix("县") || $0.name.hasSuffix("区") ? String($0.name.dropLast()) : $0.name } ?? ""
     let city = a.tree.ancestor(of: r.unit.code, at: .city)?.name ?? ""
-    let frame = PageFrame(title: "\(city)质量强镇（街道）申报备案表", subtitle: r.unit.name, root: root, scheme: scheme, asOf: a.asOf, format: format)
+    let request = paragraphs(textCell("请示正文")), opinion = paragraphs(textCell("县级推荐意见")), selfReport = paragraphs(textCell("自查报告"))
+    // The town's own scores when it has filed; an empty table to fill by pen when it has not.
+    let score: TemplateValue
+    if row == nil || r.score == nil {
+        score = scheme.rubric.map { blankScoreTableValue($0, parts: parts) } ?? .null
+    } else {
+        score = scoreTableValue(r, scheme: scheme, parts: parts, kind: .selfAssessment)
+    }
     return .object([
-        "page": frame.value,
         "city": .t(city),
         "town": .t(r.unit.name),
         "hasApplication": .bool(row != nil),
         "county": .t(countyName),
         "applied": dateParts(dayCell("申报日期")),
-        "request": paragraphs(textCell("请示正文")),
+        "request": request,
+        "requestLines": ruled(request.isTruthy ? 0 : 10),
         "recommender": .t(textCell("推荐单位") ?? ""),
-        "opinion": paragraphs(textCell("县级推荐意见")),
+        "opinion": opinion,
+        "opinionLines": ruled(opinion.isTruthy ? 0 : 5),
         "recommended": dateParts(dayCell("推荐日期")),
-        "report": paragraphs(textCell("自查报告")),
-        "score": score ?? scoreTableValue(r, scheme: scheme),
+        "report": selfReport,
+        "reportLines": ruled(selfReport.isTruthy ? 0 : 18),
+        "score": score,
+        "blankScore": .bool(row == nil || r.score == nil),
         "rubricClause": .t(scheme.rubric?.clause ?? ""),
         "year": .t(a.year),
     ])
+}
+
+/// A town's filing form page; `form`: its `formValue` when already made (shared with the bundle).
+func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: String, parts: ScoreTableParts? = nil,
+              form: TemplateValue? = nil) -> TemplateValue {
+    let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
+    let city = a.tree.ancestor(of: r.unit.code, at: .city)?.name ?? ""
+    let county = a.tree.ancestor(of: r.unit.code, at: .county)
+    let frame = PageFrame(title: "\(city)质量强镇（街道）申报备案表", subtitle: r.unit.name, root: root, scheme: scheme, asOf: a.asOf, format: format,
+                          document: "附件2　\(city)质量强镇（街道）申报备案表", unit: r.unit.name + (county.map { "（\($0.name)）" } ?? ""),
+                          trail: [("报告目录", "\(root)index.\(ext)"), ("\(r.unit.name)目标与自查打分", "../towns/\(r.unit.code).\(ext)")]
+                              + (county.map { [("\($0.name)创建情况", "../counties/\($0.code).\(ext)"), ("\($0.name)全部申报备案表", "county-\($0.code).\(ext)")] } ?? []))
+    return .object(["page": frame.value, "form": form ?? formValue(report, r, format: format, parts: parts)])
+}
+
+/// The towns whose forms a county's bundle holds, in code order.
+func formTowns(_ report: Report, _ county: UnitResult) -> [UnitResult] {
+    let a = report.assessment
+    // (A town's form is written with its nearest county's pages: never twice.)
+    return descendants(of: county.unit.code, in: a.tree)
+        .filter { $0.level.tier == .town && a.tree.ancestor(of: $0.code, at: .county)?.code == county.unit.code }
+        .sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
+}
+
+/// Every town's form of one county in one document, each starting on a new page: printed in
+/// one action (linked from the county page). `forms`: the towns' `formValue`s (`formTowns`).
+func formsBundleView(_ report: Report, _ county: UnitResult, format: OutputFormat, forms: [TemplateValue]) -> TemplateValue {
+    let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
+    let city = a.tree.ancestor(of: county.unit.code, at: .city)?.name ?? ""
+    let frame = PageFrame(title: "\(county.unit.name)各乡镇（街道）申报备案表", subtitle: "\(a.year) 年度", root: "../../", scheme: scheme, asOf: a.asOf,
+                          format: format, document: "附件2　\(city)质量强镇（街道）申报备案表", unit: "\(county.unit.name) · \(forms.count) 个乡镇（街道）",
+                          trail: [("报告目录", "../../index.\(ext)"), ("\(county.unit.name)创建情况", "../counties/\(county.unit.code).\(ext)")])
+    return .object(["page": frame.value, "forms": .list(forms)])
 }

@@ -47,27 +47,46 @@ public final class Site: Sendable {
     }
 
     /// `YEAR/towns/CODE.html` for one town (codes are validated: letters and digits only).
-    /// `score`: the town's 自查打分表 values when already built (shared with its form).
-    public func townPage(_ report: Report, _ r: UnitResult, score: TemplateValue? = nil) throws(TemplateError) -> OutputPage {
-        try townPage(report, r, score: score, memo: nil)
-    }
-
-    private func townPage(_ report: Report, _ r: UnitResult, score: TemplateValue?, memo: RenderMemo?) throws(TemplateError) -> OutputPage {
+    public func townPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
         try page("town.xhtml", at: "\(report.read.year)/towns/\(r.unit.code).\(format.fileExtension)",
-                 townView(report, r, format: format, score: score), memo: memo)
+                 townView(report, r, format: format, parts: scoreParts), memo: RenderMemo(sharing: [], run: runMemo))
     }
 
-    /// A town's page and its filing form, which share the 自查打分表: its values are built once,
-    /// and its table is written once (`RenderMemo`) and copied into the form.
+    /// A town's page, and its filing form when the town is in no county (the county's job
+    /// writes the forms of its towns, with the bundle that copies them).
     func townAndFormPages(_ report: Report, _ r: UnitResult) throws(TemplateError) -> [OutputPage] {
-        let score = scoreTableValue(r, scheme: report.assessment.scheme, parts: scoreParts)
-        let memo = RenderMemo(sharing: [score], run: runMemo)
-        return [try townPage(report, r, score: score, memo: memo), try formPage(report, r, score: score, memo: memo)]
+        let a = report.assessment
+        let inCounty = a.tree.ancestor(of: r.unit.code, at: .county).map { a.result($0.code) != nil } ?? false
+        return inCounty ? [try townPage(report, r)] : [try townPage(report, r), try formPage(report, r)]
+    }
+
+    /// A county's rollup, each of its towns' 附件2 forms and the bundle of them all: each form is
+    /// written once (`RenderMemo`) and its bytes copied into the bundle. (The town page prints
+    /// the committee's scores, the form the town's own: they share no table.)
+    func countyAndFormPages(_ report: Report, _ county: UnitResult) throws(TemplateError) -> [OutputPage] {
+        let towns = formTowns(report, county)
+        let forms = towns.map { formValue(report, $0, format: format, parts: scoreParts) }
+        let memo = RenderMemo(sharing: forms, run: runMemo)
+        var pages = [try countyPage(report, county)]
+        for (t, f) in zip(towns, forms) {
+            pages.append(try page("form.xhtml", at: "\(report.read.year)/forms/\(t.unit.code).\(format.fileExtension)",
+                                  formView(report, t, format: format, root: "../../", form: f), memo: memo))
+        }
+        pages.append(try page("forms-bundle.xhtml", at: "\(report.read.year)/forms/county-\(county.unit.code).\(format.fileExtension)",
+                              formsBundleView(report, county, format: format, forms: forms), memo: memo))
+        return pages
     }
 
     /// `YEAR/counties/CODE.html`, the nightly rollup of one county.
     public func countyPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
         try page("county.xhtml", at: "\(report.read.year)/counties/\(r.unit.code).\(format.fileExtension)", countyView(report, r, format: format))
+    }
+
+    /// `YEAR/forms/county-CODE.html`: every town's form of one county in one document.
+    public func formsBundlePage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
+        let forms = formTowns(report, r).map { formValue(report, $0, format: format, parts: scoreParts) }
+        return try page("forms-bundle.xhtml", at: "\(report.read.year)/forms/county-\(r.unit.code).\(format.fileExtension)",
+                        formsBundleView(report, r, format: format, forms: forms), memo: RenderMemo(sharing: [], run: runMemo))
     }
 
     /// `YEAR/cities/CODE.html`, the committee's report.
@@ -76,13 +95,9 @@ public final class Site: Sendable {
     }
 
     /// `YEAR/forms/CODE.html`, the 附件2 filing form of one town.
-    public func formPage(_ report: Report, _ r: UnitResult, score: TemplateValue? = nil) throws(TemplateError) -> OutputPage {
-        try formPage(report, r, score: score, memo: nil)
-    }
-
-    private func formPage(_ report: Report, _ r: UnitResult, score: TemplateValue?, memo: RenderMemo?) throws(TemplateError) -> OutputPage {
+    public func formPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
         try page("form.xhtml", at: "\(report.read.year)/forms/\(r.unit.code).\(format.fileExtension)",
-                 formView(report, r, format: format, root: "../../", score: score), memo: memo)
+                 formView(report, r, format: format, root: "../../", parts: scoreParts), memo: RenderMemo(sharing: [], run: runMemo))
     }
 
     /// `YEAR/changes.html`: what changed since the previous run's results.json.
@@ -125,7 +140,7 @@ public final class Site: Sendable {
         case .index(let years): return [try indexPage(report, years: years)]
         case .results: return results(report)
         case .town(let i): return try townAndFormPages(report, units[i])
-        case .county(let i): return [try countyPage(report, units[i])]
+        case .county(let i): return try countyAndFormPages(report, units[i])
         case .city(let i): return [try cityPage(report, units[i])]
         }
     }

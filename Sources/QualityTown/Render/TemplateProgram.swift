@@ -359,8 +359,8 @@ final class ProgramFills {
 }
 
 /// Elements written for one page and written again by the next pages of the same call, for a
-/// `q:use` whose fragment reads nothing but values the caller shares: the town page and the
-/// filing form both print one town's 自查打分表, rendered once. Only a builder whose bytes for an
+/// `q:use` whose fragment reads nothing but values the caller shares: each town's 附件2 form,
+/// written for its own page, is copied into its county's forms bundle. Only a builder whose bytes for an
 /// element depend on nothing around it takes part (HTML, where libxml2 indents nothing: see
 /// `HTMLPageWriter`). Values are the shared ones by identity (the same storage), never by
 /// comparing them, so a value that merely looks the same is rendered again.
@@ -368,7 +368,9 @@ public final class RenderMemo {
     let shared: [TemplateValue]
     /// Elements written from values that stay the same for a whole run (`RunMemo`).
     let run: RunMemo?
-    private var written: [Int32: (key: [Int], bytes: [UInt8])] = [:]
+    /// Per fragment op, the bytes written for each key (one per shared value combination: a
+    /// county's forms are each kept until its bundle copies them).
+    private var written: [Int32: [[Int]: [UInt8]]] = [:]
 
     /// A memo for pages that share `values` (objects or lists; others are never shared), and
     /// the run's memo, if any.
@@ -387,12 +389,9 @@ public final class RenderMemo {
         return key
     }
 
-    func bytes(_ op: Int32, _ key: [Int]) -> [UInt8]? {
-        guard let w = written[op], w.key == key else { return nil }
-        return w.bytes
-    }
+    func bytes(_ op: Int32, _ key: [Int]) -> [UInt8]? { written[op]?[key] }
 
-    func store(_ op: Int32, _ key: [Int], _ bytes: [UInt8]) { written[op] = (key, bytes) }
+    func store(_ op: Int32, _ key: [Int], _ bytes: [UInt8]) { written[op, default: [:]][key] = bytes }
 }
 
 /// Elements written once in a run and copied into every later page that prints them: a

@@ -121,8 +121,10 @@ func targetRows(_ r: UnitResult, scheme: Scheme) -> [TemplateValue] {
             value = a + (t.figure.approximate ? "（约）" : "")
             threshold = b
         }
+        // The counts of a rate on a line of their own under the percentage (a narrow column).
+        var counts = ""
         if isRate, t.figure.state == .value, let n = t.figure.numerator, let d = t.figure.denominator {
-            value += "（\(n.plain())/\(d.plain())）"
+            counts = "（\(n.plain())/\(d.plain())）"
         }
         let prev = r.previousTargets[i]
         var refNote = ""
@@ -133,12 +135,40 @@ func targetRows(_ r: UnitResult, scheme: Scheme) -> [TemplateValue] {
             "clause": .t(t.target.clause),
             "requirement": .t(t.target.requirement),
             "value": .t(value),
+            "counts": .t(counts),
             "previous": .t(figureText(prev.figure, percent: percent, flag: flag)),
             "threshold": .t(t.target.ref != nil ? "\(t.target.op.symbol) \(threshold)（\(refNote)）" : "\(t.target.op.symbol) \(threshold)"),
             "status": .t(t.status.label),
             "statusClass": .t(statusClass(t.status)),
             "sources": .t((t.figure.inheritedFrom != nil ? "取自县区行：" : "") + sourceList(t.figure.$sources)),
+            "note": .null,
         ])
+    }
+}
+
+/// A page's source notes: the cells behind each figure, listed once at the end of the page and
+/// referred to by number from the figure (a printed cell holds a number, not file names).
+struct SourceNotes {
+    private(set) var entries: [TemplateValue] = []
+
+    /// A note for `what` citing `cells`; its number and link, or null when there are no cells.
+    mutating func add(_ what: String, _ cells: String) -> TemplateValue {
+        guard !cells.isEmpty else { return .null }
+        let n = entries.count + 1
+        entries.append(.object(["n": .t(n), "anchor": .t("src-\(n)"), "what": .t(what), "cells": .t(cells)]))
+        return .object(["n": .t(n), "link": .t("#src-\(n)")])
+    }
+
+    var value: TemplateValue { .list(entries) }
+}
+
+/// Target rows whose cells are cited by note numbers (`note`) instead of in the row.
+func targetRows(_ r: UnitResult, scheme: Scheme, notes: inout SourceNotes) -> [TemplateValue] {
+    targetRows(r, scheme: scheme).map { row in
+        guard case .object(var o) = row, case .text(let cells)? = o["sources"], case .text(let id)? = o["id"],
+              case .text(let label)? = o["label"] else { return row }
+        o["note"] = notes.add("\(id) \(label)", cells)
+        return .object(o)
     }
 }
 
@@ -198,12 +228,40 @@ struct ScoreTableParts: Sendable {
     }
 }
 
+/// Whose scores a 自查打分表 shows.
+enum ScoreTableKind {
+    /// The committee's: each criterion's score as judged (核定分, else 初审分, else 自评分, or the
+    /// data's), its cells cited by note numbers (town page).
+    case committee
+    /// The town's own, for the 附件2 form it signs: its 自评分; a criterion computed from data
+    /// that the town did not score shows the computed score (数据核算) unless its data are
+    /// missing or in error; a 加分项 criterion it did not score is not claimed (0, 未申报加分);
+    /// anything else is left blank for the pen, and so is every total that adds a blank. No
+    /// file references: the 备注 says in words how a score arose.
+    case selfAssessment
+    /// Nothing filled in (a town without an application, or without a score): every 得分,
+    /// 备注 and total blank, to fill by pen.
+    case blank
+}
+
 /// The 自查打分表 as template values: one row per item, criteria listed inside, totals below.
-func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = nil) -> TemplateValue {
+func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = nil, kind: ScoreTableKind = .committee) -> TemplateValue {
+    var notes = SourceNotes()
+    return scoreTableValue(s, rubric: rubric, parts: parts, kind: kind, notes: &notes)
+}
+
+/// The same, citing cells by numbers added to `notes` (committee's table only).
+func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = nil, kind: ScoreTableKind,
+                     notes: inout SourceNotes) -> TemplateValue {
+    if kind == .blank { return blankScoreTableValue(rubric, parts: parts) }
     // Parts made for another rubric (its items numbered otherwise) are made again for this one.
     let parts = parts.flatMap { $0.numbers == rubric.items.map(\.number) ? $0 : nil } ?? ScoreTableParts(rubric)
     var rows: [TemplateValue] = []
     rows.reserveCapacity(s.items.count)
+    // The town's own points per item (nil: a blank to fill by pen), for the totals of its form.
+    var ownItems: [(category: String, points: Rational?)] = []
+    // 加分项 are claims: one the town did not score is not claimed (0), not a blank.
+    let bonusCategories = Set(rubric.categories.filter(\.bonus).map(\.id))
     // By category, then in the rubric's order (items are scored in the rubric's order). Scores
     // and parts are read in place (binding each item and criterion copied all of its texts).
     s.items.withUnsafeBufferPointer { items in
@@ -214,32 +272,75 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
                 for i in items.indices where parts.categoryOfItem[items[i].itemIndex] == cat.id {
                     defer { k += 1 }
                     let it = items.baseAddress! + i, part = partItems.baseAddress! + items[i].itemIndex
-                    rows.append(scoreRow(it, part, category: k == 0 ? cat.label : .t("")))
+                    let (row, own) = scoreRow(it, part, category: k == 0 ? cat.label : .t(""), kind: kind, bonus: bonusCategories.contains(cat.id),
+                                              discrepancies: s.discrepancies, notes: &notes)
+                    rows.append(row)
+                    ownItems.append((cat.id, own))
                 }
             }
         }
     }
-    let cats: [TemplateValue] = s.categories.map { c in
-        .object([
-            "name": .t(c.category.name),
-            "declared": .t(c.category.declared.plain()),
-            "score": .t(c.points.plain()),
-            "note": .opt(c.sum > c.category.declared ? "合计 \(c.sum.plain()) 分，按类别满分计" : nil),
+    switch kind {
+    case .committee:
+        let cats: [TemplateValue] = s.categories.map { c in
+            .object([
+                "name": .t(c.category.name),
+                "declared": .t(c.category.declared.plain()),
+                "score": .t(c.points.plain()),
+                "note": .opt(c.sum > c.category.declared ? "合计 \(c.sum.plain()) 分，按类别满分计" : nil),
+            ])
+        }
+        return .object([
+            "rows": .list(rows),
+            "categories": .list(cats),
+            "base": .t(s.base.plain()),
+            "bonus": .t(s.bonus.plain()),
+            "bonusCap": parts.bonusCap,
+            "total": .t(s.total.plain()),
+            "totalNote": .t("评估细则未设验收及格线"),
+        ])
+    case .selfAssessment, .blank:
+        // The town's totals, capped as 附件1 caps them (item, category, 加分); blank when any
+        // part is.
+        var cats: [TemplateValue] = []
+        var base: Rational? = Rational(0), bonusSum: Rational? = Rational(0)
+        for c in rubric.categories {
+            let mine = ownItems.filter { $0.category == c.id }
+            let sum: Rational? = kind == .blank || mine.contains { $0.points == nil } ? nil : mine.reduce(Rational(0)) { $0 + $1.points! }
+            let capped = sum.map { min($0, c.declared) }
+            if c.bonus { bonusSum = bonusSum.flatMap { b in sum.map { b + $0 } } } else { base = base.flatMap { b in capped.map { b + $0 } } }
+            cats.append(.object([
+                "name": .t(c.name),
+                "declared": .t(c.declared.plain()),
+                "score": .t(capped?.plain() ?? ""),
+                "note": .opt(sum.map { $0 > c.declared ? "合计 \($0.plain()) 分，按类别满分计" : nil } ?? nil),
+            ]))
+        }
+        let bonus = bonusSum.map { min($0, rubric.bonusCap) }
+        let total = base.flatMap { b in bonus.map { b + $0 } }
+        return .object([
+            "rows": .list(rows),
+            "categories": .list(cats),
+            "base": .t(base?.plain() ?? ""),
+            "bonus": .t(bonus?.plain() ?? ""),
+            "bonusCap": parts.bonusCap,
+            "total": .t(total?.plain() ?? ""),
+            "totalNote": .t(""),
         ])
     }
-    return .object([
-        "rows": .list(rows),
-        "categories": .list(cats),
-        "base": .t(s.base.plain()),
-        "bonus": .t(s.bonus.plain()),
-        "bonusCap": parts.bonusCap,
-        "total": .t(s.total.plain()),
-    ])
 }
 
-/// One row of the 自查打分表: an item's parts and its score, read in place.
-private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<ScoreTableParts.Item>, category: TemplateValue) -> TemplateValue {
+/// One row of the 自查打分表: an item's parts and its score, read in place; and the item's
+/// points as the table counts them (nil: blank).
+private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<ScoreTableParts.Item>, category: TemplateValue,
+                      kind: ScoreTableKind, bonus: Bool, discrepancies: [Discrepancy], notes: inout SourceNotes) -> (TemplateValue, Rational?) {
     var inOrder = it.pointee.criteria.count == part.pointee.criteria.count
+    let number = String(it.pointee.item.number)
+    // A whole-item 自评分 the data disagree with (discrepancies keep it) or the one the item was
+    // scored by: the town scored the item as a whole.
+    let wholeSelf: Rational? = kind != .selfAssessment ? nil
+        : discrepancies.first { $0.criterion == number }?.selfScore ?? (it.pointee.wholeItem == .selfScored ? it.pointee.points : nil)
+    var ownSum: Rational? = Rational(0)
     let criteria: [TemplateValue] = part.pointee.criteria.withUnsafeBufferPointer { declared in
         it.pointee.criteria.withUnsafeBufferPointer { scored in
             var criteria: [TemplateValue] = []
@@ -252,56 +353,157 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
                 if !inPlace { inOrder = false }
                 let manual = inPlace ? declared[j].manual : declared.first { $0.id == c.pointee.id }!.manual
                 let source = c.pointee.source
-                var remark = source.rawValue
-                if source == .computed || source == .adjusted || source == .noData || source == .error || source == .notApplicable {
-                    if !c.pointee.note.isEmpty { remark += "：" + c.pointee.note }
-                } else if !c.pointee.note.isEmpty {
-                    remark += "；说明：" + c.pointee.note
+                var score = "", remark = "", note: TemplateValue = .null
+                switch kind {
+                case .committee:
+                    score = c.pointee.points.plain()
+                    remark = source.rawValue
+                    if source == .computed || source == .adjusted || source == .noData || source == .error || source == .notApplicable {
+                        if !c.pointee.note.isEmpty { remark += "：" + c.pointee.note }
+                    } else if !c.pointee.note.isEmpty {
+                        remark += "；说明：" + c.pointee.note
+                    }
+                    if source == .adjusted, let comp = c.pointee.computed { remark += "（核算 \(comp.plain()) 分）" }
+                    if let e = c.pointee.evidence { remark += "；佐证材料：" + e }
+                    note = notes.add("\(c.pointee.id) 得分", sourceList(c.pointee.$sources))
+                case .selfAssessment:
+                    var points: Rational?
+                    if wholeSelf != nil {
+                        remark = ""
+                    } else if let own = c.pointee.selfScore {
+                        points = own
+                        remark = "自评"
+                    } else if manual, bonus {
+                        points = Rational(0)
+                        remark = "未申报加分"
+                    } else if manual {
+                        remark = "未自评"
+                    } else {
+                        // Computed from data, not scored by the town: the data's score, said so.
+                        let computed = c.pointee.computed ?? c.pointee.points
+                        let data = c.pointee.source == .adjusted ? ScoreSource.computed : c.pointee.source
+                        switch data {
+                        case .noData: remark = "缺数据"
+                        case .error: remark = "数据错误"
+                        case .notApplicable: points = computed; remark = "不适用"
+                        default:
+                            points = computed
+                            remark = "数据核算" + (dataNote(c.pointee.note).map { "：" + $0 } ?? "")
+                        }
+                    }
+                    if let e = c.pointee.evidence, points != nil { remark += "；佐证：" + e }
+                    score = points?.plain() ?? ""
+                    if wholeSelf == nil { ownSum = ownSum.flatMap { s in points.map { s + $0 } } }
+                case .blank:
+                    ownSum = nil
                 }
-                if source == .adjusted, let comp = c.pointee.computed { remark += "（核算 \(comp.plain()) 分）" }
-                if let sf = c.pointee.selfScore, !manual, sf != c.pointee.computed { remark += "；自评与核算不一致（自评 \(sf.plain()) 分）" }
-                if let e = c.pointee.evidence { remark += "；佐证材料：" + e }
-                let src = sourceList(c.pointee.$sources, prefix: "来源：")
                 // (Its text and points are in the row's `method`, the same for every town.)
                 criteria.append(.object([
                     "id": .t(c.pointee.id),
-                    "score": .t(c.pointee.points.plain()),
+                    "score": .t(score),
                     "remark": .t(remark),
-                    "sources": .opt(src.isEmpty ? nil : src),
+                    "note": note,
                 ]))
             }
             return criteria
         }
     }
     var itemRemark: String?
-    if it.pointee.sum > part.pointee.maximum { itemRemark = "各条合计 \(it.pointee.sum.plain()) 分，按本项满分 \(part.pointee.maximumText) 分计" }
-    if let w = it.pointee.wholeItem { itemRemark = "整项评分（\(w.rawValue)）：\(it.pointee.points.plain()) 分" }
+    var itemScore: String
+    var own: Rational?
+    switch kind {
+    case .committee:
+        itemScore = it.pointee.points.plain()
+        own = it.pointee.points
+        if it.pointee.sum > part.pointee.maximum { itemRemark = "各条合计 \(it.pointee.sum.plain()) 分，按本项满分 \(part.pointee.maximumText) 分计" }
+        if let w = it.pointee.wholeItem { itemRemark = "整项评分（\(w.rawValue)）：\(it.pointee.points.plain()) 分" }
+    case .selfAssessment:
+        if let w = wholeSelf {
+            own = w
+            itemRemark = "整项自评"
+        } else {
+            own = ownSum.map { min($0, part.pointee.maximum) }
+            if let sum = ownSum, sum > part.pointee.maximum { itemRemark = "各条合计 \(sum.plain()) 分，按本项满分 \(part.pointee.maximumText) 分计" }
+        }
+        itemScore = own?.plain() ?? ""
+    case .blank:
+        itemScore = ""
+    }
     let declared = part.pointee.criteria
-    return .object([
+    return (.object([
         "number": part.pointee.number,
         "category": category,
         "area": part.pointee.area,
         "declared": part.pointee.declared,
         "cap": part.pointee.cap,
-        "score": .t(it.pointee.points.plain()),
-        "criteria": .list(criteria),
+        "score": .t(itemScore),
+        // An item the town scored as a whole shows that score only (no per-criterion lines).
+        "criteria": .list(wholeSelf == nil ? criteria : []),
         "method": inOrder ? part.pointee.method : ScoreTableParts.method(it.pointee.criteria.map { c in declared.first { $0.id == c.id }! }),
         "itemRemark": .opt(itemRemark),
+    ]), own)
+}
+
+/// A computed criterion's figures as the form's 备注 says them: the rule's note
+/// (`首席质量官聘任率 13/13 = 100%，要求 = 100%`) without the committee's 核定说明.
+private func dataNote(_ note: String) -> String? {
+    let figures = note.range(of: "；核定说明：").map { String(note[..<$0.lowerBound]) } ?? note
+    return figures.isEmpty ? nil : figures
+}
+
+/// An empty 自查打分表 (附件1's items and methods, every 得分, 备注 and total blank), to fill by pen.
+func blankScoreTableValue(_ rubric: Rubric, parts: ScoreTableParts? = nil) -> TemplateValue {
+    let parts = parts.flatMap { $0.numbers == rubric.items.map(\.number) ? $0 : nil } ?? ScoreTableParts(rubric)
+    var rows: [TemplateValue] = []
+    for cat in parts.categories {
+        var k = 0
+        for item in parts.items where item.category == cat.id {
+            rows.append(.object([
+                "number": item.number, "category": k == 0 ? cat.label : .t(""), "area": item.area, "declared": item.declared,
+                "cap": item.cap, "score": .t(""),
+                "criteria": .list(item.criteria.map { .object(["id": .t($0.id), "score": .t(""), "remark": .t(""), "note": .null]) }),
+                "method": item.method, "itemRemark": .null,
+            ]))
+            k += 1
+        }
+    }
+    return .object([
+        "rows": .list(rows),
+        "categories": .list(rubric.categories.map { .object(["name": .t($0.name), "declared": .t($0.declared.plain()), "score": .t(""), "note": .null]) }),
+        "base": .t(""), "bonus": .t(""), "bonusCap": parts.bonusCap, "total": .t(""), "totalNote": .t(""),
     ])
 }
 
 /// A town's 自查打分表 as template values, or null when the scheme has no rubric or the town no score.
-func scoreTableValue(_ r: UnitResult, scheme: Scheme, parts: ScoreTableParts? = nil) -> TemplateValue {
-    r.score.flatMap { s in scheme.rubric.map { scoreTableValue(s, rubric: $0, parts: parts) } } ?? .null
+func scoreTableValue(_ r: UnitResult, scheme: Scheme, parts: ScoreTableParts? = nil, kind: ScoreTableKind = .committee) -> TemplateValue {
+    var notes = SourceNotes()
+    return scoreTableValue(r, scheme: scheme, parts: parts, kind: kind, notes: &notes)
 }
 
-/// A town's page.
-func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, score: TemplateValue? = nil) -> TemplateValue {
-    let a = report.assessment, scheme = a.scheme
+/// The same, citing cells by numbers added to `notes`.
+func scoreTableValue(_ r: UnitResult, scheme: Scheme, parts: ScoreTableParts? = nil, kind: ScoreTableKind,
+                     notes: inout SourceNotes) -> TemplateValue {
+    guard let s = r.score, let rubric = scheme.rubric else { return .null }
+    return scoreTableValue(s, rubric: rubric, parts: parts, kind: kind, notes: &notes)
+}
+
+/// A town's page. `parts`: the rubric's parts shared by every town's table.
+func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: ScoreTableParts? = nil) -> TemplateValue {
+    let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
     let county = a.tree.ancestor(of: r.unit.code, at: .county)
     let city = a.tree.ancestor(of: r.unit.code, at: .city)
+    var trail: [(label: String, link: String)] = [("报告目录", "../../index.\(ext)")]
+    if let city { trail.append(("\(city.name)创建工作报告", "../cities/\(city.code).\(ext)")) }
+    if let county { trail.append(("\(county.name)创建情况", "../counties/\(county.code).\(ext)")) }
+    trail.append(("本镇（街道）附件2 申报备案表", "../forms/\(r.unit.code).\(ext)"))
     let frame = PageFrame(title: r.unit.name, subtitle: "\(a.year) 年度 · 目标、申报资格、创建阶段与自查打分表", root: "../../",
-                          scheme: scheme, asOf: a.asOf, format: format)
+                          scheme: scheme, asOf: a.asOf, format: format,
+                          document: "\(scheme.name) · \(a.year) 年度乡镇（街道）情况",
+                          unit: r.unit.name + (county.map { "（\($0.name)）" } ?? ""), trail: trail)
+    // Note numbers: the targets' cells first, then the scores'.
+    var notes = SourceNotes()
+    let targets = targetRows(r, scheme: scheme, notes: &notes)
+    let score = scoreTableValue(r, scheme: scheme, parts: parts, kind: .committee, notes: &notes)
     var stage: TemplateValue = .null
     if let s = r.stage {
         var flags: [String] = []
@@ -338,9 +540,10 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, score: Te
             "manual": .list((scheme.eligibility?.manual ?? []).map { .object(["clause": .t($0.clause), "text": .t($0.text)]) }),
         ])
     }
+    // Where the town's 自评分 and the data disagree: for the reviewer, here (its form shows the 自评分).
     let discrepancies: [TemplateValue] = (r.score?.discrepancies ?? []).map { d in
         .object(["criterion": .t(d.criterion), "self": .t(d.selfScore.plain()), "computed": .t(d.computed.plain()),
-                 "where": .t(d.location.description)])
+                 "where": .t(d.location.description + (d.location.cell.map { "（\($0)）" } ?? ""))])
     }
     return .object([
         "page": frame.value,
@@ -355,8 +558,12 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, score: Te
         ]),
         "stage": stage,
         "eligibility": eligibility,
-        "targets": .list(targetRows(r, scheme: scheme)),
-        "score": score ?? scoreTableValue(r, scheme: scheme),
+        "targets": .list(targets),
+        "score": score,
+        "sources": notes.value,
+        "countyLink": .opt(county.map { "../counties/\($0.code).\(ext)" }),
+        "cityLink": .opt(city.map { "../cities/\($0.code).\(ext)" }),
+        "formLink": .t("../forms/\(r.unit.code).\(ext)"),
         "rubricClause": .t(scheme.rubric?.clause ?? ""),
         "discrepancies": .list(discrepancies),
         "remarks": report.remarks(of: r.unit.code),

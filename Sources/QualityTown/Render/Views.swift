@@ -13,7 +13,8 @@ extension TemplateValue {
     static func opt(_ s: String?) -> TemplateValue { s.map { .text($0) } ?? .null }
 }
 
-/// The frame every page fills: titles, the path back to the output root, the run's facts.
+/// The frame every page fills: titles, the path back to the output root, the run's facts, the
+/// running header printed on every page, and the links to the pages around it.
 struct PageFrame {
     var title: String
     var subtitle: String
@@ -22,6 +23,13 @@ struct PageFrame {
     var scheme: Scheme
     var asOf: Day
     var format: OutputFormat
+    /// The running header: the document (left) and its unit (right); by default the title and
+    /// the as-of date (pages of a whole run).
+    var document: String? = nil
+    var unit: String? = nil
+    /// Links to the pages around this one (the index, the city, the county, the town, its form):
+    /// label and href, in that order.
+    var trail: [(label: String, link: String)] = []
 
     var value: TemplateValue {
         .object([
@@ -32,8 +40,23 @@ struct PageFrame {
             "schemeName": .t(scheme.name),
             "schemeSource": .t(scheme.source),
             "asOf": .t(asOf.chinese),
+            "printStyle": .t(printStyle(document: document ?? title, unit: unit ?? "截至 \(asOf.chinese)")),
+            "trail": .list(trail.map { .object(["label": .t($0.label), "link": .t($0.link)]) }),
         ])
     }
+}
+
+/// The custom properties the stylesheet's page margin boxes print (`--qtown-doc`, `--qtown-unit`),
+/// as CSS strings: quotes and backslashes escaped, line breaks and control characters as spaces.
+func printStyle(document: String, unit: String) -> String {
+    func css(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            if u == "\"" || u == "\\" { out += "\\" + String(u) } else if u.value < 0x20 || u.value == 0x7F { out += " " } else { out.unicodeScalars.append(u) }
+        }
+        return out + "\""
+    }
+    return "--qtown-doc: \(css(document)); --qtown-unit: \(css(unit))"
 }
 
 /// Labels for input roles, as office staff call the files.
@@ -78,7 +101,10 @@ func indexView(_ report: Report, years: [Int], format: OutputFormat) -> Template
             "children": .list(kids.map(node)),
             "hasChildren": .bool(!kids.isEmpty),
             "link": .opt(pageLink(u, year: read.year, ext: ext)),
-            "form": .opt(u.level.tier == .town ? "\(read.year)/forms/\(u.code).\(ext)" : nil),
+            // A town's 附件2 form; a county's forms in one printable document.
+            "form": .opt(u.level.tier == .town ? "\(read.year)/forms/\(u.code).\(ext)"
+                : u.level.tier == .county ? "\(read.year)/forms/county-\(u.code).\(ext)" : nil),
+            "formLabel": .t(u.level.tier == .county ? "全部备案表" : "备案表"),
         ])
     }
     let tiers = Dictionary(grouping: tree.units, by: \.level.tier)
@@ -148,6 +174,19 @@ func diagnosticRow(_ d: Diagnostic, units: UnitTree) -> TemplateValue {
     ])
 }
 
+/// Errors, then warnings, each in file order.
+func errorsFirst(_ ds: [Diagnostic]) -> [Diagnostic] {
+    ds.filter { $0.severity == .error } + ds.filter { $0.severity != .error }
+}
+
+extension TemplateValue {
+    /// A data-quality group with at least one error.
+    fileprivate var hasErrors: Bool {
+        guard case .object(let o) = self, case .text(let e)? = o["errors"] else { return false }
+        return e != "0"
+    }
+}
+
 /// The data-quality page: every diagnostic, grouped by file and by unit.
 func dataQualityView(_ report: Report, format: OutputFormat) -> TemplateValue {
     let read = report.read
@@ -165,7 +204,7 @@ func dataQualityView(_ report: Report, format: OutputFormat) -> TemplateValue {
             "anchor": .t("file-" + anchorID(path)),
             "errors": .t(errors),
             "warnings": .t(ds.count - errors),
-            "rows": .list(ds.map { diagnosticRow($0, units: units) }),
+            "rows": .list(errorsFirst(ds).map { diagnosticRow($0, units: units) }),
         ])
     }
     let byUnit = Dictionary(grouping: report.diagnostics.filter { $0.unit != nil }, by: { $0.unit! })
@@ -180,7 +219,7 @@ func dataQualityView(_ report: Report, format: OutputFormat) -> TemplateValue {
             "anchor": .t("unit-" + anchorID(u.code)),
             "errors": .t(errors),
             "warnings": .t(ds.count - errors),
-            "rows": .list(ds.map { diagnosticRow($0, units: units) }),
+            "rows": .list(errorsFirst(ds).map { diagnosticRow($0, units: units) }),
         ])
     }
     let unassigned = report.diagnostics.filter { $0.unit == nil }
@@ -191,9 +230,13 @@ func dataQualityView(_ report: Report, format: OutputFormat) -> TemplateValue {
         "errors": .t(errors),
         "warnings": .t(report.diagnostics.count - errors),
         "clean": .bool(report.diagnostics.isEmpty),
-        "files": .list(fileGroups),
+        // Files with errors first (then in the order they were read), so a reader finds the errors first.
+        "files": .list(fileGroups.enumerated().sorted { l, r in
+            let le = l.element.hasErrors, re = r.element.hasErrors
+            return le != re ? le : l.offset < r.offset
+        }.map(\.element)),
         "units": .list(unitGroups),
-        "unassigned": .list(unassigned.map { diagnosticRow($0, units: units) }),
+        "unassigned": .list(errorsFirst(unassigned).map { diagnosticRow($0, units: units) }),
         "unassignedCount": .t(unassigned.count),
     ])
 }
