@@ -131,6 +131,8 @@ public func computeStage(_ read: consuming ReadResult, workers: Int = 1, progres
 /// 3. render every page through the scheme's templates (compiled once);
 /// 4. publish the output folder atomically, carrying other years' folders over.
 public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> BuildSummary {
+    // A scheme that holds a plan is built by the plan composition (PlanBuild.swift).
+    if let scheme = try planScheme(options) { return try runPlanBuild(options, scheme: scheme, progress: progress) }
     var clock = StageClock()
     let readResult = try readStage(options, progress: progress)
     clock.lap("read")
