@@ -700,7 +700,10 @@ func planResultsJSON(_ r: PlanReport) -> [UInt8] {
                 }
             }
             if case .either(let a, _) = t.form, case .compare(let first, _, _) = a, let part = j.parts.first {
-                o.append((first == "demo_zones" ? "demoZones" : first, measureJSON(part.value)))
+                // The first part's figure under its id in camel case (`demo_zones` → `demoZones`).
+                let parts = first.split(separator: "_").map(String.init)
+                let key = (parts.first ?? "") + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+                o.append((key, measureJSON(part.value)))
             }
             if !j.missing.isEmpty {
                 o.append(("missing", .array(j.missing.map { m in
