@@ -427,7 +427,7 @@ func bulletinView(_ ctx: PlanViewContext) -> TemplateValue {
     let unassigned: [TemplateValue] = tasks.filter { $0.status == .unassigned }.map { tp in
         .object(["id": .t(tp.task.id.description), "title": .t(tp.task.title), "clause": .t(tp.task.clause)])
     }
-    let overdueCount = tasks.flatMap(\.parties).filter(\.overdue).count
+    let overdueCount = tasks.flatMap(\.parties).filter { $0.overdue && $0.role != .partner }.count
     return .object([
         "page": ctx.frame("\(r.plan.name)督查通报", "截至 \(r.asOf.chinese)", root: "../../"),
         "asOf": .t(r.asOf.description),
