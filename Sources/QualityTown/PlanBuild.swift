@@ -155,7 +155,8 @@ func planFigures(_ inputs: PlanInputs, plan: PlanDefinition, unit: Unit, year: I
     func own(_ code: String, _ ind: PlanIndicator) -> Measure { inputs.data.measure(code, ind.id, year: year, kind: ind.kind) }
     for ind in plan.indicators {
         guard isCity else {
-            out[ind.id] = PlanFigure(measure: ind.kind == "rank" ? .noData : own(unit.code, ind), approximate: false)
+            // A county's own row (a rank there was a warning and never kept).
+            out[ind.id] = PlanFigure(measure: own(unit.code, ind), approximate: false)
             continue
         }
         let pooled: PooledMeasure
@@ -166,8 +167,8 @@ func planFigures(_ inputs: PlanInputs, plan: PlanDefinition, unit: Unit, year: I
         }
         out[ind.id] = PlanFigure(measure: pooled.measure, approximate: pooled.approximate)
     }
+    let kinds = Dictionary(plan.indicators.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     for r in plan.rates {
-        let kinds = Dictionary(plan.indicators.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         guard let ni = kinds[r.numerator], let di = kinds[r.denominator] else { continue }
         let num = out[r.numerator]!, den = out[r.denominator]!
         if isCity {
@@ -190,17 +191,17 @@ public func computePlan(_ inputs: PlanInputs, scheme: Scheme, plan: PlanDefiniti
     var units: [PlanUnitResult] = []
     for unit in [inputs.city].compactMap({ $0 }) + inputs.counties.counties {
         let tier: UnitTier = unit.code == inputs.city?.code ? .city : .county
-        var byYear: [Int: [String: PlanFigure]] = [:]
+        // The rules read this year's figures and last year's (strictly higher than the year before).
+        let current = planFigures(inputs, plan: plan, unit: unit, year: year)
+        let previous = planFigures(inputs, plan: plan, unit: unit, year: year - 1)
         func figure(_ id: String, _ y: Int) -> Measure {
-            if byYear[y] == nil { byYear[y] = planFigures(inputs, plan: plan, unit: unit, year: y) }
-            return byYear[y]![id]?.measure ?? .noData
+            let figures = y == year ? current : y == year - 1 ? previous : planFigures(inputs, plan: plan, unit: unit, year: y)
+            return figures[id]?.measure ?? .noData
         }
         let targets = plan.targets.filter { $0.onlyTier == nil || $0.onlyTier == tier }.map { t in
             (target: t, judgement: judgeRule(t.form, year: year, figure: figure, reference: inputs.reference.measure))
         }
-        _ = figure("", year)
-        _ = figure("", year - 1)
-        units.append(PlanUnitResult(unit: unit, figures: byYear[year]!, previous: byYear[year - 1]!, targets: targets))
+        units.append(PlanUnitResult(unit: unit, figures: current, previous: previous, targets: targets))
     }
     return PlanReport(scheme: scheme, plan: plan, inputs: inputs, year: year, asOf: asOf, results: results, units: units,
                       diagnostics: inputs.diagnostics)

@@ -66,7 +66,7 @@ func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicato
         return
     }
     let indicatorColumns = indicators.map { ColumnSpec(id: $0.id, header: $0.header, kind: planCellKind($0.kind)) }
-    let map = mapHeader(header, known: dataKeyColumns + indicatorColumns, file: file, diagnostics: &diagnostics)
+    let map = mapPlanHeader(header, known: dataKeyColumns + indicatorColumns, file: file, diagnostics: &diagnostics)
     let keys = map.keys
     guard let yearCol = keys.year else {
         diagnostics.error("missing-key-column", "\(file) 缺少关键列“年度”，文件未使用", at: SourceLocation(file: file, line: header.line))

@@ -249,7 +249,7 @@ public func readDepartments(_ table: CSVTable, file: String, diagnostics: inout 
         diagnostics.error("empty-file", "\(file) 是空文件：需要列 名称, 简称", at: SourceLocation(file: file))
         return dir
     }
-    let map = mapHeader(header, known: departmentColumns, file: file, diagnostics: &diagnostics)
+    let map = mapPlanHeader(header, known: departmentColumns, file: file, diagnostics: &diagnostics)
     guard let nameCol = map.index["名称"] else {
         diagnostics.error("missing-key-column", "\(file) 缺少关键列“名称”；需要列 名称, 简称", at: SourceLocation(file: file, line: header.line))
         return dir
@@ -340,6 +340,14 @@ public struct CountyDirectory: Sendable {
     public var parties: [Party] { counties.map { Party(kind: .county, name: $0.name, code: $0.code) } }
 }
 
+/// Maps a plan sheet's header and warns of each unknown header at its cell (`mapHeader` leaves
+/// that to its caller; the cells under it are listed one by one by `reportUnusedCells`).
+func mapPlanHeader(_ record: CSVRecord, known: [ColumnSpec], file: String, diagnostics: inout DiagnosticBag) -> HeaderMap {
+    let map = mapHeader(record, known: known, file: file, diagnostics: &diagnostics)
+    diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: [:], file: file))
+    return map
+}
+
 /// Cells no column name covers (under an unknown header, or right of the last header) are
 /// listed as warnings, never silently dropped (io-contract.md, Errors).
 func reportUnusedCells(_ record: CSVRecord, map: HeaderMap, file: String, diagnostics: inout DiagnosticBag) {
@@ -389,7 +397,7 @@ public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages
         sheet.unassigned = tasks.map(\.id)
         return sheet
     }
-    let map = mapHeader(header, known: taskColumns, file: file, diagnostics: &diagnostics)
+    let map = mapPlanHeader(header, known: taskColumns, file: file, diagnostics: &diagnostics)
     var missingKey = false
     for key in ["任务编号", "牵头单位", "完成时限"] where map.index[key] == nil {
         diagnostics.error("missing-key-column", "\(file) 缺少关键列“\(key)”；需要列 任务编号, 牵头单位, 配合单位, 责任县区, 完成时限",
@@ -507,7 +515,7 @@ public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: 
         diagnostics.error("empty-file", "\(file) 是空文件：需要列 任务编号, 报送单位, 进展状态, 完成日期, 进展说明, 报送日期", at: SourceLocation(file: file))
         return out
     }
-    let map = mapHeader(header, known: progressColumns, file: file, diagnostics: &diagnostics)
+    let map = mapPlanHeader(header, known: progressColumns, file: file, diagnostics: &diagnostics)
     var missingKey = false
     for key in ["任务编号", "报送单位", "进展状态", "报送日期"] where map.index[key] == nil {
         diagnostics.error("missing-key-column", "\(file) 缺少关键列“\(key)”；需要列 任务编号, 报送单位, 进展状态, 完成日期, 进展说明, 报送日期",
@@ -649,7 +657,7 @@ public func readReference(_ table: CSVTable, file: String, labels: [String: Stri
         diagnostics.error("empty-file", "\(file) 是空文件：需要列 指标, 年度, 值, 来源", at: SourceLocation(file: file))
         return ref
     }
-    let map = mapHeader(header, known: referenceColumns, file: file, diagnostics: &diagnostics)
+    let map = mapPlanHeader(header, known: referenceColumns, file: file, diagnostics: &diagnostics)
     for key in ["指标", "年度", "值"] where map.index[key] == nil {
         diagnostics.error("missing-key-column", "\(file) 缺少关键列“\(key)”；需要列 指标, 年度, 值, 来源", at: SourceLocation(file: file, line: header.line))
     }

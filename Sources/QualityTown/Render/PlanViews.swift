@@ -286,7 +286,7 @@ func partyTaskRows(_ party: Party, _ ctx: PlanViewContext) -> [TemplateValue] {
             "id": .t(tp.task.id.description),
             "title": .t(tp.task.title),
             "role": .t(role.label),
-            "status": .t(status + (on?.overdue == true ? "（逾期）" : "") + (on?.stale == true ? "（超过90天未更新）" : "")),
+            "status": .t(status + (on?.overdue == true ? "（逾期）" : "") + (on?.stale == true ? "（超过\(defaultStaleDays)天未更新）" : "")),
             "statusClass": .t(cls),
             "taskStatus": .t(tp.status.label),
             "reported": .opt(on?.reported?.description),
@@ -354,7 +354,7 @@ func responsibilityView(_ ctx: PlanViewContext) -> TemplateValue {
             "title": .t("（\(chineseNumeral(area))）\(tasks[0].task.areaTitle)"),
             "tasks": .list(tasks.map { tp in
                 let a = tp.assignment
-                let counties = a.map { $0.counties.isEmpty ? "" : (Set($0.counties) == all && all.count > 1 ? "各县（市、区）" : partyNames($0.counties)) } ?? ""
+                let counties = a.map { $0.counties.isEmpty ? "" : (Set($0.counties) == all && all.count > 1 ? r.plan.vocabulary.allCounties.first ?? partyNames($0.counties) : partyNames($0.counties)) } ?? ""
                 return .object([
                     "id": .t(tp.task.id.description),
                     "title": .t(tp.task.title),
