@@ -532,20 +532,21 @@ func planCityView(_ ctx: PlanViewContext, _ u: PlanUnitResult) -> TemplateValue 
         return .object(["tasks": .t(ts.count), "done": n(.done), "overdue": n(.overdue), "open": n(.open), "paused": n(.paused),
                         "notReported": n(.notReported), "unassigned": n(.unassigned)])
     }()
-    // The indicator table: one block per target, the city and each county side by side.
+    // The indicator table: a row per target, the city and each county side by side.
+    let columns: [TemplateValue] = r.units.map { unit in
+        .object(["name": .t(unit.unit.name),
+                 "link": .opt(unit.unit.code == r.inputs.city?.code ? nil : "../counties/\(unit.unit.code).\(ctx.ext)")])
+    }
     let matrix: [TemplateValue] = r.plan.targets.map { t in
-        let cells: [TemplateValue] = r.units.compactMap { unit in
+        let cells: [TemplateValue] = r.units.map { unit in
             guard let (_, j) = unit.targets.first(where: { $0.target.id == t.id }) else {
-                return nil
+                // Not judged for this tier (Q12: the city only).
+                return .object(["value": .t("—"), "against": .t(""), "status": .t("不考核"), "statusClass": .t("status-none"), "note": .t("")])
             }
-            let row = targetRow(t, j, unit: unit, ctx)
-            guard case .object(var o) = row else { return row }
-            o["unit"] = .t(unit.unit.name)
-            o["link"] = .opt(unit.unit.code == r.inputs.city?.code ? nil : "../counties/\(unit.unit.code).\(ctx.ext)")
-            return .object(o)
+            return targetRow(t, j, unit: unit, ctx)
         }
         return .object(["id": .t(t.id), "label": .t(r.plan.targetLabels[t.id] ?? t.id), "clause": .t(t.clause),
-                        "rule": .t(ruleText(t.form, ctx)), "units": .list(cells), "span": .t(cells.count)])
+                        "rule": .t(ruleText(t.form, ctx)), "cells": .list(cells)])
     }
     let errors = r.diagnostics.filter { $0.severity == .error }.count
     let files: [TemplateValue] = r.inputs.files.map { f in
@@ -560,6 +561,7 @@ func planCityView(_ ctx: PlanViewContext, _ u: PlanUnitResult) -> TemplateValue 
         "areas": .list(areas),
         "totals": totals,
         "matrix": .list(matrix),
+        "columns": .list(columns),
         "departments": .list(rankedScorecards(.department, ctx)),
         "counties": .list(rankedScorecards(.county, ctx)),
         "errors": .t(errors),
