@@ -233,6 +233,9 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
 /// renders one town's filing form and replaces that one file inside the existing output.
 /// Returns the written path. The unit is a code, a unique name, or `名称@县区`.
 public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineError) -> String {
+    if let scheme = try planScheme(options) {
+        throw PipelineError(stage: .scheme, message: "方案“\(scheme.name)”没有申报备案表，qtown form 不适用；请用 qtown build")
+    }
     let read = try readStage(options)
     let tree = read.inputs.units
     var candidates: [Unit]

@@ -186,17 +186,15 @@ func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicato
             var list = data.cells[slot] ?? []
             // The same (unit, year, period, indicator) twice: equal repeats are harmless, different
             // values a conflict at both places, neither used (io-contract.md).
-            if let i = list.firstIndex(where: { $0.period == period }) {
+            // A rejected cell was reported already: it only makes the figure an error.
+            if value != nil, let i = list.firstIndex(where: { $0.period == period && $0.value != nil }) {
                 let prev = list[i]
-                if prev.value == value, value != nil { continue }
-                if value != nil || prev.value != nil {
-                    diagnostics.error("conflict", "\(unit.name) \(year) 年\(period == .year ? "" : period.description)的“\(ind.header)”与 \(prev.location.description)（\(prev.location.cell ?? "")）的值不同，两处都不使用",
-                                      at: at, unit: unit.code)
-                    if prev.value != nil {
-                        diagnostics.error("conflict", "\(unit.name) \(year) 年\(period == .year ? "" : period.description)的“\(ind.header)”与 \(at.description)（\(at.cell ?? "")）的值不同，两处都不使用",
-                                          at: prev.location, unit: unit.code)
-                    }
-                }
+                if prev.value == value { continue }
+                let what = "\(unit.name) \(year) 年\(period == .year ? "" : period.description)的“\(ind.header)”"
+                diagnostics.error("conflict", "\(what)与 \(prev.location.description)（\(prev.location.cell ?? "")）的值不同，两处都不使用",
+                                  at: at, unit: unit.code)
+                diagnostics.error("conflict", "\(what)与 \(at.description)（\(at.cell ?? "")）的值不同，两处都不使用",
+                                  at: prev.location, unit: unit.code)
                 list[i].value = nil
                 data.cells[slot] = list
                 continue
