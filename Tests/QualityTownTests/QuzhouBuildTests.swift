@@ -164,6 +164,22 @@ import Foundation
         Golden.compare(case: "quzhou-bulletin", files: files)
     }
 
+    @Test func checkReportsWhatBuildReportsAndBuildsAreByteIdentical() throws {
+        let out = temporaryFolder("qtown-quzhou-twice")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let args = ["--scheme", "quzhou-city", "--inputs", repoPath("examples/quzhou-city"), "--as-of", "2020-12-31"]
+        let a = try runQtown(["build"] + args + ["--output", out + "/a"])
+        let b = try runQtown(["build"] + args + ["--output", out + "/b"])
+        let c = try runQtown(["check"] + args)
+        #expect(a.status == 1 && c.status == 1)
+        #expect(c.stderr == a.stderr)
+        let files = Golden.allFiles(under: out + "/a").filter { !$0.hasPrefix(".") }
+        #expect(files.count > 30 && files == Golden.allFiles(under: out + "/b").filter { !$0.hasPrefix(".") })
+        for f in files {
+            #expect(FileManager.default.contents(atPath: out + "/a/" + f) == FileManager.default.contents(atPath: out + "/b/" + f), "\(f)")
+        }
+    }
+
     @Test func schemeListShowAndBlank() throws {
         let list = try runQtown(["scheme", "list"])
         #expect(list.status == 0 && list.stdout.contains("quzhou-city") && list.stdout.contains("suzhou-town"))
