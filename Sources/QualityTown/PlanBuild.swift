@@ -140,9 +140,31 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
         readPlanDataFile(t, file: path, indicators: plan.indicators, tree: tree, city: city, counties: counties,
                          data: &data, diagnostics: &bag)
     }
+    checkPlanRates(data, plan: plan, units: [city].compactMap { $0 } + counties.counties, diagnostics: &bag)
     let diagnostics = (reader.bag.items + bag.items).sorted { $0.location < $1.location }
     return PlanInputs(folder: folder, units: tree, city: city, counties: counties, departments: departments, sheet: tasks,
                       reports: reports, reference: reference, data: data, files: reader.files, diagnostics: diagnostics)
+}
+
+/// A rate whose numerator is above its denominator (or positive over a zero denominator) is an
+/// error at the numerator's cells (io-contract.md): the rate is then an error for that unit and
+/// year, and the page says why. A rate per 10,000 may exceed its denominator.
+func checkPlanRates(_ data: PlanData, plan: PlanDefinition, units: [Unit], diagnostics: inout DiagnosticBag) {
+    let kinds = Dictionary(plan.indicators.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    for unit in units {
+        for year in data.years {
+            for r in plan.rates {
+                guard let ni = kinds[r.numerator], let di = kinds[r.denominator],
+                      case .value(let n) = data.measure(unit.code, ni.id, year: year, kind: ni.kind),
+                      case .value(let d) = data.measure(unit.code, di.id, year: year, kind: di.kind) else { continue }
+                let bad = d == Rational(0) ? n != Rational(0) : (!r.mayExceed && n > d)
+                guard bad, let at = data.sources(unit.code, ni.id, year: year).last else { continue }
+                diagnostics.error("numerator-above-denominator",
+                                  "\(unit.name) \(year) 年“\(ni.header)”\(n.plain()) 大于“\(di.header)”\(d.plain())，“\(r.label)”记为数据错误",
+                                  at: at, unit: unit.code)
+            }
+        }
+    }
 }
 
 /// The figures of one unit for one year: its own for a county; for the city, pooled from the

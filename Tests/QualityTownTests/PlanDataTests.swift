@@ -67,4 +67,16 @@ import Foundation
         #expect(data.measure("330822", "bld_new", year: 2020, kind: "count") == .error)
         #expect(bag.items.filter { $0.severity == .error }.count == 3)
     }
+
+    @Test func aNumeratorAboveItsDenominatorIsAnErrorAtItsCell() {
+        let f = PlanSheetsFixture()
+        var data = PlanData()
+        var bag = DiagnosticBag()
+        let text = "代码,年度,新开工建筑工程数,执行节能标准工程数,特种设备台数,特种设备事故死亡人数\n330802,2020,5,6,1,2\n330803,2020,0,1,,\n330822,2020,5,5,,\n"
+        readPlanDataFile(parseCSV(Array(text.utf8), file: "data/y.csv"), file: "data/y.csv", indicators: quzhouPlan.indicators,
+                         tree: f.tree, city: f.counties.city, counties: f.counties, data: &data, diagnostics: &bag)
+        checkPlanRates(data, plan: quzhouPlan, units: f.counties.counties, diagnostics: &bag)
+        // 6 > 5 and 1 over 0: errors at the numerator's cell; 2 deaths over 1 unit (per 10,000) may exceed.
+        #expect(bag.items.filter { $0.code == "numerator-above-denominator" }.compactMap(\.location.cell) == ["D2", "D3"])
+    }
 }
