@@ -152,6 +152,15 @@ import Foundation
         #expect(target("330803", "Q8")?["status"] as? String == "no-data")
         #expect(target("330803", "Q1")?["value"] as? Int == 80)
         #expect(target("330802", "Q5")?["status"] as? String == "no-data")
+        // A missing reference value makes the target no-data, and is named (results.json and the page).
+        #expect(target("330802", "Q6")?["status"] as? String == "no-data")
+        let missing = target("330802", "Q6")?["missing"] as? [[String: Any]]
+        #expect(missing?.first?["what"] as? String == "ccc_goal" && missing?.first?["year"] as? Int == 2019)
+        let page = try String(contentsOfFile: site + "/2019/counties/330802.html", encoding: .utf8)
+        #expect(page.contains("缺2019年强制性认证产品监督抽查合格率目标"))
+        // The responsibility table marks the unassigned tasks and gives each deadline as written and as a day.
+        let table = try String(contentsOfFile: site + "/2019/plan/responsibility.html", encoding: .utf8)
+        #expect(table.contains("未分解") && table.contains("2019年6月") && table.contains("2019-06-30"))
     }
 
     @Test func goldenBulletin() throws {
