@@ -92,9 +92,17 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
         reader.bag.error("no-city", "units.csv 中没有层级为“市”的单位：计划的责任县区和指标汇总需要一个市", at: SourceLocation(file: "units.csv"))
     }
     let counties = CountyDirectory(tree: tree, city: city?.code)
-    func sheet(_ name: String, columns: String) -> CSVTable? {
+    // Without departments.csv or tasks.csv every task is unassigned (an error); without
+    // progress.csv no party has reported, without reference.csv the targets that need a
+    // reference value have no data (warnings: both are the state of a plan's first days).
+    func sheet(_ name: String, columns: String, required: Bool = true) -> CSVTable? {
         guard let bytes = fm.contents(atPath: folder + "/" + name) else {
-            reader.bag.error("missing-file", "输入文件夹中没有 \(name)（列：\(columns)）", at: SourceLocation(file: name))
+            let message = "输入文件夹中没有 \(name)（列：\(columns)）"
+            if required {
+                reader.bag.error("missing-file", message, at: SourceLocation(file: name))
+            } else {
+                reader.bag.warning("missing-file", message + "，按没有任何行处理", at: SourceLocation(file: name))
+            }
             return nil
         }
         return reader.open([UInt8](bytes), path: name, role: .sheet(name))
@@ -112,13 +120,13 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
         tasks.unassigned = plan.tasks.map(\.id)
     }
     var reports: [ProgressReport] = []
-    if let t = sheet("progress.csv", columns: "任务编号, 报送单位, 进展状态, 完成日期, 进展说明, 报送日期") {
+    if let t = sheet("progress.csv", columns: "任务编号, 报送单位, 进展状态, 完成日期, 进展说明, 报送日期", required: false) {
         reports = readProgress(t, file: "progress.csv", assignments: tasks.assignments, tasks: plan.tasks,
                                vocabulary: plan.vocabulary, departments: departments, counties: counties, asOf: asOf,
                                diagnostics: &bag)
     }
     var reference = ReferenceTable()
-    if let t = sheet("reference.csv", columns: "指标, 年度, 值, 来源") {
+    if let t = sheet("reference.csv", columns: "指标, 年度, 值, 来源", required: false) {
         reference = readReference(t, file: "reference.csv", labels: plan.references, diagnostics: &bag)
     }
     var data = PlanData()
