@@ -186,6 +186,14 @@ func deadlineLabel(_ d: Deadline) -> String {
     }
 }
 
+/// A task's title as the bulletin lists it: up to its first comma, and at most `limit`
+/// characters (then `…`); the full title is in the responsibility table and on the party pages.
+func shortTitle(_ title: String, limit: Int = 30) -> String {
+    var t = String(title.prefix { $0 != "," && $0 != "，" })
+    if t.count < 6 { t = title }
+    return t.count > limit ? String(t.prefix(limit)) + "…" : t
+}
+
 /// A rate cut to one decimal for a scorecard (`57.1`), `—` when there is none.
 func rateText(_ r: Rational?) -> String { r.map { $0.cut(1) } ?? "—" }
 
@@ -397,7 +405,8 @@ func bulletinView(_ ctx: PlanViewContext) -> TemplateValue {
             tp.parties.filter { $0.role != .partner && keep(tp, $0) }.map { p in
                 TemplateValue.object([
                     "id": .t(tp.task.id.description),
-                    "title": .t(tp.task.title),
+                    "title": .t(shortTitle(tp.task.title)),
+                    "fullTitle": .t(tp.task.title),
                     "party": .t(p.party.name),
                     "link": .opt(ctx.partyLink(p.party)),
                     "deadline": .t(tp.assignment.map { deadlineLabel($0.deadline) } ?? ""),
@@ -407,6 +416,7 @@ func bulletinView(_ ctx: PlanViewContext) -> TemplateValue {
                     "daysOverdue": .t(p.daysOverdue.map(String.init) ?? "—"),
                     "daysSince": .t(p.reported.map { String(r.asOf.ordinal - $0.ordinal) } ?? "—"),
                     "note": .t(p.note ?? ""),
+                    "stale": .bool(p.stale),
                 ])
             }
         }
@@ -421,11 +431,13 @@ func bulletinView(_ ctx: PlanViewContext) -> TemplateValue {
                                       "count": .t(items.count), "items": .list(items)]))
     }
     let notReported = rows { _, p in p.status == .notReported && !p.overdue }
-    let stale = rows { _, p in p.stale }
+    // Overdue parties that are also stale are marked in the overdue list, not listed twice.
+    let stale = rows { _, p in p.stale && !p.overdue }
     let doneLate = rows { _, p in p.status == .done && p.onTime == false }
     let paused = rows { _, p in p.status == .paused }
     let unassigned: [TemplateValue] = tasks.filter { $0.status == .unassigned }.map { tp in
-        .object(["id": .t(tp.task.id.description), "title": .t(tp.task.title), "clause": .t(tp.task.clause)])
+        .object(["id": .t(tp.task.id.description), "title": .t(shortTitle(tp.task.title)), "fullTitle": .t(tp.task.title),
+                 "clause": .t(tp.task.clause)])
     }
     let overdueCount = tasks.flatMap(\.parties).filter { $0.overdue && $0.role != .partner }.count
     return .object([
