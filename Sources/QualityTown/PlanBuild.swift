@@ -88,6 +88,11 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
     let tree = reader.tree
     // The plan is for one city (quzhou-city.md, Units): the first city of units.csv.
     let city = tree.units.first { $0.level.tier == .city }
+    let cities = tree.units.filter { $0.level.tier == .city }
+    if let city, cities.count > 1 {
+        reader.bag.warning("more-than-one-city", "units.csv 中有 \(cities.count) 个市（\(cities.map(\.name).joined(separator: "、"))）；计划只用于第一个：\(city.name)（\(city.code)）",
+                           at: city.location)
+    }
     if city == nil {
         reader.bag.error("no-city", "units.csv 中没有层级为“市”的单位：计划的责任县区和指标汇总需要一个市", at: SourceLocation(file: "units.csv"))
     }
