@@ -467,6 +467,7 @@ func scorecardFacts(_ party: Party, _ ctx: PlanViewContext) -> TemplateValue {
     let peers = ctx.r.results.scorecards.filter { $0.party.kind == party.kind && $0.rank != nil }.count
     var v = scorecardRow(c, ctx)
     if case .object(var o) = v {
+        o["rateText"] = .t(c.onTimeRate.map { $0.cut(1) + "%" } ?? "—")
         o["rankText"] = .t(c.rank.map { "第 \($0) 名（共 \(peers) 个有应完成任务的\(party.kind == .department ? "部门" : "县（市、区）")）" } ?? "无排名（没有已到期的任务）")
         v = .object(o)
     }
