@@ -133,6 +133,8 @@ public func computeStage(_ read: consuming ReadResult, workers: Int = 1, progres
 public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> BuildSummary {
     // An output qtown may not replace is refused before minutes of work (StagedOutput checks again).
     do { try requireReplaceableOutput(options.output) } catch { throw PipelineError(stage: .publish, message: error.description) }
+    // A scheme that holds a plan is built by the plan composition (PlanBuild.swift).
+    if let scheme = try planScheme(options) { return try runPlanBuild(options, scheme: scheme, progress: progress) }
     var clock = StageClock()
     let readResult = try readStage(options, progress: progress)
     clock.lap("read")
@@ -234,6 +236,9 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
 /// Returns the written path. The unit is a code, a unique name, or `名称@县区`.
 public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineError) -> String {
     do { try requireReplaceableOutput(options.output) } catch { throw PipelineError(stage: .publish, message: error.description) }
+    if let scheme = try planScheme(options) {
+        throw PipelineError(stage: .scheme, message: "方案“\(scheme.name)”没有申报备案表，qtown form 不适用；请用 qtown build")
+    }
     let read = try readStage(options)
     let town: Unit
     switch read.inputs.units.lookUpTown(unit) {

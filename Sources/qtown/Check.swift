@@ -21,6 +21,18 @@ struct Check: ParsableCommand {
     func run() throws {
         let options = BuildOptions(inputs: input.inputs, scheme: input.scheme, year: input.year, asOf: input.asOfDay)
         // The same reading and computing as `build` (so the same problems), without rendering.
+        do {
+            if let scheme = try planScheme(options) {
+                let plan = try analysePlan(options, scheme: scheme, progress: progressPrinter(quiet: quiet))
+                report(plan.diagnostics, quiet: quiet)
+                let errors = plan.diagnostics.filter { $0.severity == .error }.count
+                print("qtown check: \(plan.year) 年度，\(plan.inputs.files.count) 个文件，\(plan.inputs.units.units.count) 个单位，\(plan.inputs.data.cellCount) 个数据单元格；错误 \(errors) 项，警告 \(plan.diagnostics.count - errors) 项")
+                if errors > 0 { throw ExitCode(1) }
+                return
+            }
+        } catch let e as PipelineError {
+            fail(e)
+        }
         let result: Report
         do {
             result = try analyse(options, progress: progressPrinter(quiet: quiet))

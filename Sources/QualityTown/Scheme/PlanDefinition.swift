@@ -2,8 +2,8 @@ import Foundation
 // MARK: - A plan held as data: templates/<scheme>/plan.xml
 //
 // The tasks, stages, words, indicators, rates, reference values and rule targets of a plan-type
-// programme (quzhou-city.md §1–§4). Read with the XML wrapper, as scheme.xml is; to be folded into
-// scheme.xml and its schema when the pipeline takes plans.
+// programme (quzhou-city.md §1–§4). Read with the XML wrapper, as scheme.xml is; a scheme.xml
+// names its plan with `<plan href="plan.xml"/>` (SchemeLoader).
 
 /// An indicator column of a plan's data sheets.
 public struct PlanIndicator: Sendable, Hashable {

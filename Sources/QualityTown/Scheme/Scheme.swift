@@ -86,6 +86,8 @@ public struct Scheme: Sendable {
     public var eligibility: Eligibility?
     public var lifecycle: Lifecycle?
     public var goal: Goal?
+    /// Tasks, parties, progress, stages and rule targets, when the programme is run as a plan.
+    public var plan: PlanDefinition?
     /// The folder the scheme was loaded from (holds its templates and CSS).
     public var directory: String
 

@@ -214,6 +214,10 @@ private struct SchemeReader {
             })
         }
         if !problems.isEmpty { throw SchemeError(problems: problems) }
+        // A plan (tasks, parties, stages, rule targets) is a document of its own beside scheme.xml.
+        if let e = child(root, "plan") {
+            scheme.plan = try loadPlanDefinition(dir + "/" + e.attribute("href")!)
+        }
         return scheme
     }
 

@@ -40,6 +40,7 @@ public func rubricTable(_ s: Scheme) -> String {
     for t in s.targets {
         lines.append("\(t.id)\t\(t.label)\t\(t.requirement)\t\(t.clause)")
     }
+    if let plan = s.plan { lines.append(planDescription(plan)) }
     guard let r = s.rubric else { return lines.joined(separator: "\n") }
     lines.append("")
     lines.append(["序号", "条目", "类别", "指标内容", "分数", "条目分", "规则"].joined(separator: "\t"))
@@ -73,5 +74,6 @@ public func blankSheets(_ s: Scheme) -> [OutputPage] {
         let headers = sh.requiredOneOf.isEmpty ? cols : (cols.first == "年度" ? ["年度"] + keys + cols.dropFirst() : keys + cols)
         out.append(sheet(sh.file, headers))
     }
+    if let plan = s.plan { out += planBlankSheets(plan) }
     return out
 }

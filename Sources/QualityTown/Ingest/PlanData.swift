@@ -1,0 +1,210 @@
+import Foundation
+// MARK: - A plan's indicator rows: data/*.csv for the city and its county-level units
+//
+// quzhou-city.md §4 and §6: rows name the city or one of its counties by 代码 or 名称, a 年度
+// and optionally a 月份 or 季度; each indicator column has a kind (count, stock, amount,
+// percent, score, rank) that decides how its cells are read and how periods combine. Rows of
+// other units, counts on the city row and ranks on county rows are warnings, not used. Every
+// rejected cell makes its (unit, year, indicator) an error.
+
+/// One indicator cell of a plan's data file: its value (nil when rejected or in conflict).
+public struct PlanDataCell: Sendable, Hashable {
+    public var value: Rational?
+    public var period: Period
+    public var location: SourceLocation
+}
+
+/// The indicator cells read, by unit, year and indicator.
+public struct PlanData: Sendable {
+    /// Cells by `PlanData.slot(unit, year, indicator)`.
+    public var cells: [String: [PlanDataCell]] = [:]
+    /// Years that occur in usable rows, ascending.
+    public var years: [Int] = []
+    /// How many indicator cells were used.
+    public var cellCount = 0
+
+    public init() {}
+
+    static func slot(_ unit: String, _ year: Int, _ indicator: String) -> String { "\(unit)|\(year)|\(indicator)" }
+
+    /// The unit's own figure for `indicator` in `year`, its periods combined by `kind`: flows
+    /// (count, amount) summed; stocks, percents and ranks the latest period; scores the plain
+    /// mean of the periods (§6). A rejected cell makes it an error; no cell, no data.
+    public func measure(_ unit: String, _ indicator: String, year: Int, kind: String) -> Measure {
+        guard let list = cells[Self.slot(unit, year, indicator)], !list.isEmpty else { return .noData }
+        if list.contains(where: { $0.value == nil }) { return .error }
+        let values = list.map { $0.value! }
+        switch kind {
+        case "count", "amount": return .value(values.reduce(Rational(0), +))
+        case "score": return .value(values.reduce(Rational(0), +) / Rational(values.count))
+        default: return .value(list.max { $0.period < $1.period }!.value!)
+        }
+    }
+
+    /// The cells behind a figure (for "source" notes).
+    public func sources(_ unit: String, _ indicator: String, year: Int) -> [SourceLocation] {
+        (cells[Self.slot(unit, year, indicator)] ?? []).map(\.location)
+    }
+}
+
+/// The cell reader of a plan indicator's kind.
+func planCellKind(_ kind: String) -> CellKind {
+    switch kind {
+    case "count", "stock": return .count
+    case "percent": return .percent
+    case "score": return .score
+    default: return .text
+    }
+}
+
+/// Reads one data file of a plan into `data`. `city` is the city the plan is for; its
+/// county-level units are `counties`. Records the file in `files`.
+func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicator], tree: UnitTree, city: Unit?,
+                      counties: CountyDirectory, data: inout PlanData, diagnostics: inout DiagnosticBag) {
+    guard let header = table.records.first else {
+        diagnostics.warning("empty-file", "文件是空的（没有列标题也没有数据），未读取", at: SourceLocation(file: file))
+        return
+    }
+    let indicatorColumns = indicators.map { ColumnSpec(id: $0.id, header: $0.header, kind: planCellKind($0.kind)) }
+    let map = mapHeader(header, known: dataKeyColumns + indicatorColumns, file: file, diagnostics: &diagnostics)
+    var unknownCells: [Int: [SourceLocation]] = [:]
+    defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
+    let keys = map.keys
+    guard let yearCol = keys.year else {
+        diagnostics.error("missing-key-column", "\(file) 缺少关键列“年度”，文件未使用", at: SourceLocation(file: file, line: header.line))
+        return
+    }
+    guard keys.code != nil || keys.name != nil else {
+        diagnostics.error("missing-key-column", "\(file) 缺少关键列“代码”或“名称”，文件未使用", at: SourceLocation(file: file, line: header.line))
+        return
+    }
+    let used = indicators.filter { map.index[$0.id] != nil }
+    var years = Set(data.years)
+    for record in table.records.dropFirst() where !record.isBlank {
+        let cells = RowCells(record: record, file: file)
+        reportUnusedCells(record, map: map, file: file, into: &unknownCells, diagnostics: &diagnostics)
+        // The unit: 代码 preferred, else 名称 (with 所属县区 when two share it).
+        var unit: Unit?
+        let nameText = keys.name.map { trimCell(cells.text($0)) } ?? ""
+        if let c = keys.code, !isBlankCell(cells.text(c)) {
+            switch readCell(cells.text(c), as: .code, header: "代码", at: cells.location(c)) {
+            case .value(.text(let code)):
+                unit = tree.unit(code)
+                if unit == nil {
+                    let hints = tree.nearestNames(to: nameText.isEmpty ? code : nameText)
+                    diagnostics.error("unknown-unit", "代码 \(code) 不在 units.csv 中\(suggestion(hints))，本行未使用", at: cells.location(c))
+                    continue
+                }
+            case .rejected(let d):
+                diagnostics.append(d)
+                continue
+            default: break
+            }
+        }
+        if unit == nil, let n = keys.name {
+            var found = tree.units(named: nameText)
+            if found.count > 1, let k = keys.county {
+                let county = trimCell(cells.text(k))
+                found = found.filter { u in tree.units(named: county).contains { tree.isAncestor($0.code, of: u.code) } }
+            }
+            if found.count == 1 {
+                unit = found[0]
+            } else if nameText.isEmpty {
+                diagnostics.error("missing-value", "本行没有“代码”也没有“名称”，未使用", at: cells.location(n))
+                continue
+            } else if found.isEmpty {
+                diagnostics.error("unknown-unit", "单位\(quoted(nameText))不在 units.csv 中\(suggestion(tree.nearestNames(to: nameText)))，本行未使用",
+                                  at: cells.location(n))
+                continue
+            } else {
+                diagnostics.error("ambiguous-unit", "名称\(quoted(nameText))对应多个单位，请填写“代码”或“所属县区”，本行未使用", at: cells.location(n))
+                continue
+            }
+        }
+        guard let unit else {
+            diagnostics.error("missing-value", "本行没有“代码”也没有“名称”，未使用", at: cells.location(keys.code ?? 1))
+            continue
+        }
+        let tier: UnitTier
+        if unit.code == city?.code {
+            tier = .city
+        } else if counties.counties.contains(where: { $0.code == unit.code }) {
+            tier = .county
+        } else {
+            diagnostics.warning("not-a-county", "\(unit.name)（\(unit.code)）既不是本市也不是本市的县（市、区），本行未使用",
+                                at: cells.location(keys.code ?? keys.name ?? 1), unit: unit.code)
+            continue
+        }
+        var year: Int?
+        switch readCell(cells.text(yearCol), as: .year, header: "年度", at: cells.location(yearCol)) {
+        case .value(.integer(let y)): year = y
+        case .rejected(var d):
+            d.unit = unit.code
+            diagnostics.append(d)
+        default: diagnostics.error("missing-value", "缺少“年度”，本行未使用", at: cells.location(yearCol), unit: unit.code)
+        }
+        var period = Period.year
+        if let m = keys.month, !isBlankCell(cells.text(m)) {
+            switch readCell(cells.text(m), as: .month, header: "月份", at: cells.location(m)) {
+            case .value(.integer(let v)): period = .month(v)
+            case .rejected(let d): diagnostics.append(d); year = nil
+            default: break
+            }
+        } else if let q = keys.quarter, !isBlankCell(cells.text(q)) {
+            switch readCell(cells.text(q), as: .quarter, header: "季度", at: cells.location(q)) {
+            case .value(.integer(let v)): period = .quarter(v)
+            case .rejected(let d): diagnostics.append(d); year = nil
+            default: break
+            }
+        }
+        guard let year else { continue }
+        years.insert(year)
+        for ind in used {
+            let col = map.index[ind.id]!
+            let raw = cells.text(col)
+            if isBlankCell(raw) { continue }
+            let at = cells.location(col)
+            if let code = planRowWarning(kind: ind.kind, tier: tier) {
+                let why = code == "city-row" ? "市级的“\(ind.header)”由各县（市、区）汇总，市级行的值不使用"
+                    : "“\(ind.header)”只在市级行填报，县（市、区）行的值不使用"
+                diagnostics.warning(code, "\(why)（\(quoted(trimCell(raw)))）", at: at, unit: unit.code)
+                continue
+            }
+            let read: CellRead
+            switch ind.kind {
+            case "amount": read = readAmountCell(raw, header: ind.header, at: at)
+            case "rank": read = readRankCell(raw, header: ind.header, at: at)
+            default: read = readCell(raw, as: planCellKind(ind.kind), header: ind.header, at: at)
+            }
+            var value: Rational?
+            switch read {
+            case .value(let v): value = v.rational
+            case .noData: continue
+            case .rejected(var d):
+                d.unit = unit.code
+                diagnostics.append(d)
+            }
+            let slot = PlanData.slot(unit.code, year, ind.id)
+            var list = data.cells[slot] ?? []
+            // The same (unit, year, period, indicator) twice: equal repeats are harmless, different
+            // values a conflict at both places, neither used (io-contract.md).
+            // A rejected cell was reported already: it only makes the figure an error.
+            if value != nil, let i = list.firstIndex(where: { $0.period == period && $0.value != nil }) {
+                let prev = list[i]
+                if prev.value == value { continue }
+                let what = "\(unit.name) \(year) 年\(period == .year ? "" : period.description)的“\(ind.header)”"
+                diagnostics.error("conflict", "\(what)与 \(prev.location.description)（\(prev.location.cell ?? "")）的值不同，两处都不使用",
+                                  at: at, unit: unit.code)
+                diagnostics.error("conflict", "\(what)与 \(at.description)（\(at.cell ?? "")）的值不同，两处都不使用",
+                                  at: prev.location, unit: unit.code)
+                list[i].value = nil
+                data.cells[slot] = list
+                continue
+            }
+            list.append(PlanDataCell(value: value, period: period, location: at))
+            data.cells[slot] = list
+            if value != nil { data.cellCount += 1 }
+        }
+    }
+    data.years = years.sorted()
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+// MARK: - What `qtown scheme show` and `qtown blank` print and write for a scheme with a plan
+
+/// The plan as plain text: stages, tasks (id, area, title, clause) and targets (rule, clause).
+public func planDescription(_ p: PlanDefinition) -> String {
+    var lines = ["", "创建步骤"]
+    for s in p.stages { lines.append("\(s.name)\t\(s.from) 至 \(s.to)") }
+    lines.append("")
+    lines.append(["任务编号", "方面", "工作任务", "条款"].joined(separator: "\t"))
+    for t in p.tasks { lines.append([t.id.description, t.areaTitle, t.title, t.clause].joined(separator: "\t")) }
+    lines.append("")
+    lines.append(["目标", "内容", "规则", "条款"].joined(separator: "\t"))
+    let labels = Dictionary(p.indicators.map { ($0.id, $0.header) } + p.rates.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
+    let references = Dictionary(p.references.map { ($0.value, $0.key) }, uniquingKeysWith: { a, b in min(a, b) })
+    func rule(_ f: RuleForm) -> String {
+        switch f {
+        case .compare(let i, let op, let operand):
+            let sym = op == .eq ? "=" : op.symbol
+            switch operand {
+            case .constant(let c): return "\(labels[i] ?? i) \(sym) \(c.plain())"
+            case .reference(let k): return "\(labels[i] ?? i) \(sym) \(references[k] ?? k)（reference.csv）"
+            case .previousYear: return "\(labels[i] ?? i) \(sym) 本单位上年"
+            }
+        case .either(let a, let b): return rule(a) + "，或 " + rule(b)
+        }
+    }
+    for t in p.targets {
+        lines.append([t.id, p.targetLabels[t.id] ?? "", rule(t.form) + (t.onlyTier == .city ? "（仅市级）" : ""), t.clause].joined(separator: "\t"))
+    }
+    return lines.joined(separator: "\n")
+}
+
+/// The plan's empty sheets: departments.csv, tasks.csv, progress.csv, reference.csv and one
+/// data sheet with every indicator column (UTF-8 with BOM, canonical headers only).
+public func planBlankSheets(_ p: PlanDefinition) -> [OutputPage] {
+    func sheet(_ path: String, _ headers: [String]) -> OutputPage {
+        OutputPage(path: path, bytes: [0xEF, 0xBB, 0xBF] + Array((csvLine(headers) + "\r\n").utf8))
+    }
+    return [
+        sheet("departments.csv", departmentColumns.map(\.header)),
+        sheet("tasks.csv", ["任务编号", "牵头单位", "配合单位", "责任县区", "完成时限"]),
+        sheet("progress.csv", progressColumns.map(\.header)),
+        sheet("reference.csv", referenceColumns.map(\.header)),
+        sheet("data/量化指标.csv", ["代码", "名称", "年度", "月份"] + p.indicators.map(\.header)),
+    ]
+}
