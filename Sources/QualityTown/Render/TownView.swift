@@ -282,6 +282,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
             "bonusCap": parts.bonusCap,
             "total": .t(s.total.plain()),
             "totalNote": .t("评估细则未设验收及格线"),
+            "tableClass": .t("grid score-table"),
         ])
     case .selfAssessment, .blank:
         // The town's totals, capped as 附件1 caps them (item, category, 加分); blank when any
@@ -310,6 +311,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
             "bonusCap": parts.bonusCap,
             "total": .t(total?.plain() ?? ""),
             "totalNote": .t(""),
+            "tableClass": .t("grid score-table"),
         ])
     }
 }
@@ -455,6 +457,8 @@ func blankScoreTableValue(_ rubric: Rubric, parts: ScoreTableParts? = nil) -> Te
         "rows": .list(rows),
         "categories": .list(rubric.categories.map { .object(["name": .t($0.name), "declared": .t($0.declared.plain()), "score": .t(""), "note": .null]) }),
         "base": .t(""), "bonus": .t(""), "bonusCap": parts.bonusCap, "total": .t(""), "totalNote": .t(""),
+        // Room to write in: a wider 得分 column.
+        "tableClass": .t("grid score-table blank-score"),
     ])
 }
 
