@@ -381,6 +381,7 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
                     score = points?.plain() ?? ""
                     if wholeSelf == nil { ownSum = ownSum.flatMap { s in points.map { s + $0 } } }
                 case .blank:
+                    // (Blank tables are made from the rubric alone, `blankScoreTableValue`; blank here too.)
                     ownSum = nil
                 }
                 // (Its text and points are in the row's `method`, the same for every town.)
