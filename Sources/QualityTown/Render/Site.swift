@@ -82,13 +82,6 @@ public final class Site: Sendable {
         try page("county.xhtml", at: "\(report.read.year)/counties/\(r.unit.code).\(format.fileExtension)", countyView(report, r, format: format))
     }
 
-    /// `YEAR/forms/county-CODE.html`: every town's form of one county in one document.
-    public func formsBundlePage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
-        let forms = formTowns(report, r).map { formValue(report, $0, format: format, parts: scoreParts) }
-        return try page("forms-bundle.xhtml", at: "\(report.read.year)/forms/county-\(r.unit.code).\(format.fileExtension)",
-                        formsBundleView(report, r, format: format, forms: forms), memo: RenderMemo(sharing: [], run: runMemo))
-    }
-
     /// `YEAR/cities/CODE.html`, the committee's report.
     public func cityPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
         try page("city.xhtml", at: "\(report.read.year)/cities/\(r.unit.code).\(format.fileExtension)", cityView(report, r, format: format))

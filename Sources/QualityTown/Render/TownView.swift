@@ -298,6 +298,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
             "bonusCap": parts.bonusCap,
             "total": .t(s.total.plain()),
             "totalNote": .t("评估细则未设验收及格线"),
+            "tableClass": .t("grid score-table"),
         ])
     case .selfAssessment, .blank:
         // The town's totals, capped as 附件1 caps them (item, category, 加分); blank when any
@@ -326,6 +327,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
             "bonusCap": parts.bonusCap,
             "total": .t(total?.plain() ?? ""),
             "totalNote": .t(""),
+            "tableClass": .t("grid score-table"),
         ])
     }
 }
@@ -395,6 +397,7 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
                     score = points?.plain() ?? ""
                     if wholeSelf == nil { ownSum = ownSum.flatMap { s in points.map { s + $0 } } }
                 case .blank:
+                    // (Blank tables are made from the rubric alone, `blankScoreTableValue`; blank here too.)
                     ownSum = nil
                 }
                 // (Its text and points are in the row's `method`, the same for every town.)
@@ -471,6 +474,8 @@ func blankScoreTableValue(_ rubric: Rubric, parts: ScoreTableParts? = nil) -> Te
         "rows": .list(rows),
         "categories": .list(rubric.categories.map { .object(["name": .t($0.name), "declared": .t($0.declared.plain()), "score": .t(""), "note": .null]) }),
         "base": .t(""), "bonus": .t(""), "bonusCap": parts.bonusCap, "total": .t(""), "totalNote": .t(""),
+        // Room to write in: a wider 得分 column.
+        "tableClass": .t("grid score-table blank-score"),
     ])
 }
 
