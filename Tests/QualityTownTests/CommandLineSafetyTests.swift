@@ -13,7 +13,7 @@ import Foundation
         let e = FileManager.default.enumerator(atPath: dir)
         while let p = e?.nextObject() as? String {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir)
             out[p] = isDir.boolValue ? [] : (FileManager.default.contents(atPath: dir + "/" + p).map { [UInt8]($0) } ?? [0xFF])
         }
         return out

@@ -332,7 +332,8 @@ func stageRows(_ ctx: PlanViewContext) -> (rows: [TemplateValue], today: String?
     let stages = ctx.r.results.stages
     guard let first = stages.map(\.stage.from).min(), let last = stages.map(\.stage.to).max() else { return ([], nil) }
     let span = Double(last.ordinal - first.ordinal + 1)
-    func pct(_ d: Int) -> String { String(format: "%.2f", max(0, min(100, Double(d) / span * 100))) }
+    func percent(_ d: Int) -> Double { max(0, min(100, (Double(d) / span * 100 * 100).rounded(.down) / 100)) }
+    func pct(_ d: Int) -> String { String(format: "%.2f", percent(d)) }
     let rows: [TemplateValue] = stages.map { s in
         .object([
             "name": .t(s.stage.name),
@@ -341,11 +342,21 @@ func stageRows(_ ctx: PlanViewContext) -> (rows: [TemplateValue], today: String?
             "state": .t(s.state.label),
             "stateClass": .t("stage-" + s.state.rawValue),
             "daysLeft": .opt(s.daysLeft.map { "剩 \($0) 天" }),
-            "bar": .t("left: \(pct(s.stage.from.ordinal - first.ordinal))%; width: \(pct(s.stage.to.ordinal - s.stage.from.ordinal + 1))%"),
+            // In the cell's flow (an absolutely placed bar was measured outside its cell), and
+            // never past the cell's right edge.
+            "bar": .t({ () -> String in
+                let left = percent(s.stage.from.ordinal - first.ordinal)
+                let width = min(percent(s.stage.to.ordinal - s.stage.from.ordinal + 1), 100 - left)
+                return String(format: "margin-left: %.2f%%; width: %.2f%%", left, width)
+            }()),
         ])
     }
     let asOf = ctx.r.asOf
-    let today = asOf >= first && asOf <= last ? "left: \(pct(asOf.ordinal - first.ordinal))%" : nil
+    // The as-of day as a 2-pixel line painted on the cell's background, centred on its day.
+    let today = asOf >= first && asOf <= last ? { () -> String in
+        let x = pct(asOf.ordinal - first.ordinal)
+        return "background: linear-gradient(to right, transparent calc(\(x)% - 1px), #b00 calc(\(x)% - 1px), #b00 calc(\(x)% + 1px), transparent calc(\(x)% + 1px))"
+    }() : nil
     return (rows, today)
 }
 

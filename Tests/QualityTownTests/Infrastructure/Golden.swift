@@ -17,7 +17,7 @@ enum Golden {
             for (path, bytes) in actual {
                 let full = expectedDir + "/" + path
                 try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                FileManager.default.createFile(atPath: full, contents: Data(bytes))
+                _ = FileManager.default.createFile(atPath: full, contents: Data(bytes))
             }
             Issue.record("recorded golden files for \(name) (QTOWN_RECORD=1): review with git diff, then run again", sourceLocation: sourceLocation)
             return
