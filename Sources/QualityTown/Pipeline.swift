@@ -215,7 +215,18 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
         throw PipelineError(stage: .render, message: "\(error)")
     }
     progress(.stageFinished(.render, "\(pages.count) 个文件"))
-    progress(.stageStarted(.publish, options.output))
+    var summary = BuildSummary(year: read.year, files: read.inputs.files.count, units: read.inputs.units.units.count,
+                               observations: read.inputs.observationCount, pages: pages, diagnostics: report.diagnostics,
+                               output: staged.output)
+    try publish(staged, summary: &summary, clock: &clock, progress: progress)
+    return summary
+}
+
+/// The last step of every build: the staged output swapped in whole, and the summary given the
+/// stages' times and memory.
+func publish(_ staged: StagedOutput, summary: inout BuildSummary, clock: inout StageClock,
+             progress: (ProgressEvent) -> Void) throws(PipelineError) {
+    progress(.stageStarted(.publish, staged.output))
     do {
         try staged.publish()
     } catch {
@@ -223,12 +234,8 @@ public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void 
     }
     progress(.stageFinished(.publish, staged.output))
     clock.lap("write")
-    var summary = BuildSummary(year: read.year, files: read.inputs.files.count, units: read.inputs.units.units.count,
-                               observations: read.inputs.observationCount, pages: pages, diagnostics: report.diagnostics,
-                               output: staged.output)
     summary.timings = clock.laps
     summary.resident = clock.resident
-    return summary
 }
 
 /// `qtown form`: reads and computes (a town's score needs its city's ranks and pooled rates),

@@ -290,18 +290,9 @@ public func runPlanBuild(_ options: BuildOptions, scheme: Scheme, progress: (Pro
     }
     clock.lap("render")
     progress(.stageFinished(.render, "\(pages.count) 个文件"))
-    progress(.stageStarted(.publish, options.output))
-    do {
-        try staged.publish()
-    } catch {
-        throw PipelineError(stage: .publish, message: error.description)
-    }
-    progress(.stageFinished(.publish, staged.output))
-    clock.lap("write")
     var summary = BuildSummary(year: report.year, files: report.inputs.files.count, units: report.inputs.units.units.count,
                                observations: report.inputs.data.cellCount, pages: pages, diagnostics: report.diagnostics,
                                output: staged.output)
-    summary.timings = clock.laps
-    summary.resident = clock.resident
+    try publish(staged, summary: &summary, clock: &clock, progress: progress)
     return summary
 }

@@ -198,23 +198,7 @@ public struct DepartmentDirectory: Sendable {
 
     /// Up to `limit` names (名称 or 简称) closest to `text`, for "did you mean" hints.
     public func nearestNames(to text: String, limit: Int = 3) -> [String] {
-        let target = Array(normalizeName(text))
-        guard !target.isEmpty else { return [] }
-        var scored: [(Int, String)] = []
-        for d in departments {
-            for n in [d.name] + d.shortNames {
-                if let dist = editDistance(target, Array(normalizeName(n)), bound: Swift.max(2, target.count / 2)) {
-                    scored.append((dist, d.name))
-                }
-            }
-        }
-        scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        var out: [String] = []
-        for (_, n) in scored where !out.contains(n) {
-            out.append(n)
-            if out.count == limit { break }
-        }
-        return out
+        QualityTown.nearestNames(to: text, among: departments.flatMap { d in ([d.name] + d.shortNames).map { ($0, d.name) } }, limit: limit)
     }
 
     /// Adds `d`; returns the names (名称 or 简称) already taken by another department, which are not

@@ -95,20 +95,7 @@ public struct UnitTree: Sendable {
 
     /// Up to `limit` unit names closest to `name` (edit distance), for "did you mean" hints.
     public func nearestNames(to name: String, limit: Int = 3) -> [String] {
-        let target = Array(normalizeName(name))
-        guard !target.isEmpty else { return [] }
-        var scored: [(Int, String)] = []
-        for u in units {
-            let d = editDistance(target, Array(normalizeName(u.name)), bound: Swift.max(2, target.count / 2))
-            if let d { scored.append((d, u.name)) }
-        }
-        scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        var out: [String] = []
-        for (_, n) in scored where !out.contains(n) {
-            out.append(n)
-            if out.count == limit { break }
-        }
-        return out
+        QualityTown.nearestNames(to: name, among: units.map { ($0.name, $0.name) }, limit: limit)
     }
 
     fileprivate mutating func add(_ u: Unit) {
@@ -126,6 +113,25 @@ public struct UnitTree: Sendable {
 /// Names compared without spaces and full-width forms.
 func normalizeName(_ s: String) -> String {
     String(halfWidth(trimCell(s)).unicodeScalars.filter { !isCellSpace($0) })
+}
+
+/// Up to `limit` names whose spelling is within a few edits of `text` (half its length, at least
+/// 2), nearest first, each name once: "did you mean" hints. `among`: (spelling, name shown) pairs,
+/// so a department is found by its 名称 or any 简称 and shown by its 名称.
+func nearestNames(to text: String, among candidates: [(spelling: String, name: String)], limit: Int = 3) -> [String] {
+    let target = Array(normalizeName(text))
+    guard !target.isEmpty else { return [] }
+    var scored: [(Int, String)] = []
+    for c in candidates {
+        if let d = editDistance(target, Array(normalizeName(c.spelling)), bound: Swift.max(2, target.count / 2)) { scored.append((d, c.name)) }
+    }
+    scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+    var out: [String] = []
+    for (_, n) in scored where !out.contains(n) {
+        out.append(n)
+        if out.count == limit { break }
+    }
+    return out
 }
 
 /// Levenshtein distance over characters, or nil when it exceeds `bound` (cut early: big trees).
