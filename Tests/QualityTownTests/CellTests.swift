@@ -230,6 +230,26 @@ import Foundation
         #expect(excelColumnName(703) == "AAA")
     }
 
+    /// A renamed or misspelled column is one warning naming the nearest known header, with its
+    /// non-blank cells listed under it (a column with no header is reported only when it holds data).
+    @Test func unknownColumnsSuggestTheNearestHeaderAndListTheirCells() {
+        let known = [ColumnSpec(id: "ent_4up", header: "四上企业数", kind: .count),
+                     ColumnSpec(id: "agri_sampled", header: "农产品抽检批次", aliases: ["农产品抽检数"], kind: .count)]
+        let table = parseCSV(Array("代码,四上企业个数,,农产品抽检批次数量,核查人\n1,12,,,张三\n2,,x,3,\n".utf8), file: "data/a.csv")
+        var bag = DiagnosticBag()
+        let map = mapHeader(table.records[0], known: known, file: "data/a.csv", diagnostics: &bag)
+        var cells: [Int: [QualityTown.SourceLocation]] = [:]
+        for r in table.records.dropFirst() { collectUnknownColumnCells(r, map: map, file: "data/a.csv", into: &cells) }
+        let ds = unknownColumnDiagnostics(map, cells: cells, file: "data/a.csv")
+        func warning(_ cell: String) -> Diagnostic? { ds.first { $0.location.cell == cell } }
+        #expect(warning("B1")?.message.contains("是否是“四上企业数”") == true && warning("B1")?.cells.compactMap { $0.cell } == ["B2"])
+        #expect(warning("D1")?.message.contains("是否是“农产品抽检批次”") == true && warning("D1")?.cells.compactMap { $0.cell } == ["D3"])
+        #expect(warning("E1")?.message.contains("是否是") == false && warning("E1")?.cells.compactMap { $0.cell } == ["E2"])
+        // Column C has no header but data in C3: one warning listing it.
+        #expect(ds.first { $0.code == "unused-cell" }?.cells.compactMap { $0.cell } == ["C3"])
+        #expect(bag.items.isEmpty)
+    }
+
     /// More distinct strings than the old fixed table held (2²⁰: it trapped): each keeps its number.
     @Test func stringTablesGrowPastAMillionStrings() {
         let table = StringTable()
