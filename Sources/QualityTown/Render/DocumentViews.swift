@@ -261,6 +261,7 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
         "goalChart": barChart(goalBars, maximum: goalMax, unit: "个"),
         "creating": .list(creating),
         "expiring": .list(expiring),
+        "expiringDays": .t(scheme.lifecycle.map { String($0.expiringDays) } ?? ""),
         "reviews": .list(reviews),
         "ranking": .list(rankingRows(allTowns, tree: a.tree, format: format, year: a.year, root: "../")),
         "unranked": unrankedText(allTowns),

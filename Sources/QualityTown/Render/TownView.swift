@@ -514,7 +514,7 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: Sc
         var flags: [String] = []
         if s.overdue, let d = s.deadline { flags.append("创建期已于 \(d.chinese) 届满仍未验收（逾期）") }
         if let d = s.deadline, !s.overdue { flags.append("创建期至 \(d.chinese)") }
-        if s.expiring, let e = s.expires { flags.append("命名将于 \(e.chinese) 到期（180 天内）") }
+        if s.expiring, let e = s.expires, let days = scheme.lifecycle?.expiringDays { flags.append("命名将于 \(e.chinese) 到期（\(days) 天内）") }
         if let e = s.expires, !s.expiring, s.stage == .named { flags.append("命名有效期至 \(e.chinese)") }
         if let e = s.expires, s.stage == .expired { flags.append("命名已于 \(e.chinese) 到期") }
         if s.revocationReview { flags.append("本年度发生重大质量、安全、环保事故，应提请撤销命名（\(scheme.lifecycle?.revocationClause ?? "")）") }
