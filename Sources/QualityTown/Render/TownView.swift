@@ -497,13 +497,16 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: Sc
     let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
     let county = a.tree.ancestor(of: r.unit.code, at: .county)
     let city = a.tree.ancestor(of: r.unit.code, at: .city)
+    let words = scheme.page("town")
+    let values = ["unit": r.unit.name, "city": city?.name ?? "", "county": county?.name ?? "", "year": String(a.year),
+                  "asOf": a.asOf.chinese, "scheme": scheme.name]
     var trail: [(label: String, link: String)] = [("报告目录", "../../index.\(ext)")]
-    if let city { trail.append(("\(city.name)创建工作报告", "../cities/\(city.code).\(ext)")) }
-    if let county { trail.append(("\(county.name)创建情况", "../counties/\(county.code).\(ext)")) }
-    trail.append(("本镇（街道）附件2 申报备案表", "../forms/\(r.unit.code).\(ext)"))
-    let frame = PageFrame(title: r.unit.name, subtitle: "\(a.year) 年度 · 目标、申报资格、创建阶段与自查打分表", root: "../../",
+    if let city { trail.append((PageWording.fill(scheme.page("city").link ?? "", ["unit": city.name]), "../cities/\(city.code).\(ext)")) }
+    if let county { trail.append((PageWording.fill(scheme.page("county").link ?? "", ["unit": county.name]), "../counties/\(county.code).\(ext)")) }
+    trail.append((PageWording.fill(scheme.page("form").ownLink ?? "", values), "../forms/\(r.unit.code).\(ext)"))
+    let frame = PageFrame(title: PageWording.fill(words.title, values), subtitle: PageWording.fill(words.subtitle, values), root: "../../",
                           scheme: scheme, asOf: a.asOf, format: format,
-                          document: "\(scheme.name) · \(a.year) 年度乡镇（街道）情况",
+                          document: words.document.map { PageWording.fill($0, values) },
                           unit: r.unit.name + (county.map { "（\($0.name)）" } ?? ""), trail: trail)
     // Note numbers: the targets' cells first, then the scores'.
     var notes = SourceNotes()

@@ -88,6 +88,8 @@ public struct Scheme: Sendable {
     public var goal: Goal?
     /// Tasks, parties, progress, stages and rule targets, when the programme is run as a plan.
     public var plan: PlanDefinition?
+    /// Titles and link labels of the unit pages (scheme.xml `<pages>`), by page id.
+    public var pages: [String: PageWording] = [:]
     /// The folder the scheme was loaded from (holds its templates and CSS).
     public var directory: String
 
@@ -96,6 +98,60 @@ public struct Scheme: Sendable {
 
     /// Position of each indicator (set by the loader).
     var indicatorIndex: [String: Int] = [:]
+}
+
+/// The words of one unit page (scheme.xml `<pages><page>`): title, subtitle, running header and
+/// the labels of links to it, as patterns with `{placeholders}` the page fills (`fill`). The
+/// programme's words live in its scheme; the Swift view supplies only names, years and dates.
+public struct PageWording: Sendable {
+    /// The pages a scheme without a plan must word (the pages Site writes for it).
+    public static let required = ["town", "county", "city", "form", "forms-bundle"]
+    /// The placeholders a pattern may use: the page's unit, its city and county, the report
+    /// year, the as-of date and the scheme's name.
+    public static let placeholders: Set<String> = ["unit", "city", "county", "year", "asOf", "scheme"]
+
+    public var title: String
+    public var subtitle: String
+    /// The running header's document line; nil: the title.
+    public var document: String?
+    /// The label of a link to this page from another unit's page.
+    public var link: String?
+    /// The label of a link to this page from its own unit's other page (本镇、本县区…).
+    public var ownLink: String?
+
+    /// The placeholders of `pattern`, or nil when its braces do not pair.
+    static func names(in pattern: String) -> [String]? {
+        var names: [String] = []
+        var rest = Substring(pattern)
+        while let open = rest.firstIndex(where: { $0 == "{" || $0 == "}" }) {
+            guard rest[open] == "{", let close = rest[open...].firstIndex(of: "}") else { return nil }
+            let name = rest[rest.index(after: open)..<close]
+            if name.contains("{") { return nil }
+            names.append(String(name))
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+
+    /// `pattern` with each `{name}` replaced by `values[name]` (empty when the page has none,
+    /// e.g. the county of a town in no county). Patterns are checked by the loader.
+    public static func fill(_ pattern: String, _ values: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(pattern)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            out += values[String(rest[rest.index(after: open)..<close])] ?? ""
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+}
+
+extension Scheme {
+    /// The wording of page `id` (the loader guarantees the required pages of a scheme without a plan).
+    func page(_ id: String) -> PageWording {
+        pages[id] ?? PageWording(title: id, subtitle: "")
+    }
 }
 
 // MARK: - Targets, rubric, eligibility, lifecycle and goal (optional parts of a scheme)

@@ -213,6 +213,28 @@ private struct SchemeReader {
                            categories: g.attribute("categories")!.split(separator: " ").map(String.init), target: Int(g.attribute("target")!)!)
             })
         }
+        let pagesElement = child(root, "pages")
+        for e in pagesElement?.childElements ?? [] {
+            let id = e.attribute("id")!
+            for name in ["title", "subtitle", "document", "link", "own-link"] {
+                guard let pattern = e.attribute(name) else { continue }
+                guard let used = PageWording.names(in: pattern) else {
+                    problem("页面 \(id) 的 \(name)“\(pattern)”中花括号不成对", e); continue
+                }
+                for u in used where !PageWording.placeholders.contains(u) {
+                    problem("页面 \(id) 的 \(name) 中的 {\(u)} 不是可用的占位符（可用：" + PageWording.placeholders.sorted().map { "{\($0)}" }.joined(separator: "、") + "）", e)
+                }
+            }
+            scheme.pages[id] = PageWording(title: e.attribute("title")!, subtitle: e.attribute("subtitle")!, document: e.attribute("document"),
+                                           link: e.attribute("link"), ownLink: e.attribute("own-link"))
+        }
+        // The unit pages (town, county, city, forms) are written for every scheme without a plan.
+        if child(root, "plan") == nil {
+            let missing = PageWording.required.filter { scheme.pages[$0] == nil }
+            if !missing.isEmpty {
+                problem("方案缺少页面用语 <pages> 中的 " + missing.map { "<page id=\"\($0)\">" }.joined(separator: "、") + "（页面标题与链接文字）", pagesElement ?? root)
+            }
+        }
         if !problems.isEmpty { throw SchemeError(problems: problems) }
         // A plan (tasks, parties, stages, rule targets) is a document of its own beside scheme.xml.
         if let e = child(root, "plan") {
