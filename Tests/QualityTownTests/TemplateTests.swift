@@ -388,5 +388,6 @@ import Foundation
         #expect(problems.count == 1)
         #expect(problems.first?.message.contains(#"<page id="town">"#) == true)
         #expect(problems.first?.message.contains(#"<page id="forms-bundle">"#) == true)
+        #expect(problems.first?.message.contains(#"<page id="changes">"#) == true)
     }
 }

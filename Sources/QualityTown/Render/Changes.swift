@@ -292,8 +292,9 @@ func valueLabel(_ v: String) -> String {
 /// the input files whose content changed.
 func changesView(_ report: Report, previous: FlatResults?, current: [UInt8], format: OutputFormat) -> TemplateValue {
     let a = report.assessment
-    let frame = PageFrame(title: "\(a.year) 年度 · 与上次运行相比的变化", subtitle: "数字、目标判定、得分、申报资格与创建阶段", root: "../",
-                          scheme: a.scheme, asOf: a.asOf, format: format)
+    let words = a.scheme.page("changes"), values = ["year": String(a.year), "asOf": a.asOf.chinese, "scheme": a.scheme.name]
+    let frame = PageFrame(title: PageWording.fill(words.title, values), subtitle: PageWording.fill(words.subtitle, values), root: "../",
+                          scheme: a.scheme, asOf: a.asOf, format: format, document: words.document.map { PageWording.fill($0, values) })
     guard let old = previous else {
         return .object(["page": frame.value, "first": .bool(true), "files": .list([]), "units": .list([]), "none": .bool(false), "summary": .list([])])
     }

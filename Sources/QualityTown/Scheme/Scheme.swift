@@ -105,7 +105,7 @@ public struct Scheme: Sendable {
 /// programme's words live in its scheme; the Swift view supplies only names, years and dates.
 public struct PageWording: Sendable {
     /// The pages a scheme without a plan must word (the pages Site writes for it).
-    public static let required = ["town", "county", "city", "form", "forms-bundle"]
+    public static let required = ["town", "county", "city", "form", "forms-bundle", "changes"]
     /// The placeholders a pattern may use: the page's unit, its city and county, the report
     /// year, the as-of date and the scheme's name.
     public static let placeholders: Set<String> = ["unit", "city", "county", "year", "asOf", "scheme"]
@@ -118,6 +118,8 @@ public struct PageWording: Sendable {
     public var link: String?
     /// The label of a link to this page from its own unit's other page (本镇、本县区…).
     public var ownLink: String?
+    /// The label of a link beside the unit's name (the index's units tree).
+    public var shortLink: String?
 
     /// The placeholders of `pattern`, or nil when its braces do not pair.
     static func names(in pattern: String) -> [String]? {

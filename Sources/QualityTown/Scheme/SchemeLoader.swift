@@ -216,7 +216,7 @@ private struct SchemeReader {
         let pagesElement = child(root, "pages")
         for e in pagesElement?.childElements ?? [] {
             let id = e.attribute("id")!
-            for name in ["title", "subtitle", "document", "link", "own-link"] {
+            for name in ["title", "subtitle", "document", "link", "own-link", "short-link"] {
                 guard let pattern = e.attribute(name) else { continue }
                 guard let used = PageWording.names(in: pattern) else {
                     problem("页面 \(id) 的 \(name)“\(pattern)”中花括号不成对", e); continue
@@ -226,7 +226,7 @@ private struct SchemeReader {
                 }
             }
             scheme.pages[id] = PageWording(title: e.attribute("title")!, subtitle: e.attribute("subtitle")!, document: e.attribute("document"),
-                                           link: e.attribute("link"), ownLink: e.attribute("own-link"))
+                                           link: e.attribute("link"), ownLink: e.attribute("own-link"), shortLink: e.attribute("short-link"))
         }
         // The unit pages (town, county, city, forms) are written for every scheme without a plan.
         if child(root, "plan") == nil {
