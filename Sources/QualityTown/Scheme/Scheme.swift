@@ -156,6 +156,16 @@ extension Scheme {
     }
 }
 
+/// The words for "the whole area" of a tier in a rule's note (全市第 3 名, 全县（区）排名).
+func wholeAreaWord(_ tier: UnitTier) -> String {
+    switch tier {
+    case .town: return "全镇（街道）"
+    case .county: return "全县（区）"
+    case .city: return "全市"
+    case .province: return "全省"
+    }
+}
+
 // MARK: - Targets, rubric, eligibility, lifecycle and goal (optional parts of a scheme)
 
 /// A comparison of a figure with a threshold; `is` compares a flag with 是.
@@ -211,8 +221,9 @@ public indirect enum Rule: Sendable {
     case flag(indicator: String)
     /// Points by the highest tier whose lower bound the value reaches.
     case tiers(indicator: String, tiers: [(atLeast: Rational, points: Rational)])
-    /// Points by rank among the towns of the same city (higher first, ties share the best rank).
-    case rank(indicator: String, tiers: [(upTo: Int, points: Rational)], zeroScoresNothing: Bool)
+    /// Points by rank among the towns of the same area `within` (city, county or province;
+    /// higher first, ties share the best rank).
+    case rank(indicator: String, tiers: [(upTo: Int, points: Rational)], zeroScoresNothing: Bool, within: UnitTier)
     /// Points per unit counted (Σ points × value), limited by the item cap.
     case perUnit(terms: [(indicator: String, points: Rational)], missingPartCountsZero: Bool)
     /// Full points when the unit's figure compares well with its city's pooled figure.
@@ -229,7 +240,7 @@ public indirect enum Rule: Sendable {
     public var indicators: [String] {
         switch self {
         case .manual: return []
-        case .threshold(let i, _, _), .flag(let i), .tiers(let i, _), .rank(let i, _, _), .compare(let i, _, _): return [i]
+        case .threshold(let i, _, _), .flag(let i), .tiers(let i, _), .rank(let i, _, _, _), .compare(let i, _, _): return [i]
         case .perUnit(let terms, _): return terms.map(\.indicator)
         case .allOf(let rules, _), .countOf(let rules, _): return rules.flatMap(\.indicators)
         }

@@ -258,7 +258,8 @@ private struct SchemeReader {
             return .tiers(indicator: e.attribute("indicator")!, tiers: tiers)
         case "rank":
             let tiers = e.childElements.map { (upTo: Int($0.attribute("up-to")!)!, points: decimal($0, "points")!) }.sorted { $0.upTo < $1.upTo }
-            return .rank(indicator: e.attribute("indicator")!, tiers: tiers, zeroScoresNothing: e.attribute("zero-scores") != "false")
+            let within: UnitTier = e.attribute("within") == "county" ? .county : (e.attribute("within") == "province" ? .province : .city)
+            return .rank(indicator: e.attribute("indicator")!, tiers: tiers, zeroScoresNothing: e.attribute("zero-scores") != "false", within: within)
         case "per-unit":
             let terms = e.childElements.map { t -> (indicator: String, points: Rational) in
                 if !known.contains(t.attribute("indicator")!) { problem("规则引用了未定义的指标 \(t.attribute("indicator")!)", t) }
