@@ -290,6 +290,28 @@ import Foundation
         #expect(city.criterion("341321101", "9.1").note.contains("全市第 4 名（共 4 个有数据的乡镇）"))
     }
 
+    /// all-of counts a part not applicable as holding (the schema has no switch for it): with
+    /// 0 四上企业 the three 聘任率 are 0/0 and E4b holds; E4a (≥ 10) fails. With 10 and one
+    /// rate short, E4b fails; with a count missing, it lacks data.
+    @Test func allOfCountsANotApplicablePartAsHolding() throws {
+        var s = Scenario()
+        s.data["e.csv"] = """
+        年度,代码,四上企业数,首席质量官聘任数,标准总监聘任数,质量安全员聘任数
+        2025,341302100,0,0,0,0
+        2025,341302101,10,10,9,10
+        2025,341302102,10,10,,10
+        """
+        let r = try s.run()
+        func state(_ code: String, _ id: String) -> String? {
+            r.unit(code).eligibility?.conditions.first { $0.condition.id == id }?.state
+        }
+        #expect(state("341302100", "E4b") == "holds")
+        #expect(state("341302100", "E4a") == "fails")
+        #expect(state("341302101", "E4b") == "fails")
+        #expect(state("341302101", "E4a") == "holds")
+        #expect(state("341302102", "E4b") == "missing")
+    }
+
     @Test func perUnitCapsTiersAndItemCaps() throws {
         var s = Scenario()
         s.data["a.csv"] = """

@@ -146,7 +146,7 @@ struct RuleContext {
         switch rule {
         case .rank(let ind, _, _, let within):
             if ranks[Self.rankKey(ind, within)] == nil { buildRanks(ind, within: within) }
-        case .allOf(let rules, _), .countOf(let rules, _):
+        case .allOf(let rules), .countOf(let rules, _):
             for r in rules { collectRanks(r) }
         default: break
         }
@@ -285,7 +285,7 @@ struct RuleContext {
             return RuleOutcome(state: ok ? .holds : .fails,
                                note: "\(label(id)) \(a)，\(area.name)平均 \(b)（\(p.numerator!.plain())/\(p.denominator!.plain())）",
                                sources: f.sources)
-        case .allOf(let rules, _), .countOf(let rules, _):
+        case .allOf(let rules), .countOf(let rules, _):
             let outcomes = rules.map { evaluate($0, unit: unit, year: y, figures: figures) }
             let note = outcomes.map(\.note).joined(separator: "；")
             let sources = outcomes.flatMap(\.sources)

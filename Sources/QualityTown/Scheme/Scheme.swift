@@ -228,8 +228,9 @@ public indirect enum Rule: Sendable {
     case perUnit(terms: [(indicator: String, points: Rational)], missingPartCountsZero: Bool)
     /// Full points when the unit's figure compares well with its city's pooled figure.
     case compare(indicator: String, op: Comparison, pooledAt: UnitTier)
-    /// Full points when every part holds.
-    case allOf([Rule], notApplicableHolds: Bool)
+    /// Full points when every part holds; a part not applicable (denominator 0: nothing to
+    /// fail) counts as holding, in a rubric criterion and an eligibility condition alike.
+    case allOf([Rule])
     /// Full points when at least `k` parts hold.
     case countOf([Rule], atLeast: Int)
 
@@ -242,7 +243,7 @@ public indirect enum Rule: Sendable {
         case .manual: return []
         case .threshold(let i, _, _), .flag(let i), .tiers(let i, _), .rank(let i, _, _, _), .compare(let i, _, _): return [i]
         case .perUnit(let terms, _): return terms.map(\.indicator)
-        case .allOf(let rules, _), .countOf(let rules, _): return rules.flatMap(\.indicators)
+        case .allOf(let rules), .countOf(let rules, _): return rules.flatMap(\.indicators)
         }
     }
 }

@@ -270,7 +270,7 @@ private struct SchemeReader {
             let tier: UnitTier = e.attribute("pooled") == "county" ? .county : (e.attribute("pooled") == "province" ? .province : .city)
             return .compare(indicator: e.attribute("indicator")!, op: Comparison(rawValue: e.attribute("op")!)!, pooledAt: tier)
         case "all-of":
-            return .allOf(e.childElements.map { readRule($0, known: known) }, notApplicableHolds: e.attribute("not-applicable") == "holds")
+            return .allOf(e.childElements.map { readRule($0, known: known) })
         case "count-of":
             return .countOf(e.childElements.map { readRule($0, known: known) }, atLeast: Int(e.attribute("at-least")!)!)
         default:
