@@ -380,6 +380,19 @@ import Foundation
         #expect(unpaired.count == 1 && unpaired.first?.message.contains("花括号不成对") == true)
     }
 
+    @Test func stageNamesComeFromTheLifecycleAndEveryStageMustHaveOne() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(scheme.stageLabel(.filed) == "已备案（创建中）")
+        #expect(scheme.stageLabel(.notApplied) == "未申报" && scheme.stageLabel(.expired) == "命名已到期")
+        let renamed = try loadEdited { $0.replacingOccurrences(of: #"label="已命名""#, with: #"label="已命名为质量强镇""#) }
+        #expect(renamed.isEmpty)
+        let problems = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired" label="命名已到期"/>"#, with: "") }
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.contains(#"<stage id="expired""#) == true)
+        let unknown = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired""#, with: #"<stage id="lapsed""#) }
+        #expect(unknown.first?.code == "scheme-invalid")
+    }
+
     @Test func aSchemeWithoutPagesOrAPlanIsRefused() throws {
         let problems = try loadEdited { xml in
             let start = xml.range(of: "  <pages>")!.lowerBound, end = xml.range(of: "</pages>\n")!.upperBound

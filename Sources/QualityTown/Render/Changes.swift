@@ -273,9 +273,9 @@ func fieldLabel(_ key: String, scheme: Scheme) -> String {
 }
 
 /// Words for the machine values of results.json.
-func valueLabel(_ v: String) -> String {
+func valueLabel(_ v: String, scheme: Scheme) -> String {
     if let t = TargetStatus(rawValue: v) { return t.label }
-    if let s = StageName(rawValue: v) { return s.label }
+    if let s = StageName(rawValue: v) { return scheme.stageLabel(s) }
     if let e = EligibilityStatus(rawValue: v) { return e.label }
     if let st = ValueState(rawValue: v) {
         switch st {
@@ -361,7 +361,7 @@ private func shownChange(_ key: String, _ old: String, _ new: String, scheme: Sc
         let id = String(key.dropFirst("indicator.".count))
         percent = scheme.rates.contains { $0.id == id } || scheme.indicator(id)?.kind == .percent
     }
-    guard percent, Double(old) != nil, Double(new) != nil else { return (valueLabel(old), valueLabel(new)) }
+    guard percent, Double(old) != nil, Double(new) != nil else { return (valueLabel(old, scheme: scheme), valueLabel(new, scheme: scheme)) }
     func cut(_ s: String, _ decimals: Int) -> String {
         guard let dot = s.firstIndex(of: ".") else { return s + "%" }
         var t = String(s[..<dot]) + "." + s[s.index(after: dot)...].prefix(decimals)

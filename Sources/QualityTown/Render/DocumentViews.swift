@@ -13,7 +13,7 @@ func matrixCell(_ t: TargetResult, scheme: Scheme) -> TemplateValue {
 }
 
 /// A town's row in a ranking: totals per category, eligibility and stage.
-func rankingRows(_ towns: [UnitResult], tree: UnitTree, format: OutputFormat, year: Int, root: String) -> [TemplateValue] {
+func rankingRows(_ towns: [UnitResult], scheme: Scheme, tree: UnitTree, format: OutputFormat, year: Int, root: String) -> [TemplateValue] {
     // Towns without data of their own are not ranked (they would all share the first place on 0).
     let scored = towns.filter { $0.score != nil && $0.hasData }.sorted {
         $0.score!.total != $1.score!.total ? $0.score!.total > $1.score!.total : $0.unit.code < $1.unit.code
@@ -34,7 +34,7 @@ func rankingRows(_ towns: [UnitResult], tree: UnitTree, format: OutputFormat, ye
             "bonus": .t(s.bonus.plain()),
             "total": .t(s.total.plain()),
             "eligibility": .t(r.eligibility?.status.label ?? "—"),
-            "stage": .t(r.stage?.stage.label ?? "—"),
+            "stage": .t(r.stage.map { scheme.stageLabel($0.stage) } ?? "—"),
             "flags": .t(stageFlags(r.stage)),
         ])
     }
@@ -122,7 +122,7 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
         "sources": notes.value,
         "matrix": matrixValue(towns, scheme: scheme, format: format, root: "../"),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
-        "ranking": .list(rankingRows(towns, tree: a.tree, format: format, year: a.year, root: "../")),
+        "ranking": .list(rankingRows(towns, scheme: scheme, tree: a.tree, format: format, year: a.year, root: "../")),
         "unranked": unrankedText(towns),
         "remarks": report.remarks(of: county.unit.code),
         "discrepancies": .list(discrepancies),
@@ -194,7 +194,7 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
     }
     let creating: [TemplateValue] = allTowns.filter { $0.stage?.stage == .filed || $0.stage?.stage == .accepted }.map { r in
         var o = townRef(r)
-        o["stage"] = .t(r.stage!.stage.label)
+        o["stage"] = .t(scheme.stageLabel(r.stage!.stage))
         o["deadline"] = .t(r.stage!.deadline?.chinese ?? "—")
         o["overdue"] = .t(r.stage!.overdue ? "逾期" : "")
         return .object(o)
@@ -269,7 +269,7 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
         "expiring": .list(expiring),
         "expiringDays": .t(scheme.lifecycle.map { String($0.expiringDays) } ?? ""),
         "reviews": .list(reviews),
-        "ranking": .list(rankingRows(allTowns, tree: a.tree, format: format, year: a.year, root: "../")),
+        "ranking": .list(rankingRows(allTowns, scheme: scheme, tree: a.tree, format: format, year: a.year, root: "../")),
         "unranked": unrankedText(allTowns),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "distribution": .object(["rows": .list(distRows), "ticks": .list(ticks), "height": .t(String(counties.count * rowH + 40)),

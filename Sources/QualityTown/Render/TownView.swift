@@ -524,7 +524,7 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: Sc
         if s.revocationReviewUnknown { flags.append("本年度事故数据有误（数据错误），无法判断是否应提请撤销命名（\(scheme.lifecycle?.revocationClause ?? "")）") }
         flags += s.notes
         stage = .object([
-            "label": .t(s.stage.label),
+            "label": .t(scheme.stageLabel(s.stage)),
             "category": .opt(s.category),
             "flags": .list(flags.map { .t($0) }),
             "steps": .list(s.steps.map { .object(["label": .t($0.label), "date": .t($0.date.chinese)]) }),

@@ -150,6 +150,9 @@ public struct PageWording: Sendable {
 }
 
 extension Scheme {
+    /// A stage's name as the scheme words it (its id when the scheme has no lifecycle).
+    func stageLabel(_ stage: StageName) -> String { lifecycle?.stageLabels[stage] ?? stage.rawValue }
+
     /// The wording of page `id` (the loader guarantees the required pages of a scheme without a plan).
     func page(_ id: String) -> PageWording {
         pages[id] ?? PageWording(title: id, subtitle: "")
@@ -360,6 +363,8 @@ public struct Lifecycle: Sendable {
     public var clause: String
     public var revocationIndicators: [String]
     public var revocationClause: String
+    /// Each stage's name on pages and in results.csv (`<stage id label>`; the loader requires all).
+    public var stageLabels: [StageName: String] = [:]
 }
 
 /// A city's goal (三、创建目标): named towns per category by a year.

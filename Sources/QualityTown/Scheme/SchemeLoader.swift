@@ -203,9 +203,17 @@ private struct SchemeReader {
             for st in steps where st.conclusion != nil && (st.failed == nil || st.positive.isEmpty || st.negative.isEmpty) {
                 problem("步骤“\(st.label)”有结论列，需要 positive、negative 和 failed", e)
             }
+            var labels: [StageName: String] = [:]
+            for st in e.childElements where st.name == "stage" {
+                if let id = StageName(rawValue: st.attribute("id")!) { labels[id] = st.attribute("label")! }
+            }
+            let unnamed = StageName.allCases.filter { labels[$0] == nil }
+            if !unnamed.isEmpty {
+                problem("生命周期缺少阶段名称：" + unnamed.map { "<stage id=\"\($0.rawValue)\" label=\"…\"/>" }.joined(separator: "、"), e)
+            }
             scheme.lifecycle = Lifecycle(steps: steps, categoryColumn: e.attribute("category-column"), creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
                                          expiringDays: Int(e.attribute("expiring-days")!)!, clause: e.attribute("clause")!,
-                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "")
+                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "", stageLabels: labels)
         }
         if let e = child(root, "goal") {
             scheme.goal = Goal(year: Int(e.attribute("year")!)!, clause: e.attribute("clause")!, groups: e.childElements.map { g in
