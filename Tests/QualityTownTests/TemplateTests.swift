@@ -393,6 +393,17 @@ import Foundation
         #expect(unknown.first?.code == "scheme-invalid")
     }
 
+    @Test func stageNoticesComeFromTheLifecycleAndEveryNoticeMustBeThere() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(scheme.lifecycleNotice("expiring", ["date": "2026年12月28日", "days": "180"]) == "命名将于 2026年12月28日 到期（180 天内）")
+        #expect(scheme.lifecycleNotice("revocation-unknown", ["clause": "六、保障措施（四）"])
+                == "本年度事故数据有误（数据错误），无法判断是否应提请撤销命名（六、保障措施（四））")
+        let missing = try loadEdited { $0.replacingOccurrences(of: #"<notice id="expired" text="命名已于 {date} 到期"/>"#, with: "") }
+        #expect(missing.count == 1 && missing.first?.message.contains(#"<notice id="expired""#) == true)
+        let unknown = try loadEdited { $0.replacingOccurrences(of: #"text="创建期至 {date}""#, with: #"text="创建期至 {日期}""#) }
+        #expect(unknown.count == 1 && unknown.first?.message.contains("{日期} 不是可用的占位符") == true)
+    }
+
     @Test func aSchemeWithoutPagesOrAPlanIsRefused() throws {
         let problems = try loadEdited { xml in
             let start = xml.range(of: "  <pages>")!.lowerBound, end = xml.range(of: "</pages>\n")!.upperBound

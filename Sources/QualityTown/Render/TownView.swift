@@ -515,13 +515,14 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: Sc
     var stage: TemplateValue = .null
     if let s = r.stage {
         var flags: [String] = []
-        if s.overdue, let d = s.deadline { flags.append("创建期已于 \(d.chinese) 届满仍未验收（逾期）") }
-        if let d = s.deadline, !s.overdue { flags.append("创建期至 \(d.chinese)") }
-        if s.expiring, let e = s.expires, let days = scheme.lifecycle?.expiringDays { flags.append("命名将于 \(e.chinese) 到期（\(days) 天内）") }
-        if let e = s.expires, !s.expiring, s.stage == .named { flags.append("命名有效期至 \(e.chinese)") }
-        if let e = s.expires, s.stage == .expired { flags.append("命名已于 \(e.chinese) 到期") }
-        if s.revocationReview { flags.append("本年度发生重大质量、安全、环保事故，应提请撤销命名（\(scheme.lifecycle?.revocationClause ?? "")）") }
-        if s.revocationReviewUnknown { flags.append("本年度事故数据有误（数据错误），无法判断是否应提请撤销命名（\(scheme.lifecycle?.revocationClause ?? "")）") }
+        let clause = scheme.lifecycle?.revocationClause ?? "", days = scheme.lifecycle.map { String($0.expiringDays) } ?? ""
+        if s.overdue, let d = s.deadline { flags.append(scheme.lifecycleNotice("overdue", ["date": d.chinese])) }
+        if let d = s.deadline, !s.overdue { flags.append(scheme.lifecycleNotice("deadline", ["date": d.chinese])) }
+        if s.expiring, let e = s.expires { flags.append(scheme.lifecycleNotice("expiring", ["date": e.chinese, "days": days])) }
+        if let e = s.expires, !s.expiring, s.stage == .named { flags.append(scheme.lifecycleNotice("valid-until", ["date": e.chinese])) }
+        if let e = s.expires, s.stage == .expired { flags.append(scheme.lifecycleNotice("expired", ["date": e.chinese])) }
+        if s.revocationReview { flags.append(scheme.lifecycleNotice("revocation-review", ["clause": clause])) }
+        if s.revocationReviewUnknown { flags.append(scheme.lifecycleNotice("revocation-unknown", ["clause": clause])) }
         flags += s.notes
         stage = .object([
             "label": .t(scheme.stageLabel(s.stage)),

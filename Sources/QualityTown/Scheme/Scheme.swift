@@ -153,6 +153,11 @@ extension Scheme {
     /// A stage's name as the scheme words it (its id when the scheme has no lifecycle).
     func stageLabel(_ stage: StageName) -> String { lifecycle?.stageLabels[stage] ?? stage.rawValue }
 
+    /// The lifecycle's notice `id` with its placeholders filled.
+    func lifecycleNotice(_ id: String, _ values: [String: String]) -> String {
+        PageWording.fill(lifecycle?.notices[id] ?? id, values)
+    }
+
     /// The wording of page `id` (the loader guarantees the required pages of a scheme without a plan).
     func page(_ id: String) -> PageWording {
         pages[id] ?? PageWording(title: id, subtitle: "")
@@ -365,6 +370,15 @@ public struct Lifecycle: Sendable {
     public var revocationClause: String
     /// Each stage's name on pages and in results.csv (`<stage id label>`; the loader requires all).
     public var stageLabels: [StageName: String] = [:]
+    /// The sentences a town's page prints about its stage (`<notice id text>`), by id: patterns
+    /// with {date} {days} {clause} (the loader requires every id of `noticeIDs`).
+    public var notices: [String: String] = [:]
+    /// overdue: the creation period ended unaccepted; deadline: its end; expiring: the name ends
+    /// within expiring-days; valid-until: the name's end; expired: it ended; revocation-review /
+    /// revocation-unknown: an incident this year (or an incident figure in error).
+    public static let noticeIDs = ["overdue", "deadline", "expiring", "valid-until", "expired", "revocation-review", "revocation-unknown"]
+    /// The placeholders a notice may use: the date it is about, expiring-days and the revocation clause.
+    public static let noticePlaceholders: Set<String> = ["date", "days", "clause"]
 }
 
 /// A city's goal (三、创建目标): named towns per category by a year.

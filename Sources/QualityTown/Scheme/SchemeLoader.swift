@@ -207,13 +207,29 @@ private struct SchemeReader {
             for st in e.childElements where st.name == "stage" {
                 if let id = StageName(rawValue: st.attribute("id")!) { labels[id] = st.attribute("label")! }
             }
+            var notices: [String: String] = [:]
+            for n in e.childElements where n.name == "notice" {
+                let id = n.attribute("id")!, text = n.attribute("text")!
+                if let used = PageWording.names(in: text) {
+                    for u in used where !Lifecycle.noticePlaceholders.contains(u) {
+                        problem("生命周期提示 \(id) 中的 {\(u)} 不是可用的占位符（可用：" + Lifecycle.noticePlaceholders.sorted().map { "{\($0)}" }.joined(separator: "、") + "）", n)
+                    }
+                } else {
+                    problem("生命周期提示 \(id)“\(text)”中花括号不成对", n)
+                }
+                notices[id] = text
+            }
+            let unsaid = Lifecycle.noticeIDs.filter { notices[$0] == nil }
+            if !unsaid.isEmpty {
+                problem("生命周期缺少提示：" + unsaid.map { "<notice id=\"\($0)\" text=\"…\"/>" }.joined(separator: "、"), e)
+            }
             let unnamed = StageName.allCases.filter { labels[$0] == nil }
             if !unnamed.isEmpty {
                 problem("生命周期缺少阶段名称：" + unnamed.map { "<stage id=\"\($0.rawValue)\" label=\"…\"/>" }.joined(separator: "、"), e)
             }
             scheme.lifecycle = Lifecycle(steps: steps, categoryColumn: e.attribute("category-column"), creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
                                          expiringDays: Int(e.attribute("expiring-days")!)!, clause: e.attribute("clause")!,
-                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "", stageLabels: labels)
+                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "", stageLabels: labels, notices: notices)
         }
         if let e = child(root, "goal") {
             scheme.goal = Goal(year: Int(e.attribute("year")!)!, clause: e.attribute("clause")!, groups: e.childElements.map { g in
