@@ -245,6 +245,73 @@ import Foundation
         #expect(pts(59) == Rational(0))                     // zero certificates score nothing
     }
 
+    /// 9.1 ranked `within` county or city (the schema's `rank within`), with tiers 1st → 2, 2nd → 1
+    /// so that the area changes the points. 埇桥区: 甲 10, 乙 5; 砀山县: 丙 8, 丁 1.
+    func rankWithin(_ within: String) throws -> Report {
+        let dir = temporaryFolder("rank-within")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/s", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repoPath("templates/scheme.xsd"), toPath: dir + "/scheme.xsd")
+        var xml = try String(contentsOfFile: repoPath("templates/suzhou-town/scheme.xml"), encoding: .utf8)
+        let shipped = #"<rank indicator="mgmt_certs" within="city" zero-scores="true"><tier up-to="25" points="2"/><tier up-to="50" points="1"/></rank>"#
+        #expect(xml.contains(shipped))
+        xml = xml.replacingOccurrences(of: shipped, with: #"<rank indicator="mgmt_certs" within="\#(within)" zero-scores="true"><tier up-to="1" points="2"/><tier up-to="2" points="1"/></rank>"#)
+        try xml.write(toFile: dir + "/s/scheme.xml", atomically: true, encoding: .utf8)
+        var s = Scenario()
+        s.scheme = dir + "/s"
+        s.units = """
+        代码,名称,层级,上级代码
+        341300,宿州市,市,
+        341302,埇桥区,区,341300
+        341302100,甲镇,镇,341302
+        341302101,乙镇,镇,341302
+        341321,砀山县,县,341300
+        341321100,丙镇,镇,341321
+        341321101,丁镇,镇,341321
+        """
+        s.data["c.csv"] = "年度,代码,管理体系认证证书数\n2025,341302100,10\n2025,341302101,5\n2025,341321100,8\n2025,341321101,1\n"
+        return try s.run()
+    }
+
+    @Test func rankIsWithinTheAreaTheRuleNames() throws {
+        let county = try rankWithin("county")
+        // Each county ranks its own two towns: 甲 1st, 乙 2nd; 丙 1st, 丁 2nd.
+        #expect(county.criterion("341302100", "9.1").points == Rational(2))
+        #expect(county.criterion("341302101", "9.1").points == Rational(1))
+        #expect(county.criterion("341321100", "9.1").points == Rational(2))
+        #expect(county.criterion("341321101", "9.1").points == Rational(1))
+        #expect(county.criterion("341321101", "9.1").note.contains("全县（区）第 2 名（共 2 个有数据的乡镇）"))
+        let city = try rankWithin("city")
+        // One ranking of four: 甲 10 (1st), 丙 8 (2nd), 乙 5 (3rd), 丁 1 (4th).
+        #expect(city.criterion("341302100", "9.1").points == Rational(2))
+        #expect(city.criterion("341321100", "9.1").points == Rational(1))
+        #expect(city.criterion("341302101", "9.1").points == Rational(0))
+        #expect(city.criterion("341321101", "9.1").points == Rational(0))
+        #expect(city.criterion("341321101", "9.1").note.contains("全市第 4 名（共 4 个有数据的乡镇）"))
+    }
+
+    /// all-of counts a part not applicable as holding (the schema has no switch for it): with
+    /// 0 四上企业 the three 聘任率 are 0/0 and E4b holds; E4a (≥ 10) fails. With 10 and one
+    /// rate short, E4b fails; with a count missing, it lacks data.
+    @Test func allOfCountsANotApplicablePartAsHolding() throws {
+        var s = Scenario()
+        s.data["e.csv"] = """
+        年度,代码,四上企业数,首席质量官聘任数,标准总监聘任数,质量安全员聘任数
+        2025,341302100,0,0,0,0
+        2025,341302101,10,10,9,10
+        2025,341302102,10,10,,10
+        """
+        let r = try s.run()
+        func state(_ code: String, _ id: String) -> String? {
+            r.unit(code).eligibility?.conditions.first { $0.condition.id == id }?.state
+        }
+        #expect(state("341302100", "E4b") == "holds")
+        #expect(state("341302100", "E4a") == "fails")
+        #expect(state("341302101", "E4b") == "fails")
+        #expect(state("341302101", "E4a") == "holds")
+        #expect(state("341302102", "E4b") == "missing")
+    }
+
     @Test func perUnitCapsTiersAndItemCaps() throws {
         var s = Scenario()
         s.data["a.csv"] = """

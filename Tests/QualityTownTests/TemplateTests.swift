@@ -343,4 +343,75 @@ import Foundation
             #expect((error.problems[0].location.line ?? 0) > 60)
         }
     }
+
+    /// The shipped scheme with `edit` applied, loaded from a temporary copy: its problems (none: []).
+    func loadEdited(_ edit: (String) -> String) throws -> [Diagnostic] {
+        let dir = temporaryFolder("scheme")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/edited", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repoPath("templates/scheme.xsd"), toPath: dir + "/scheme.xsd")
+        let xml = edit(try String(contentsOfFile: repoPath("templates/suzhou-town/scheme.xml"), encoding: .utf8))
+        try xml.write(toFile: dir + "/edited/scheme.xml", atomically: true, encoding: .utf8)
+        do {
+            _ = try loadScheme(dir + "/edited")
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    @Test func pageWordsComeFromTheSchemeAndFillTheirPlaceholders() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        let county = scheme.page("county")
+        #expect(PageWording.fill(county.title, ["unit": "埇桥区"]) == "埇桥区质量强镇（街道）创建情况")
+        #expect(PageWording.fill(county.subtitle, ["year": "2025", "asOf": "2026年11月23日"]) == "2025 年度 · 县区汇总（截至 2026年11月23日）")
+        #expect(scheme.page("city").document == nil)
+        #expect(PageWording.fill("{unit}与{county}（{year}）", ["unit": "甲"]) == "甲与（）")
+        #expect(PageWording.names(in: "{unit}{year}") == ["unit", "year"])
+        #expect(PageWording.names(in: "{unit") == nil)
+        #expect(PageWording.names(in: "unit}") == nil)
+    }
+
+    @Test func aPageWordWithAnUnknownPlaceholderIsRefused() throws {
+        let problems = try loadEdited { $0.replacingOccurrences(of: #"title="{unit}质量强镇（街道）创建情况""#, with: #"title="{县区}质量强镇（街道）创建情况""#) }
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.contains("{县区} 不是可用的占位符") == true)
+        let unpaired = try loadEdited { $0.replacingOccurrences(of: #"subtitle="{year} 年度""#, with: #"subtitle="{year 年度""#) }
+        #expect(unpaired.count == 1 && unpaired.first?.message.contains("花括号不成对") == true)
+    }
+
+    @Test func stageNamesComeFromTheLifecycleAndEveryStageMustHaveOne() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(scheme.stageLabel(.filed) == "已备案（创建中）")
+        #expect(scheme.stageLabel(.notApplied) == "未申报" && scheme.stageLabel(.expired) == "命名已到期")
+        let renamed = try loadEdited { $0.replacingOccurrences(of: #"label="已命名""#, with: #"label="已命名为质量强镇""#) }
+        #expect(renamed.isEmpty)
+        let problems = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired" label="命名已到期"/>"#, with: "") }
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.contains(#"<stage id="expired""#) == true)
+        let unknown = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired""#, with: #"<stage id="lapsed""#) }
+        #expect(unknown.first?.code == "scheme-invalid")
+    }
+
+    @Test func stageNoticesComeFromTheLifecycleAndEveryNoticeMustBeThere() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(scheme.lifecycleNotice("expiring", ["date": "2026年12月28日", "days": "180"]) == "命名将于 2026年12月28日 到期（180 天内）")
+        #expect(scheme.lifecycleNotice("revocation-unknown", ["clause": "六、保障措施（四）"])
+                == "本年度事故数据有误（数据错误），无法判断是否应提请撤销命名（六、保障措施（四））")
+        let missing = try loadEdited { $0.replacingOccurrences(of: #"<notice id="expired" text="命名已于 {date} 到期"/>"#, with: "") }
+        #expect(missing.count == 1 && missing.first?.message.contains(#"<notice id="expired""#) == true)
+        let unknown = try loadEdited { $0.replacingOccurrences(of: #"text="创建期至 {date}""#, with: #"text="创建期至 {日期}""#) }
+        #expect(unknown.count == 1 && unknown.first?.message.contains("{日期} 不是可用的占位符") == true)
+    }
+
+    @Test func aSchemeWithoutPagesOrAPlanIsRefused() throws {
+        let problems = try loadEdited { xml in
+            let start = xml.range(of: "  <pages>")!.lowerBound, end = xml.range(of: "</pages>\n")!.upperBound
+            return xml.replacingCharacters(in: start..<end, with: "")
+        }
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.contains(#"<page id="town">"#) == true)
+        #expect(problems.first?.message.contains(#"<page id="forms-bundle">"#) == true)
+        #expect(problems.first?.message.contains(#"<page id="changes">"#) == true)
+    }
 }

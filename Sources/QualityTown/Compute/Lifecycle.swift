@@ -57,27 +57,15 @@ func judgeEligibility(_ e: Eligibility, unit: String, year: Int, context: RuleCo
     return EligibilityResult(status: status, failed: failed, missing: missing, conditions: results)
 }
 
-/// Where a town is in the programme at the as-of date.
-public enum StageName: String, Sendable, Codable {
+/// Where a town is in the programme at the as-of date. The ids (results.json `stage`) are the
+/// lifecycle capability's and stay an enum for now (the walk in `walkLifecycle` and the goal
+/// count name them); their words are the scheme's (`<lifecycle><stage id label>`,
+/// `Scheme.stageLabel`).
+public enum StageName: String, Sendable, Codable, CaseIterable {
     case notApplied = "not-applied"
     case applied, recommended, declined, filed
     case acceptanceFailed = "acceptance-failed"
     case accepted, named, expired, revoked
-
-    public var label: String {
-        switch self {
-        case .notApplied: return "未申报"
-        case .applied: return "已申报"
-        case .recommended: return "县级已推荐"
-        case .declined: return "未通过推荐或审查"
-        case .filed: return "已备案（创建中）"
-        case .acceptanceFailed: return "验收未通过"
-        case .accepted: return "已验收"
-        case .named: return "已命名"
-        case .expired: return "命名已到期"
-        case .revoked: return "已撤销命名"
-        }
-    }
 }
 
 /// A town's stage and the flags around it.

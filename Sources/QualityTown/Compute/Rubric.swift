@@ -110,9 +110,14 @@ struct RuleContext {
     let tree: UnitTree
     let scheme: Scheme
     let year: Int
-    /// Rank tables: indicator → group code → town → rank, built once per run.
+    /// Rank tables by `rankKey` (indicator and area tier): town → rank, and group code → how
+    /// many towns have a value, built once per run.
     var ranks: [String: [String: Int]] = [:]
     var rankGroupSize: [String: [String: Int]] = [:]
+
+    /// One table per indicator and tier ranked within (two criteria may rank one indicator in
+    /// different areas).
+    static func rankKey(_ indicator: String, _ within: UnitTier) -> String { "\(indicator)@\(within.rawValue)" }
     /// What a note needs of each figure id (its label, whether a rate, its kind), found once:
     /// every criterion of every town describes one.
     private struct Facts {
@@ -139,22 +144,23 @@ struct RuleContext {
 
     private mutating func collectRanks(_ rule: Rule) {
         switch rule {
-        case .rank(let ind, _, _):
-            if ranks[ind] == nil { buildRanks(ind) }
-        case .allOf(let rules, _), .countOf(let rules, _):
+        case .rank(let ind, _, _, let within):
+            if ranks[Self.rankKey(ind, within)] == nil { buildRanks(ind, within: within) }
+        case .allOf(let rules), .countOf(let rules, _):
             for r in rules { collectRanks(r) }
         default: break
         }
     }
 
-    /// Competition ranking (1, 2, 2, 4) of the towns with a value, within each city; towns
-    /// without a city are ranked among themselves. Sorting per group: O(n log n).
-    private mutating func buildRanks(_ ind: String) {
+    /// Competition ranking (1, 2, 2, 4) of the towns with a value, within each area of tier
+    /// `within` (the rule's `within`); towns in no such area are ranked among themselves.
+    /// Sorting per group: O(n log n).
+    private mutating func buildRanks(_ ind: String, within: UnitTier) {
         var groups: [String: [(String, Rational)]] = [:]
         for u in tree.units where u.level.tier == .town {
             let f = dataset.figure(u.code, year, ind)
             guard f.state == .value, let v = f.number else { continue }
-            groups[tree.ancestor(of: u.code, at: .city)?.code ?? "", default: []].append((u.code, v))
+            groups[tree.ancestor(of: u.code, at: within)?.code ?? "", default: []].append((u.code, v))
         }
         var table: [String: Int] = [:]
         var sizes: [String: Int] = [:]
@@ -167,8 +173,8 @@ struct RuleContext {
             }
             sizes[g] = members.count
         }
-        ranks[ind] = table
-        rankGroupSize[ind] = sizes
+        ranks[Self.rankKey(ind, within)] = table
+        rankGroupSize[Self.rankKey(ind, within)] = sizes
     }
 
     /// The indicator's header, else the rate's label, else the id itself.
@@ -225,13 +231,13 @@ struct RuleContext {
             if let o = stateOutcome(f, id) { return o }
             let p = tiers.first { f.number! >= $0.atLeast }?.points ?? Rational(0)
             return RuleOutcome(state: .holds, points: p, note: describe(id, f), sources: f.sources)
-        case .rank(let id, let tiers, let zero):
+        case .rank(let id, let tiers, let zero, let within):
             let f = fig(id)
             if let o = stateOutcome(f, id) { return o }
-            let group = tree.ancestor(of: unit, at: .city)?.code ?? ""
-            let rank = ranks[id]?[unit] ?? 0
-            let size = rankGroupSize[id]?[group] ?? 0
-            var note = describe(id, f) + "，全市第 \(rank) 名（共 \(size) 个有数据的乡镇）"
+            let group = tree.ancestor(of: unit, at: within)?.code ?? "", key = Self.rankKey(id, within)
+            let rank = ranks[key]?[unit] ?? 0
+            let size = rankGroupSize[key]?[group] ?? 0
+            var note = describe(id, f) + "，\(wholeAreaWord(within))第 \(rank) 名（共 \(size) 个有数据的乡镇）"
             if zero && f.number == Rational(0) {
                 note += "；证书数为 0 不得分"
                 return RuleOutcome(state: .holds, points: Rational(0), note: note, sources: f.sources)
@@ -279,7 +285,7 @@ struct RuleContext {
             return RuleOutcome(state: ok ? .holds : .fails,
                                note: "\(label(id)) \(a)，\(area.name)平均 \(b)（\(p.numerator!.plain())/\(p.denominator!.plain())）",
                                sources: f.sources)
-        case .allOf(let rules, _), .countOf(let rules, _):
+        case .allOf(let rules), .countOf(let rules, _):
             let outcomes = rules.map { evaluate($0, unit: unit, year: y, figures: figures) }
             let note = outcomes.map(\.note).joined(separator: "；")
             let sources = outcomes.flatMap(\.sources)

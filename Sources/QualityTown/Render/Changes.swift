@@ -273,9 +273,9 @@ func fieldLabel(_ key: String, scheme: Scheme) -> String {
 }
 
 /// Words for the machine values of results.json.
-func valueLabel(_ v: String) -> String {
+func valueLabel(_ v: String, scheme: Scheme) -> String {
     if let t = TargetStatus(rawValue: v) { return t.label }
-    if let s = StageName(rawValue: v) { return s.label }
+    if let s = StageName(rawValue: v) { return scheme.stageLabel(s) }
     if let e = EligibilityStatus(rawValue: v) { return e.label }
     if let st = ValueState(rawValue: v) {
         switch st {
@@ -292,8 +292,9 @@ func valueLabel(_ v: String) -> String {
 /// the input files whose content changed.
 func changesView(_ report: Report, previous: FlatResults?, current: [UInt8], format: OutputFormat) -> TemplateValue {
     let a = report.assessment
-    let frame = PageFrame(title: "\(a.year) 年度 · 与上次运行相比的变化", subtitle: "数字、目标判定、得分、申报资格与创建阶段", root: "../",
-                          scheme: a.scheme, asOf: a.asOf, format: format)
+    let words = a.scheme.page("changes"), values = ["year": String(a.year), "asOf": a.asOf.chinese, "scheme": a.scheme.name]
+    let frame = PageFrame(title: PageWording.fill(words.title, values), subtitle: PageWording.fill(words.subtitle, values), root: "../",
+                          scheme: a.scheme, asOf: a.asOf, format: format, document: words.document.map { PageWording.fill($0, values) })
     guard let old = previous else {
         return .object(["page": frame.value, "first": .bool(true), "files": .list([]), "units": .list([]), "none": .bool(false), "summary": .list([])])
     }
@@ -360,7 +361,7 @@ private func shownChange(_ key: String, _ old: String, _ new: String, scheme: Sc
         let id = String(key.dropFirst("indicator.".count))
         percent = scheme.rates.contains { $0.id == id } || scheme.indicator(id)?.kind == .percent
     }
-    guard percent, Double(old) != nil, Double(new) != nil else { return (valueLabel(old), valueLabel(new)) }
+    guard percent, Double(old) != nil, Double(new) != nil else { return (valueLabel(old, scheme: scheme), valueLabel(new, scheme: scheme)) }
     func cut(_ s: String, _ decimals: Int) -> String {
         guard let dot = s.firstIndex(of: ".") else { return s + "%" }
         var t = String(s[..<dot]) + "." + s[s.index(after: dot)...].prefix(decimals)

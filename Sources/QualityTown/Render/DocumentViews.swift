@@ -13,7 +13,7 @@ func matrixCell(_ t: TargetResult, scheme: Scheme) -> TemplateValue {
 }
 
 /// A town's row in a ranking: totals per category, eligibility and stage.
-func rankingRows(_ towns: [UnitResult], tree: UnitTree, format: OutputFormat, year: Int, root: String) -> [TemplateValue] {
+func rankingRows(_ towns: [UnitResult], scheme: Scheme, tree: UnitTree, format: OutputFormat, year: Int, root: String) -> [TemplateValue] {
     // Towns without data of their own are not ranked (they would all share the first place on 0).
     let scored = towns.filter { $0.score != nil && $0.hasData }.sorted {
         $0.score!.total != $1.score!.total ? $0.score!.total > $1.score!.total : $0.unit.code < $1.unit.code
@@ -34,7 +34,7 @@ func rankingRows(_ towns: [UnitResult], tree: UnitTree, format: OutputFormat, ye
             "bonus": .t(s.bonus.plain()),
             "total": .t(s.total.plain()),
             "eligibility": .t(r.eligibility?.status.label ?? "—"),
-            "stage": .t(r.stage?.stage.label ?? "—"),
+            "stage": .t(r.stage.map { scheme.stageLabel($0.stage) } ?? "—"),
             "flags": .t(stageFlags(r.stage)),
         ])
     }
@@ -82,12 +82,15 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
     let towns = descendants(of: county.unit.code, in: a.tree).filter { $0.level.tier == .town }
         .sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
     let city = a.tree.ancestor(of: county.unit.code, at: .city)
+    let words = scheme.page("county")
+    let values = ["unit": county.unit.name, "city": city?.name ?? "", "county": county.unit.name, "year": String(a.year),
+                  "asOf": a.asOf.chinese, "scheme": scheme.name]
     var trail: [(label: String, link: String)] = [("报告目录", "../../index.\(ext)")]
-    if let city { trail.append(("\(city.name)创建工作报告", "../cities/\(city.code).\(ext)")) }
-    trail.append(("本县区全部申报备案表（打印）", "../forms/county-\(county.unit.code).\(ext)"))
-    let frame = PageFrame(title: "\(county.unit.name)质量强镇（街道）创建情况", subtitle: "\(a.year) 年度 · 县区汇总（截至 \(a.asOf.chinese)）",
+    if let city { trail.append((PageWording.fill(scheme.page("city").link ?? "", ["unit": city.name]), "../cities/\(city.code).\(ext)")) }
+    trail.append((PageWording.fill(scheme.page("forms-bundle").ownLink ?? "", values), "../forms/county-\(county.unit.code).\(ext)"))
+    let frame = PageFrame(title: PageWording.fill(words.title, values), subtitle: PageWording.fill(words.subtitle, values),
                           root: "../../", scheme: scheme, asOf: a.asOf, format: format,
-                          document: "\(scheme.name) · \(a.year) 年度县区汇总", unit: county.unit.name, trail: trail)
+                          document: words.document.map { PageWording.fill($0, values) }, unit: county.unit.name, trail: trail)
     var notes = SourceNotes()
     let targets = targetRows(county, scheme: scheme, notes: &notes)
     let townCodes = Set(towns.map(\.unit.code))
@@ -119,7 +122,7 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
         "sources": notes.value,
         "matrix": matrixValue(towns, scheme: scheme, format: format, root: "../"),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
-        "ranking": .list(rankingRows(towns, tree: a.tree, format: format, year: a.year, root: "../")),
+        "ranking": .list(rankingRows(towns, scheme: scheme, tree: a.tree, format: format, year: a.year, root: "../")),
         "unranked": unrankedText(towns),
         "remarks": report.remarks(of: county.unit.code),
         "discrepancies": .list(discrepancies),
@@ -162,8 +165,11 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
     let a = report.assessment, scheme = a.scheme, ext = format.fileExtension, read = report.read
     let counties = a.tree.children(of: city.unit.code).filter { $0.level.tier == .county }.compactMap { a.result($0.code) }
     let allTowns = descendants(of: city.unit.code, in: a.tree).filter { $0.level.tier == .town }.sorted { $0.code < $1.code }.compactMap { a.result($0.code) }
-    let frame = PageFrame(title: "\(city.unit.name)质量强镇（街道）创建工作报告", subtitle: "\(a.year) 年度 · 提交\(city.unit.name)质量发展委员会（截至 \(a.asOf.chinese)）",
+    let words = scheme.page("city")
+    let values = ["unit": city.unit.name, "city": city.unit.name, "year": String(a.year), "asOf": a.asOf.chinese, "scheme": scheme.name]
+    let frame = PageFrame(title: PageWording.fill(words.title, values), subtitle: PageWording.fill(words.subtitle, values),
                           root: "../../", scheme: scheme, asOf: a.asOf, format: format,
+                          document: words.document.map { PageWording.fill($0, values) },
                           unit: "\(city.unit.name) · \(a.year) 年度", trail: [("报告目录", "../../index.\(ext)")])
     // Pooled targets side by side: city, then each county.
     let columns = [city] + counties
@@ -188,7 +194,7 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
     }
     let creating: [TemplateValue] = allTowns.filter { $0.stage?.stage == .filed || $0.stage?.stage == .accepted }.map { r in
         var o = townRef(r)
-        o["stage"] = .t(r.stage!.stage.label)
+        o["stage"] = .t(scheme.stageLabel(r.stage!.stage))
         o["deadline"] = .t(r.stage!.deadline?.chinese ?? "—")
         o["overdue"] = .t(r.stage!.overdue ? "逾期" : "")
         return .object(o)
@@ -261,8 +267,9 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
         "goalChart": barChart(goalBars, maximum: goalMax, unit: "个"),
         "creating": .list(creating),
         "expiring": .list(expiring),
+        "expiringDays": .t(scheme.lifecycle.map { String($0.expiringDays) } ?? ""),
         "reviews": .list(reviews),
-        "ranking": .list(rankingRows(allTowns, tree: a.tree, format: format, year: a.year, root: "../")),
+        "ranking": .list(rankingRows(allTowns, scheme: scheme, tree: a.tree, format: format, year: a.year, root: "../")),
         "unranked": unrankedText(allTowns),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "distribution": .object(["rows": .list(distRows), "ticks": .list(ticks), "height": .t(String(counties.count * rowH + 40)),
@@ -348,10 +355,15 @@ func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: Str
     let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
     let city = a.tree.ancestor(of: r.unit.code, at: .city)?.name ?? ""
     let county = a.tree.ancestor(of: r.unit.code, at: .county)
-    let frame = PageFrame(title: "\(city)质量强镇（街道）申报备案表", subtitle: r.unit.name, root: root, scheme: scheme, asOf: a.asOf, format: format,
-                          document: "附件2　\(city)质量强镇（街道）申报备案表", unit: r.unit.name + (county.map { "（\($0.name)）" } ?? ""),
-                          trail: [("报告目录", "\(root)index.\(ext)"), ("\(r.unit.name)目标与自查打分", "../towns/\(r.unit.code).\(ext)")]
-                              + (county.map { [("\($0.name)创建情况", "../counties/\($0.code).\(ext)"), ("\($0.name)全部申报备案表", "county-\($0.code).\(ext)")] } ?? []))
+    let words = scheme.page("form")
+    let values = ["unit": r.unit.name, "city": city, "county": county?.name ?? "", "year": String(a.year), "asOf": a.asOf.chinese, "scheme": scheme.name]
+    let frame = PageFrame(title: PageWording.fill(words.title, values), subtitle: PageWording.fill(words.subtitle, values), root: root,
+                          scheme: scheme, asOf: a.asOf, format: format,
+                          document: words.document.map { PageWording.fill($0, values) }, unit: r.unit.name + (county.map { "（\($0.name)）" } ?? ""),
+                          trail: [("报告目录", "\(root)index.\(ext)"),
+                                  (PageWording.fill(scheme.page("town").link ?? "", ["unit": r.unit.name]), "../towns/\(r.unit.code).\(ext)")]
+                              + (county.map { [(PageWording.fill(scheme.page("county").link ?? "", ["unit": $0.name]), "../counties/\($0.code).\(ext)"),
+                                               (PageWording.fill(scheme.page("forms-bundle").link ?? "", ["unit": $0.name]), "county-\($0.code).\(ext)")] } ?? []))
     return .object(["page": frame.value, "form": form ?? formValue(report, r, format: format, parts: parts)])
 }
 
@@ -369,8 +381,12 @@ func formTowns(_ report: Report, _ county: UnitResult) -> [UnitResult] {
 func formsBundleView(_ report: Report, _ county: UnitResult, format: OutputFormat, forms: [TemplateValue]) -> TemplateValue {
     let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
     let city = a.tree.ancestor(of: county.unit.code, at: .city)?.name ?? ""
-    let frame = PageFrame(title: "\(county.unit.name)各乡镇（街道）申报备案表", subtitle: "\(a.year) 年度", root: "../../", scheme: scheme, asOf: a.asOf,
-                          format: format, document: "附件2　\(city)质量强镇（街道）申报备案表", unit: "\(county.unit.name) · \(forms.count) 个乡镇（街道）",
-                          trail: [("报告目录", "../../index.\(ext)"), ("\(county.unit.name)创建情况", "../counties/\(county.unit.code).\(ext)")])
+    let words = scheme.page("forms-bundle")
+    let values = ["unit": county.unit.name, "city": city, "county": county.unit.name, "year": String(a.year), "asOf": a.asOf.chinese, "scheme": scheme.name]
+    let frame = PageFrame(title: PageWording.fill(words.title, values), subtitle: PageWording.fill(words.subtitle, values), root: "../../",
+                          scheme: scheme, asOf: a.asOf, format: format, document: words.document.map { PageWording.fill($0, values) },
+                          unit: "\(county.unit.name) · \(forms.count) 个乡镇（街道）",
+                          trail: [("报告目录", "../../index.\(ext)"),
+                                  (PageWording.fill(scheme.page("county").link ?? "", ["unit": county.unit.name]), "../counties/\(county.unit.code).\(ext)")])
     return .object(["page": frame.value, "forms": .list(forms)])
 }

@@ -391,7 +391,7 @@ func resultsCSV(_ a: Assessment) -> [UInt8] {
     for r in a.units {
         var row = [r.unit.code, r.unit.name, r.unit.level.rawValue, r.unit.parent ?? ""]
         row += [r.score.map { $0.base.plain() } ?? "", r.score.map { $0.bonus.plain() } ?? "", r.score.map { $0.total.plain() } ?? ""]
-        row += [r.eligibility?.status.label ?? "", r.stage?.stage.label ?? ""]
+        row += [r.eligibility?.status.label ?? "", r.stage.map { a.scheme.stageLabel($0.stage) } ?? ""]
         row += [r.stage.map { $0.overdue ? "是" : "否" } ?? "", r.stage.map { $0.expiring ? "是" : "否" } ?? "",
                 r.stage?.expires?.description ?? "", r.stage.map { $0.revocationReview ? "是" : $0.revocationReviewUnknown ? "数据错误" : "否" } ?? ""]
         row += r.targets.map(\.status.label)

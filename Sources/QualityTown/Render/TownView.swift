@@ -497,13 +497,16 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: Sc
     let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
     let county = a.tree.ancestor(of: r.unit.code, at: .county)
     let city = a.tree.ancestor(of: r.unit.code, at: .city)
+    let words = scheme.page("town")
+    let values = ["unit": r.unit.name, "city": city?.name ?? "", "county": county?.name ?? "", "year": String(a.year),
+                  "asOf": a.asOf.chinese, "scheme": scheme.name]
     var trail: [(label: String, link: String)] = [("报告目录", "../../index.\(ext)")]
-    if let city { trail.append(("\(city.name)创建工作报告", "../cities/\(city.code).\(ext)")) }
-    if let county { trail.append(("\(county.name)创建情况", "../counties/\(county.code).\(ext)")) }
-    trail.append(("本镇（街道）附件2 申报备案表", "../forms/\(r.unit.code).\(ext)"))
-    let frame = PageFrame(title: r.unit.name, subtitle: "\(a.year) 年度 · 目标、申报资格、创建阶段与自查打分表", root: "../../",
+    if let city { trail.append((PageWording.fill(scheme.page("city").link ?? "", ["unit": city.name]), "../cities/\(city.code).\(ext)")) }
+    if let county { trail.append((PageWording.fill(scheme.page("county").link ?? "", ["unit": county.name]), "../counties/\(county.code).\(ext)")) }
+    trail.append((PageWording.fill(scheme.page("form").ownLink ?? "", values), "../forms/\(r.unit.code).\(ext)"))
+    let frame = PageFrame(title: PageWording.fill(words.title, values), subtitle: PageWording.fill(words.subtitle, values), root: "../../",
                           scheme: scheme, asOf: a.asOf, format: format,
-                          document: "\(scheme.name) · \(a.year) 年度乡镇（街道）情况",
+                          document: words.document.map { PageWording.fill($0, values) },
                           unit: r.unit.name + (county.map { "（\($0.name)）" } ?? ""), trail: trail)
     // Note numbers: the targets' cells first, then the scores'.
     var notes = SourceNotes()
@@ -512,16 +515,17 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: Sc
     var stage: TemplateValue = .null
     if let s = r.stage {
         var flags: [String] = []
-        if s.overdue, let d = s.deadline { flags.append("创建期已于 \(d.chinese) 届满仍未验收（逾期）") }
-        if let d = s.deadline, !s.overdue { flags.append("创建期至 \(d.chinese)") }
-        if s.expiring, let e = s.expires { flags.append("命名将于 \(e.chinese) 到期（180 天内）") }
-        if let e = s.expires, !s.expiring, s.stage == .named { flags.append("命名有效期至 \(e.chinese)") }
-        if let e = s.expires, s.stage == .expired { flags.append("命名已于 \(e.chinese) 到期") }
-        if s.revocationReview { flags.append("本年度发生重大质量、安全、环保事故，应提请撤销命名（\(scheme.lifecycle?.revocationClause ?? "")）") }
-        if s.revocationReviewUnknown { flags.append("本年度事故数据有误（数据错误），无法判断是否应提请撤销命名（\(scheme.lifecycle?.revocationClause ?? "")）") }
+        let clause = scheme.lifecycle?.revocationClause ?? "", days = scheme.lifecycle.map { String($0.expiringDays) } ?? ""
+        if s.overdue, let d = s.deadline { flags.append(scheme.lifecycleNotice("overdue", ["date": d.chinese])) }
+        if let d = s.deadline, !s.overdue { flags.append(scheme.lifecycleNotice("deadline", ["date": d.chinese])) }
+        if s.expiring, let e = s.expires { flags.append(scheme.lifecycleNotice("expiring", ["date": e.chinese, "days": days])) }
+        if let e = s.expires, !s.expiring, s.stage == .named { flags.append(scheme.lifecycleNotice("valid-until", ["date": e.chinese])) }
+        if let e = s.expires, s.stage == .expired { flags.append(scheme.lifecycleNotice("expired", ["date": e.chinese])) }
+        if s.revocationReview { flags.append(scheme.lifecycleNotice("revocation-review", ["clause": clause])) }
+        if s.revocationReviewUnknown { flags.append(scheme.lifecycleNotice("revocation-unknown", ["clause": clause])) }
         flags += s.notes
         stage = .object([
-            "label": .t(s.stage.label),
+            "label": .t(scheme.stageLabel(s.stage)),
             "category": .opt(s.category),
             "flags": .list(flags.map { .t($0) }),
             "steps": .list(s.steps.map { .object(["label": .t($0.label), "date": .t($0.date.chinese)]) }),

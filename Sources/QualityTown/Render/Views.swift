@@ -92,6 +92,7 @@ func indexView(_ report: Report, years: [Int], format: OutputFormat) -> Template
         ])
     }
     let tree = read.inputs.units
+    let formLabel = read.scheme.page("form").shortLink, formsBundleLabel = read.scheme.page("forms-bundle").shortLink
     func node(_ u: Unit) -> TemplateValue {
         let kids = tree.children(of: u.code)
         return .object([
@@ -104,7 +105,7 @@ func indexView(_ report: Report, years: [Int], format: OutputFormat) -> Template
             // A town's 附件2 form; a county's forms in one printable document.
             "form": .opt(u.level.tier == .town ? "\(read.year)/forms/\(u.code).\(ext)"
                 : u.level.tier == .county ? "\(read.year)/forms/county-\(u.code).\(ext)" : nil),
-            "formLabel": .t(u.level.tier == .county ? "全部备案表" : "备案表"),
+            "formLabel": .t((u.level.tier == .county ? formsBundleLabel : formLabel) ?? ""),
         ])
     }
     let tiers = Dictionary(grouping: tree.units, by: \.level.tier)

@@ -88,6 +88,8 @@ public struct Scheme: Sendable {
     public var goal: Goal?
     /// Tasks, parties, progress, stages and rule targets, when the programme is run as a plan.
     public var plan: PlanDefinition?
+    /// Titles and link labels of the unit pages (scheme.xml `<pages>`), by page id.
+    public var pages: [String: PageWording] = [:]
     /// The folder the scheme was loaded from (holds its templates and CSS).
     public var directory: String
 
@@ -96,6 +98,80 @@ public struct Scheme: Sendable {
 
     /// Position of each indicator (set by the loader).
     var indicatorIndex: [String: Int] = [:]
+}
+
+/// The words of one unit page (scheme.xml `<pages><page>`): title, subtitle, running header and
+/// the labels of links to it, as patterns with `{placeholders}` the page fills (`fill`). The
+/// programme's words live in its scheme; the Swift view supplies only names, years and dates.
+public struct PageWording: Sendable {
+    /// The pages a scheme without a plan must word (the pages Site writes for it).
+    public static let required = ["town", "county", "city", "form", "forms-bundle", "changes"]
+    /// The placeholders a pattern may use: the page's unit, its city and county, the report
+    /// year, the as-of date and the scheme's name.
+    public static let placeholders: Set<String> = ["unit", "city", "county", "year", "asOf", "scheme"]
+
+    public var title: String
+    public var subtitle: String
+    /// The running header's document line; nil: the title.
+    public var document: String?
+    /// The label of a link to this page from another unit's page.
+    public var link: String?
+    /// The label of a link to this page from its own unit's other page (本镇、本县区…).
+    public var ownLink: String?
+    /// The label of a link beside the unit's name (the index's units tree).
+    public var shortLink: String?
+
+    /// The placeholders of `pattern`, or nil when its braces do not pair.
+    static func names(in pattern: String) -> [String]? {
+        var names: [String] = []
+        var rest = Substring(pattern)
+        while let open = rest.firstIndex(where: { $0 == "{" || $0 == "}" }) {
+            guard rest[open] == "{", let close = rest[open...].firstIndex(of: "}") else { return nil }
+            let name = rest[rest.index(after: open)..<close]
+            if name.contains("{") { return nil }
+            names.append(String(name))
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+
+    /// `pattern` with each `{name}` replaced by `values[name]` (empty when the page has none,
+    /// e.g. the county of a town in no county). Patterns are checked by the loader.
+    public static func fill(_ pattern: String, _ values: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(pattern)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            out += values[String(rest[rest.index(after: open)..<close])] ?? ""
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+}
+
+extension Scheme {
+    /// A stage's name as the scheme words it (its id when the scheme has no lifecycle).
+    func stageLabel(_ stage: StageName) -> String { lifecycle?.stageLabels[stage] ?? stage.rawValue }
+
+    /// The lifecycle's notice `id` with its placeholders filled.
+    func lifecycleNotice(_ id: String, _ values: [String: String]) -> String {
+        PageWording.fill(lifecycle?.notices[id] ?? id, values)
+    }
+
+    /// The wording of page `id` (the loader guarantees the required pages of a scheme without a plan).
+    func page(_ id: String) -> PageWording {
+        pages[id] ?? PageWording(title: id, subtitle: "")
+    }
+}
+
+/// The words for "the whole area" of a tier in a rule's note (全市第 3 名, 全县（区）排名).
+func wholeAreaWord(_ tier: UnitTier) -> String {
+    switch tier {
+    case .town: return "全镇（街道）"
+    case .county: return "全县（区）"
+    case .city: return "全市"
+    case .province: return "全省"
+    }
 }
 
 // MARK: - Targets, rubric, eligibility, lifecycle and goal (optional parts of a scheme)
@@ -153,14 +229,16 @@ public indirect enum Rule: Sendable {
     case flag(indicator: String)
     /// Points by the highest tier whose lower bound the value reaches.
     case tiers(indicator: String, tiers: [(atLeast: Rational, points: Rational)])
-    /// Points by rank among the towns of the same city (higher first, ties share the best rank).
-    case rank(indicator: String, tiers: [(upTo: Int, points: Rational)], zeroScoresNothing: Bool)
+    /// Points by rank among the towns of the same area `within` (city, county or province;
+    /// higher first, ties share the best rank).
+    case rank(indicator: String, tiers: [(upTo: Int, points: Rational)], zeroScoresNothing: Bool, within: UnitTier)
     /// Points per unit counted (Σ points × value), limited by the item cap.
     case perUnit(terms: [(indicator: String, points: Rational)], missingPartCountsZero: Bool)
     /// Full points when the unit's figure compares well with its city's pooled figure.
     case compare(indicator: String, op: Comparison, pooledAt: UnitTier)
-    /// Full points when every part holds.
-    case allOf([Rule], notApplicableHolds: Bool)
+    /// Full points when every part holds; a part not applicable (denominator 0: nothing to
+    /// fail) counts as holding, in a rubric criterion and an eligibility condition alike.
+    case allOf([Rule])
     /// Full points when at least `k` parts hold.
     case countOf([Rule], atLeast: Int)
 
@@ -171,9 +249,9 @@ public indirect enum Rule: Sendable {
     public var indicators: [String] {
         switch self {
         case .manual: return []
-        case .threshold(let i, _, _), .flag(let i), .tiers(let i, _), .rank(let i, _, _), .compare(let i, _, _): return [i]
+        case .threshold(let i, _, _), .flag(let i), .tiers(let i, _), .rank(let i, _, _, _), .compare(let i, _, _): return [i]
         case .perUnit(let terms, _): return terms.map(\.indicator)
-        case .allOf(let rules, _), .countOf(let rules, _): return rules.flatMap(\.indicators)
+        case .allOf(let rules), .countOf(let rules, _): return rules.flatMap(\.indicators)
         }
     }
 }
@@ -290,6 +368,17 @@ public struct Lifecycle: Sendable {
     public var clause: String
     public var revocationIndicators: [String]
     public var revocationClause: String
+    /// Each stage's name on pages and in results.csv (`<stage id label>`; the loader requires all).
+    public var stageLabels: [StageName: String] = [:]
+    /// The sentences a town's page prints about its stage (`<notice id text>`), by id: patterns
+    /// with {date} {days} {clause} (the loader requires every id of `noticeIDs`).
+    public var notices: [String: String] = [:]
+    /// overdue: the creation period ended unaccepted; deadline: its end; expiring: the name ends
+    /// within expiring-days; valid-until: the name's end; expired: it ended; revocation-review /
+    /// revocation-unknown: an incident this year (or an incident figure in error).
+    public static let noticeIDs = ["overdue", "deadline", "expiring", "valid-until", "expired", "revocation-review", "revocation-unknown"]
+    /// The placeholders a notice may use: the date it is about, expiring-days and the revocation clause.
+    public static let noticePlaceholders: Set<String> = ["date", "days", "clause"]
 }
 
 /// A city's goal (三、创建目标): named towns per category by a year.

@@ -203,15 +203,61 @@ private struct SchemeReader {
             for st in steps where st.conclusion != nil && (st.failed == nil || st.positive.isEmpty || st.negative.isEmpty) {
                 problem("步骤“\(st.label)”有结论列，需要 positive、negative 和 failed", e)
             }
+            var labels: [StageName: String] = [:]
+            for st in e.childElements where st.name == "stage" {
+                if let id = StageName(rawValue: st.attribute("id")!) { labels[id] = st.attribute("label")! }
+            }
+            var notices: [String: String] = [:]
+            for n in e.childElements where n.name == "notice" {
+                let id = n.attribute("id")!, text = n.attribute("text")!
+                if let used = PageWording.names(in: text) {
+                    for u in used where !Lifecycle.noticePlaceholders.contains(u) {
+                        problem("生命周期提示 \(id) 中的 {\(u)} 不是可用的占位符（可用：" + Lifecycle.noticePlaceholders.sorted().map { "{\($0)}" }.joined(separator: "、") + "）", n)
+                    }
+                } else {
+                    problem("生命周期提示 \(id)“\(text)”中花括号不成对", n)
+                }
+                notices[id] = text
+            }
+            let unsaid = Lifecycle.noticeIDs.filter { notices[$0] == nil }
+            if !unsaid.isEmpty {
+                problem("生命周期缺少提示：" + unsaid.map { "<notice id=\"\($0)\" text=\"…\"/>" }.joined(separator: "、"), e)
+            }
+            let unnamed = StageName.allCases.filter { labels[$0] == nil }
+            if !unnamed.isEmpty {
+                problem("生命周期缺少阶段名称：" + unnamed.map { "<stage id=\"\($0.rawValue)\" label=\"…\"/>" }.joined(separator: "、"), e)
+            }
             scheme.lifecycle = Lifecycle(steps: steps, categoryColumn: e.attribute("category-column"), creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
                                          expiringDays: Int(e.attribute("expiring-days")!)!, clause: e.attribute("clause")!,
-                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "")
+                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "", stageLabels: labels, notices: notices)
         }
         if let e = child(root, "goal") {
             scheme.goal = Goal(year: Int(e.attribute("year")!)!, clause: e.attribute("clause")!, groups: e.childElements.map { g in
                 Goal.Group(id: g.attribute("id")!, label: g.attribute("label")!,
                            categories: g.attribute("categories")!.split(separator: " ").map(String.init), target: Int(g.attribute("target")!)!)
             })
+        }
+        let pagesElement = child(root, "pages")
+        for e in pagesElement?.childElements ?? [] {
+            let id = e.attribute("id")!
+            for name in ["title", "subtitle", "document", "link", "own-link", "short-link"] {
+                guard let pattern = e.attribute(name) else { continue }
+                guard let used = PageWording.names(in: pattern) else {
+                    problem("页面 \(id) 的 \(name)“\(pattern)”中花括号不成对", e); continue
+                }
+                for u in used where !PageWording.placeholders.contains(u) {
+                    problem("页面 \(id) 的 \(name) 中的 {\(u)} 不是可用的占位符（可用：" + PageWording.placeholders.sorted().map { "{\($0)}" }.joined(separator: "、") + "）", e)
+                }
+            }
+            scheme.pages[id] = PageWording(title: e.attribute("title")!, subtitle: e.attribute("subtitle")!, document: e.attribute("document"),
+                                           link: e.attribute("link"), ownLink: e.attribute("own-link"), shortLink: e.attribute("short-link"))
+        }
+        // The unit pages (town, county, city, forms) are written for every scheme without a plan.
+        if child(root, "plan") == nil {
+            let missing = PageWording.required.filter { scheme.pages[$0] == nil }
+            if !missing.isEmpty {
+                problem("方案缺少页面用语 <pages> 中的 " + missing.map { "<page id=\"\($0)\">" }.joined(separator: "、") + "（页面标题与链接文字）", pagesElement ?? root)
+            }
         }
         if !problems.isEmpty { throw SchemeError(problems: problems) }
         // A plan (tasks, parties, stages, rule targets) is a document of its own beside scheme.xml.
@@ -236,7 +282,8 @@ private struct SchemeReader {
             return .tiers(indicator: e.attribute("indicator")!, tiers: tiers)
         case "rank":
             let tiers = e.childElements.map { (upTo: Int($0.attribute("up-to")!)!, points: decimal($0, "points")!) }.sorted { $0.upTo < $1.upTo }
-            return .rank(indicator: e.attribute("indicator")!, tiers: tiers, zeroScoresNothing: e.attribute("zero-scores") != "false")
+            let within: UnitTier = e.attribute("within") == "county" ? .county : (e.attribute("within") == "province" ? .province : .city)
+            return .rank(indicator: e.attribute("indicator")!, tiers: tiers, zeroScoresNothing: e.attribute("zero-scores") != "false", within: within)
         case "per-unit":
             let terms = e.childElements.map { t -> (indicator: String, points: Rational) in
                 if !known.contains(t.attribute("indicator")!) { problem("规则引用了未定义的指标 \(t.attribute("indicator")!)", t) }
@@ -247,7 +294,7 @@ private struct SchemeReader {
             let tier: UnitTier = e.attribute("pooled") == "county" ? .county : (e.attribute("pooled") == "province" ? .province : .city)
             return .compare(indicator: e.attribute("indicator")!, op: Comparison(rawValue: e.attribute("op")!)!, pooledAt: tier)
         case "all-of":
-            return .allOf(e.childElements.map { readRule($0, known: known) }, notApplicableHolds: e.attribute("not-applicable") == "holds")
+            return .allOf(e.childElements.map { readRule($0, known: known) })
         case "count-of":
             return .countOf(e.childElements.map { readRule($0, known: known) }, atLeast: Int(e.attribute("at-least")!)!)
         default:

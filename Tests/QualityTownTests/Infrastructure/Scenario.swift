@@ -18,6 +18,8 @@ struct Scenario {
     var applications: String?
     var year: Int? = nil
     var asOf = Day(2026, 11, 23)!
+    /// The scheme folder (a copy beside a scheme.xsd, for a test that edits the scheme).
+    var scheme = repoPath("templates/suzhou-town")
 
     /// Runs read + compute; returns the report (the folder is removed).
     func run() throws -> Report {
@@ -33,7 +35,7 @@ struct Scenario {
         for (name, text) in data { try text.write(toFile: dir + "/data/" + name, atomically: true, encoding: .utf8) }
         if let a = assessments { try a.write(toFile: dir + "/assessments.csv", atomically: true, encoding: .utf8) }
         if let a = applications { try a.write(toFile: dir + "/applications.csv", atomically: true, encoding: .utf8) }
-        let options = BuildOptions(inputs: dir, scheme: repoPath("templates/suzhou-town"), year: year, asOf: asOf)
+        let options = BuildOptions(inputs: dir, scheme: scheme, year: year, asOf: asOf)
         return try readStage(options)
     }
 }
