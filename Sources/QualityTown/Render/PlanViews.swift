@@ -650,39 +650,11 @@ func planIndexView(_ ctx: PlanViewContext, years: [Int]) -> TemplateValue {
     ])
 }
 
-/// `YEAR/data-quality.html`, in the shape of the common template.
+/// `YEAR/data-quality.html`: the common page's values (Views.swift), in this scheme's frame.
 func planDataQualityView(_ ctx: PlanViewContext) -> TemplateValue {
     let r = ctx.r
-    let units = r.inputs.units
-    var fileOrder: [String] = r.inputs.files.map(\.path)
-    for d in r.diagnostics where !fileOrder.contains(d.location.file) { fileOrder.append(d.location.file) }
-    let byFile = Dictionary(grouping: r.diagnostics, by: \.location.file)
-    let fileGroups: [TemplateValue] = fileOrder.compactMap { path in
-        guard let ds = byFile[path], !ds.isEmpty else { return nil }
-        let errors = ds.filter { $0.severity == .error }.count
-        return .object(["file": .t(path), "anchor": .t("file-" + anchorID(path)), "errors": .t(errors),
-                        "warnings": .t(ds.count - errors), "rows": .list(ds.map { diagnosticRow($0, units: units) })])
-    }
-    let byUnit = Dictionary(grouping: r.diagnostics.filter { $0.unit != nil }, by: { $0.unit! })
-    let unitGroups: [TemplateValue] = units.units.compactMap { u in
-        guard let ds = byUnit[u.code] else { return nil }
-        let errors = ds.filter { $0.severity == .error }.count
-        return .object(["name": .t(u.name), "code": .t(u.code), "county": .null, "anchor": .t("unit-" + anchorID(u.code)),
-                        "errors": .t(errors), "warnings": .t(ds.count - errors), "rows": .list(ds.map { diagnosticRow($0, units: units) })])
-    }
-    let unassigned = r.diagnostics.filter { $0.unit == nil }
-    let errors = r.diagnostics.filter { $0.severity == .error }.count
-    return .object([
-        "page": ctx.frame("\(r.year) 年度数据质量", "输入数据中的错误与警告", root: "../"),
-        "year": .t(r.year),
-        "errors": .t(errors),
-        "warnings": .t(r.diagnostics.count - errors),
-        "clean": .bool(r.diagnostics.isEmpty),
-        "files": .list(fileGroups),
-        "units": .list(unitGroups),
-        "unassigned": .list(unassigned.map { diagnosticRow($0, units: units) }),
-        "unassignedCount": .t(unassigned.count),
-    ])
+    return dataQualityValue(r.diagnostics, files: r.inputs.files.map(\.path), units: r.inputs.units, year: r.year,
+                            page: ctx.frame("\(r.year) 年度数据质量", "输入数据中的错误与警告", root: "../"))
 }
 
 // MARK: - results.json and results.csv

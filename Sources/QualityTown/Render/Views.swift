@@ -193,10 +193,16 @@ func dataQualityView(_ report: Report, format: OutputFormat) -> TemplateValue {
     let read = report.read
     let frame = PageFrame(title: "\(read.year) 年度数据质量", subtitle: "输入数据中的错误与警告", root: "../",
                           scheme: read.scheme, asOf: read.asOf, format: format)
-    let units = read.inputs.units
-    var fileOrder: [String] = read.inputs.files.map(\.path)
-    for d in report.diagnostics where !fileOrder.contains(d.location.file) { fileOrder.append(d.location.file) }
-    let byFile = Dictionary(grouping: report.diagnostics, by: \.location.file)
+    return dataQualityValue(report.diagnostics, files: read.inputs.files.map(\.path), units: read.inputs.units,
+                            year: read.year, page: frame.value)
+}
+
+/// The data-quality page's values for any scheme: the problems grouped by file (files with errors
+/// first, then in the order they were read) and by unit, errors first within each group.
+func dataQualityValue(_ diagnostics: [Diagnostic], files: [String], units: UnitTree, year: Int, page: TemplateValue) -> TemplateValue {
+    var fileOrder = files
+    for d in diagnostics where !fileOrder.contains(d.location.file) { fileOrder.append(d.location.file) }
+    let byFile = Dictionary(grouping: diagnostics, by: \.location.file)
     let fileGroups: [TemplateValue] = fileOrder.compactMap { path in
         guard let ds = byFile[path], !ds.isEmpty else { return nil }
         let errors = ds.filter { $0.severity == .error }.count
@@ -208,7 +214,7 @@ func dataQualityView(_ report: Report, format: OutputFormat) -> TemplateValue {
             "rows": .list(errorsFirst(ds).map { diagnosticRow($0, units: units) }),
         ])
     }
-    let byUnit = Dictionary(grouping: report.diagnostics.filter { $0.unit != nil }, by: { $0.unit! })
+    let byUnit = Dictionary(grouping: diagnostics.filter { $0.unit != nil }, by: { $0.unit! })
     let unitGroups: [TemplateValue] = units.units.compactMap { u in
         guard let ds = byUnit[u.code] else { return nil }
         let county = units.ancestor(of: u.code, at: .county)
@@ -223,14 +229,14 @@ func dataQualityView(_ report: Report, format: OutputFormat) -> TemplateValue {
             "rows": .list(errorsFirst(ds).map { diagnosticRow($0, units: units) }),
         ])
     }
-    let unassigned = report.diagnostics.filter { $0.unit == nil }
-    let errors = report.diagnostics.filter { $0.severity == .error }.count
+    let unassigned = diagnostics.filter { $0.unit == nil }
+    let errors = diagnostics.filter { $0.severity == .error }.count
     return .object([
-        "page": frame.value,
-        "year": .t(read.year),
+        "page": page,
+        "year": .t(year),
         "errors": .t(errors),
-        "warnings": .t(report.diagnostics.count - errors),
-        "clean": .bool(report.diagnostics.isEmpty),
+        "warnings": .t(diagnostics.count - errors),
+        "clean": .bool(diagnostics.isEmpty),
         // Files with errors first (then in the order they were read), so a reader finds the errors first.
         "files": .list(fileGroups.enumerated().sorted { l, r in
             let le = l.element.hasErrors, re = r.element.hasErrors
