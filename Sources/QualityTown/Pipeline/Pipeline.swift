@@ -133,7 +133,7 @@ public func computeStage(_ read: consuming ReadResult, workers: Int = 1, progres
 public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> BuildSummary {
     // An output qtown may not replace is refused before minutes of work (StagedOutput checks again).
     do { try requireReplaceableOutput(options.output) } catch { throw PipelineError(stage: .publish, message: error.description) }
-    // A scheme that holds a plan is built by the plan composition (PlanBuild.swift).
+    // A scheme that holds a plan is built by the plan composition (Pipeline/PlanBuild.swift).
     if let scheme = try planScheme(options) { return try runPlanBuild(options, scheme: scheme, progress: progress) }
     var clock = StageClock()
     let readResult = try readStage(options, progress: progress)
