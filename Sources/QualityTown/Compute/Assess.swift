@@ -24,21 +24,6 @@ public struct UnitResult: Sendable {
     public var rank: Int?
 }
 
-/// The compute stage's output: one result per unit, in tree order.
-public struct Assessment: Sendable {
-    public var scheme: Scheme
-    public var year: Int
-    public var asOf: Day
-    public var tree: UnitTree
-    public var units: [UnitResult]
-    /// Problems found while computing (conflicts, year sums, assessments, applications).
-    public var diagnostics: [Diagnostic]
-
-    /// Result of a unit by code.
-    public func result(_ code: String) -> UnitResult? { index[code].map { units[$0] } }
-    var index: [String: Int] = [:]
-}
-
 /// Sheet rows handed to another thread, which lets them go when done.
 private final class RowsBox: @unchecked Sendable {
     var rows: [[SheetRow]]

@@ -310,3 +310,17 @@ struct FirstSeenNumbers {
         return list.count - 1
     }
 }
+
+/// A value a rule reads: a number, or why there is none.
+public enum Measure: Sendable, Hashable {
+    case value(Rational)
+    case noData
+    case notApplicable
+    case error
+
+    /// The number, when there is one.
+    public var number: Rational? {
+        if case .value(let v) = self { return v }
+        return nil
+    }
+}
