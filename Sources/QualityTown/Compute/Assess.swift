@@ -30,14 +30,15 @@ private final class RowsBox: @unchecked Sendable {
     init(_ rows: [[SheetRow]]) { self.rows = rows }
 }
 
-/// Composes the compute stage (all pure functions over values):
+/// The compute stage, from what was read to what the pages show (all pure functions over values):
 /// 1. dataset: periods, conflicts, derived rates, county-level values reaching towns;
 /// 2. pooling up the tree, every year;
 /// 3. targets for every unit; rubric, eligibility and stage for towns; goal for cities.
 ///
-/// The data cells (`read.inputs.observations`) are let go as soon as the dataset is built:
-/// the figures carry their sources, and nothing after reads the cells again.
-public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
+/// It consumes what was read: the data cells and the assessment sheet's rows are let go as soon
+/// as the dataset is built (the figures carry their sources, and nothing after reads the cells
+/// again); the report keeps the rest (scheme, units, files, remarks, other sheets).
+public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
     var bag = DiagnosticBag()
     let scheme = read.scheme, tree = read.inputs.units, year = read.year, asOf = read.asOf
     // The assessment sheet is read on a thread of its own while the cells are sorted (they share
@@ -147,7 +148,8 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     // the other years' tables (a third of a country's figures) are freed before rendering.
     var a = Assessment(scheme: scheme, year: year, asOf: read.asOf, tree: tree, units: results, diagnostics: bag.items)
     for i in results.indices { a.index[results[i].unit.code] = i }
-    return a
+    let diagnostics = (read.diagnostics + a.diagnostics).sorted { $0.location < $1.location }
+    return Report(read: consume read, assessment: a, diagnostics: diagnostics)
 }
 
 /// Each town's rank by total within its city (ties share the best rank, 1, 2, 2, 4; towns

@@ -59,6 +59,29 @@ public struct BuildSummary: Sendable {
     public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
 }
 
+/// The whole build, its table of contents: read → compute → render → publish. A scheme that
+/// holds a plan has its own composition (PlanBuild.swift) with the same ending.
+public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> BuildSummary {
+    // An output qtown may not replace is refused before minutes of work (StagedOutput checks again).
+    try step(.publish) { try requireReplaceableOutput(options.output) }
+    if let scheme = try planScheme(options) { return try runPlanBuild(options, scheme: scheme, progress: progress) }
+    var clock = StageClock()
+    let read = try readStage(options, progress: progress)
+    clock.lap("read")
+    let report = computeStage(read, workers: max(1, options.jobs), progress: progress)
+    clock.lap("compute")
+    progress(.stageStarted(.render, "模板"))
+    let scheme = report.read.scheme
+    let site = try step(.render) { try Site(scheme: scheme, format: options.format) }
+    let staged = try stagedOutput(options, year: report.read.year)
+    var summary = BuildSummary(year: report.read.year, files: report.read.inputs.files.count, units: report.read.inputs.units.units.count,
+                               observations: report.read.inputs.observationCount, pages: [], diagnostics: report.diagnostics,
+                               output: staged.output)
+    // The report is handed over, not kept here: its results are let go while the last page is made.
+    do { summary.pages = try renderPages(consume report, site: site, into: staged, workers: max(1, options.jobs)) } catch { throw pipelineError(error, .render) }
+    return try publishStage(staged, summary, clock: &clock, progress: progress)
+}
+
 /// Steps 1–2 of every command: load the scheme, then read and validate the inputs.
 ///
 /// 1. Scheme: find `templates/<scheme>/`, validate `scheme.xml` against `templates/scheme.xsd`.
@@ -66,21 +89,12 @@ public struct BuildSummary: Sendable {
 /// 3. The report year: `--year`, else the latest year in the data.
 public func readStage(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> ReadResult {
     progress(.stageStarted(.scheme, options.scheme))
-    let scheme: Scheme
-    do {
-        scheme = try loadScheme(locateScheme(options.scheme))
-    } catch {
-        throw PipelineError(stage: .scheme, message: error.description)
-    }
+    let scheme = try step(.scheme) { try loadScheme(locateScheme(options.scheme)) }
     progress(.stageFinished(.scheme, scheme.name))
     progress(.stageStarted(.read, options.inputs))
-    let inputs: InputSet
-    do {
-        let (year, asOf) = (options.year, options.asOf)
-        inputs = try readInputs(folder: options.inputs, scheme: scheme, workers: max(1, options.jobs),
-                                sheetYear: { years in year ?? years.last ?? asOf.year })
-    } catch {
-        throw PipelineError(stage: .read, message: error.description)
+    let inputs = try step(.read) { [year = options.year, asOf = options.asOf] in
+        try readInputs(folder: options.inputs, scheme: scheme, workers: max(1, options.jobs),
+                       sheetYear: { years in year ?? years.last ?? asOf.year })
     }
     progress(.stageFinished(.read, "\(inputs.files.count) 个文件，\(inputs.units.units.count) 个单位，\(inputs.observationCount) 个数据单元格"))
     let year = options.year ?? inputs.years.last ?? options.asOf.year
@@ -104,135 +118,124 @@ public func analyse(_ options: BuildOptions, progress: (ProgressEvent) -> Void =
     return computeStage(read, workers: max(1, options.jobs), progress: progress)
 }
 
-/// Step 3: pool → judge → score → stage (pure functions over the values read).
-/// The data cells are let go once the dataset is built (the figures carry their sources).
+/// Step 3: pool → judge → score → stage (`assess`), which consumes what was read.
 public func computeStage(_ read: consuming ReadResult, workers: Int = 1, progress: (ProgressEvent) -> Void = { _ in }) -> Report {
     progress(.stageStarted(.compute, "\(read.inputs.units.units.count) 个单位"))
-    let assessment = assess(&read, workers: workers)
+    let report = assess(read, workers: workers)
+    // The dataset went with `assess`: what malloc keeps of it goes back to the system.
     qtown_release_free_memory()
-    let diagnostics = (read.diagnostics + assessment.diagnostics).sorted { $0.location < $1.location }
-    progress(.stageFinished(.compute, "\(assessment.units.count) 个单位"))
-    return Report(read: read, assessment: assessment, diagnostics: diagnostics)
+    progress(.stageFinished(.compute, "\(report.assessment.units.count) 个单位"))
+    return report
 }
 
-/// The whole build, one short composition:
-/// 1. read and validate (scheme, inputs) — `readStage`;
-/// 2. compute (pool, judge, score, stage) — `computeStage`;
-/// 3. render every page through the scheme's templates (compiled once);
-/// 4. publish the output folder atomically, carrying other years' folders over.
-public func runBuild(_ options: BuildOptions, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> BuildSummary {
-    // An output qtown may not replace is refused before minutes of work (StagedOutput checks again).
-    do { try requireReplaceableOutput(options.output) } catch { throw PipelineError(stage: .publish, message: error.description) }
-    // A scheme that holds a plan is built by the plan composition (Pipeline/PlanBuild.swift).
-    if let scheme = try planScheme(options) { return try runPlanBuild(options, scheme: scheme, progress: progress) }
-    var clock = StageClock()
-    let readResult = try readStage(options, progress: progress)
-    clock.lap("read")
-    var report = computeStage(consume readResult, workers: max(1, options.jobs), progress: progress)
-    clock.lap("compute")
-    let read = report.read
-    progress(.stageStarted(.render, "模板"))
-    let site: Site
-    do {
-        site = try Site(scheme: read.scheme, format: options.format)
-    } catch {
-        throw PipelineError(stage: .render, message: error.description)
-    }
-    let staged: StagedOutput
-    do {
-        staged = try StagedOutput(output: options.output)
-        try staged.carryOver(exceptYear: read.year)
-    } catch {
-        throw PipelineError(stage: .publish, message: error.description)
-    }
-    var pages: [String] = []
-    do {
-        for f in site.folders(report) { try staged.makeFolder(f) }
-        // Render and write in parallel on --jobs threads; each page is written when done.
-        let jobs = [.index(years: Array(Set(staged.years() + [read.year])).sorted())] + site.jobs(report)
-        let results = { (report: Report) in parallelMap(jobs, workers: max(1, options.jobs)) { job -> Result<[String], PipelineError> in
-            do {
-                if case .results = job { return .success(try site.writeResults(report, to: staged)) }
-                var paths: [String] = []
-                for page in try site.render(job, report) {
+/// Step 4 of an indicator build: every page rendered on `workers` threads and written into the
+/// staged output as soon as it is done (a large build never holds its pages in memory), then the
+/// changes page, which compares this run's results.json with the previous run's. Returns the
+/// paths written.
+func renderPages(_ report: consuming Report, site: Site, into staged: StagedOutput, workers: Int) throws -> [String] {
+    for f in site.folders(report) { try staged.makeFolder(f) }
+    let year = report.read.year
+    let jobs = [.index(years: Array(Set(staged.years() + [year])).sorted())] + site.jobs(report)
+    // The report is handed to the workers as a constant (a closure may not capture a parameter
+    // that is consumed later).
+    let written = { (report: Report) in
+        parallelMap(jobs, workers: workers) { job -> Result<[String], PipelineError> in
+            Result { () throws -> [String] in
+                if case .results = job { return try writeResults(report, to: staged) }
+                return try site.render(job, report).map { page in
                     try staged.write(page.path, page.bytes)
-                    paths.append(page.path)
+                    return page.path
                 }
-                return .success(paths)
-            } catch let e as TemplateError {
-                return .failure(PipelineError(stage: .render, message: e.description))
-            } catch let e as PublishError {
-                return .failure(PipelineError(stage: .publish, message: e.description))
-            } catch {
-                return .failure(PipelineError(stage: .render, message: "\(error)"))
-            }
-        } }(report)
-        for r in results {
-            switch r {
-            case .success(let p): pages += p
-            case .failure(let e): throw e
-            }
+            }.mapError { pipelineError($0, .render) }
         }
-        for a in try site.assets() {
-            try staged.write(a.path, a.bytes)
-            pages.append(a.path)
-        }
-        // Every page with the units' results is written: they are let go on another thread (a
-        // country's are two gigabytes in a million blocks, a second and a half to free), which
-        // the changes page waits for only when it reads results files back (half a gigabyte each).
-        var units: [UnitResult] = []
-        swap(&units, &report.assessment.units)
-        let releasing = BackgroundRelease(consume units)
-        // The changes page compares this run's results.json with the previous run's.
-        let resultsPath = "\(read.year)/results.json"
-        if FileManager.default.fileExists(atPath: staged.output + "/" + resultsPath) { releasing.wait() }
-        // One file in memory at a time (a country's results.json is half a gigabyte): the
-        // previous one is flattened and let go before this run's is read.
-        let previous = readFileBytes(staged.output + "/" + resultsPath).flatMap(flattenResults)
-        // This run's file is only read when there is a previous one to compare it with.
-        let current = previous == nil ? [] : readFileBytes(staged.staging + "/" + resultsPath) ?? []
-        let changes = try site.changesPage(report, previous: previous, current: current)
-        try staged.write(changes.path, changes.bytes)
-        pages.append(changes.path)
-        clock.lap("render")
-    } catch let e as PipelineError {
-        throw e
-    } catch let e as PublishError {
-        throw PipelineError(stage: .publish, message: e.description)
-    } catch let e as TemplateError {
-        throw PipelineError(stage: .render, message: e.description)
-    } catch {
-        throw PipelineError(stage: .render, message: "\(error)")
+    }(report)
+    var pages: [String] = []
+    for r in written { pages += try r.get() }
+    for a in try site.assets() {
+        try staged.write(a.path, a.bytes)
+        pages.append(a.path)
     }
-    progress(.stageFinished(.render, "\(pages.count) 个文件"))
-    var summary = BuildSummary(year: read.year, files: read.inputs.files.count, units: read.inputs.units.units.count,
-                               observations: read.inputs.observationCount, pages: pages, diagnostics: report.diagnostics,
-                               output: staged.output)
-    try publish(staged, summary: &summary, clock: &clock, progress: progress)
-    return summary
+    // Every page with the units' results is written: they are let go on another thread (a large
+    // build's are millions of blocks, slow to free), which the changes page waits for only when
+    // it reads results files back.
+    var units: [UnitResult] = []
+    swap(&units, &report.assessment.units)
+    let releasing = BackgroundRelease(consume units)
+    let resultsPath = "\(year)/results.json"
+    if FileManager.default.fileExists(atPath: staged.output + "/" + resultsPath) { releasing.wait() }
+    // One results file in memory at a time: the previous one is flattened and let go before this
+    // run's is read, and this run's is only read when there is a previous one to compare it with.
+    let previous = readFileBytes(staged.output + "/" + resultsPath).flatMap(flattenResults)
+    let current = previous == nil ? [] : readFileBytes(staged.staging + "/" + resultsPath) ?? []
+    let changes = try site.changesPage(report, previous: previous, current: current)
+    try staged.write(changes.path, changes.bytes)
+    pages.append(changes.path)
+    return pages
 }
 
-/// The last step of every build: the staged output swapped in whole, and the summary given the
-/// stages' times and memory.
-func publish(_ staged: StagedOutput, summary: inout BuildSummary, clock: inout StageClock,
-             progress: (ProgressEvent) -> Void) throws(PipelineError) {
-    progress(.stageStarted(.publish, staged.output))
-    do {
-        try staged.publish()
-    } catch {
-        throw PipelineError(stage: .publish, message: error.description)
+/// Writes `YEAR/results.json` (streamed to the file as it is made: it is the largest file of a
+/// build) and `YEAR/results.csv`; returns their paths.
+func writeResults(_ report: Report, to staged: StagedOutput) throws(PublishError) -> [String] {
+    let y = report.read.year
+    let json = "\(y)/results.json", csv = "\(y)/results.csv"
+    let stream = try staged.stream(json)
+    resultsJSON(report.assessment, problems: report.diagnostics, inputs: report.read.inputs.files) { stream.write($0) }
+    try stream.close()
+    try staged.write(csv, resultsCSV(report.assessment))
+    return [json, csv]
+}
+
+/// Where both builds write: a staged output beside `--output`, with the other years' folders
+/// carried over (published whole by `publishStage`).
+func stagedOutput(_ options: BuildOptions, year: Int) throws(PipelineError) -> StagedOutput {
+    try step(.publish) { () throws -> StagedOutput in
+        let staged = try StagedOutput(output: options.output)
+        try staged.carryOver(exceptYear: year)
+        return staged
     }
+}
+
+/// The last step of both builds, once every page is written: the staged output swapped in whole,
+/// and the summary given the stages' times and memory.
+func publishStage(_ staged: StagedOutput, _ summary: consuming BuildSummary, clock: inout StageClock,
+                  progress: (ProgressEvent) -> Void) throws(PipelineError) -> BuildSummary {
+    clock.lap("render")
+    progress(.stageFinished(.render, "\(summary.pages.count) 个文件"))
+    progress(.stageStarted(.publish, staged.output))
+    try step(.publish) { try staged.publish() }
     progress(.stageFinished(.publish, staged.output))
     clock.lap("write")
     summary.timings = clock.laps
     summary.resident = clock.resident
+    return summary
+}
+
+/// Runs one step of a command, making whatever it throws the run's error (`pipelineError`).
+func step<T>(_ stage: Stage, _ body: () throws -> T) throws(PipelineError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw pipelineError(error, stage)
+    }
+}
+
+/// The run's error for what a step threw, labelled with the stage it belongs to: a template's
+/// problem is the render stage's and a file system's the publish stage's wherever it happens
+/// (pages are written while they are rendered); anything else is `stage`'s.
+func pipelineError(_ error: any Error, _ stage: Stage) -> PipelineError {
+    switch error {
+    case let e as PipelineError: return e
+    case let e as PublishError: return PipelineError(stage: .publish, message: e.description)
+    case let e as TemplateError: return PipelineError(stage: .render, message: e.description)
+    default: return PipelineError(stage: stage, message: "\(error)")
+    }
 }
 
 /// `qtown form`: reads and computes (a town's score needs its city's ranks and pooled rates),
 /// renders one town's filing form and replaces that one file inside the existing output.
 /// Returns the written path. The unit is a code, a unique name, or `名称@县区`.
 public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineError) -> String {
-    do { try requireReplaceableOutput(options.output) } catch { throw PipelineError(stage: .publish, message: error.description) }
+    try step(.publish) { try requireReplaceableOutput(options.output) }
     if let scheme = try planScheme(options) {
         throw PipelineError(stage: .scheme, message: "方案“\(scheme.name)”没有申报备案表，qtown form 不适用；请用 qtown build")
     }
@@ -243,8 +246,8 @@ public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineErro
     case .notFound(let why): throw PipelineError(stage: .read, message: "--unit \(quoted(unit))：\(why)")
     }
     let report = computeStage(read, workers: max(1, options.jobs))
-    do {
-        let site = try Site(scheme: read.scheme, format: options.format)
+    return try step(.render) {
+        let site = try Site(scheme: report.read.scheme, format: options.format)
         let page = try site.formPage(report, report.assessment.result(town.code)!)
         try claimOutputFolder(options.output)
         try replaceFileAtomically(output: options.output, relative: page.path, bytes: page.bytes)
@@ -253,12 +256,6 @@ public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineErro
             try replaceFileAtomically(output: options.output, relative: a.path, bytes: a.bytes)
         }
         return StagedOutput.absolute(options.output) + "/" + page.path
-    } catch let e as TemplateError {
-        throw PipelineError(stage: .render, message: e.description)
-    } catch let e as PublishError {
-        throw PipelineError(stage: .publish, message: e.description)
-    } catch {
-        throw PipelineError(stage: .render, message: "\(error)")
     }
 }
 

@@ -12,12 +12,8 @@ import Foundation
 /// Loads the scheme `options` names when it holds a plan (nil for any other scheme), so that
 /// `runBuild` and `check` can hand it to the plan composition.
 public func planScheme(_ options: BuildOptions) throws(PipelineError) -> Scheme? {
-    do {
-        let scheme = try loadScheme(locateScheme(options.scheme))
-        return scheme.plan == nil ? nil : scheme
-    } catch {
-        throw PipelineError(stage: .scheme, message: error.description)
-    }
+    let scheme = try step(.scheme) { try loadScheme(locateScheme(options.scheme)) }
+    return scheme.plan == nil ? nil : scheme
 }
 
 /// Read and compute, writing nothing (what `build` and `check` share for a plan scheme). The
@@ -26,12 +22,7 @@ public func planScheme(_ options: BuildOptions) throws(PipelineError) -> Scheme?
 public func analysePlan(_ options: BuildOptions, scheme: Scheme, progress: (ProgressEvent) -> Void = { _ in }) throws(PipelineError) -> PlanReport {
     let plan = scheme.plan!
     progress(.stageStarted(.read, options.inputs))
-    let inputs: PlanInputs
-    do {
-        inputs = try readPlanInputs(folder: options.inputs, scheme: scheme, plan: plan, asOf: options.asOf)
-    } catch {
-        throw PipelineError(stage: .read, message: error.description)
-    }
+    let inputs = try step(.read) { try readPlanInputs(folder: options.inputs, scheme: scheme, plan: plan, asOf: options.asOf) }
     progress(.stageFinished(.read, "\(inputs.files.count) 个文件，\(inputs.units.units.count) 个单位，\(inputs.data.cellCount) 个数据单元格"))
     let year = options.year ?? inputs.data.years.last ?? options.asOf.year
     progress(.stageStarted(.compute, "\(plan.tasks.count) 项任务"))
@@ -47,35 +38,18 @@ public func runPlanBuild(_ options: BuildOptions, scheme: Scheme, progress: (Pro
     let report = try analysePlan(options, scheme: scheme, progress: progress)
     clock.lap("read+compute")
     progress(.stageStarted(.render, "模板"))
-    let site: PlanSite
-    do {
-        site = try PlanSite(scheme: scheme, format: options.format)
-    } catch {
-        throw PipelineError(stage: .render, message: error.description)
-    }
-    var pages: [String] = []
-    let staged: StagedOutput
-    do {
-        staged = try StagedOutput(output: options.output)
-        try staged.carryOver(exceptYear: report.year)
+    let site = try step(.render) { try PlanSite(scheme: scheme, format: options.format) }
+    let staged = try stagedOutput(options, year: report.year)
+    let pages = try step(.render) { () throws -> [String] in
         for f in site.folders(report) { try staged.makeFolder(f) }
         let years = Array(Set(staged.years() + [report.year])).sorted()
-        for page in try site.pages(report, years: years) {
+        return try site.pages(report, years: years).map { page in
             try staged.write(page.path, page.bytes)
-            pages.append(page.path)
+            return page.path
         }
-    } catch let e as PublishError {
-        throw PipelineError(stage: .publish, message: e.description)
-    } catch let e as TemplateError {
-        throw PipelineError(stage: .render, message: e.description)
-    } catch {
-        throw PipelineError(stage: .render, message: "\(error)")
     }
-    clock.lap("render")
-    progress(.stageFinished(.render, "\(pages.count) 个文件"))
-    var summary = BuildSummary(year: report.year, files: report.inputs.files.count, units: report.inputs.units.units.count,
+    let summary = BuildSummary(year: report.year, files: report.inputs.files.count, units: report.inputs.units.units.count,
                                observations: report.inputs.data.cellCount, pages: pages, diagnostics: report.diagnostics,
                                output: staged.output)
-    try publish(staged, summary: &summary, clock: &clock, progress: progress)
-    return summary
+    return try publishStage(staged, summary, clock: &clock, progress: progress)
 }

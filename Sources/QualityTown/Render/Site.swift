@@ -144,18 +144,6 @@ public final class Site: Sendable {
         return ["\(y)", "\(y)/towns", "\(y)/forms", "\(y)/counties", "\(y)/cities", "assets"]
     }
 
-    /// Writes `YEAR/results.json` (streamed to the file as it is made) and `YEAR/results.csv`;
-    /// returns their paths.
-    public func writeResults(_ report: Report, to staged: StagedOutput) throws(PublishError) -> [String] {
-        let y = report.read.year
-        let json = "\(y)/results.json", csv = "\(y)/results.csv"
-        let stream = try staged.stream(json)
-        resultsJSON(report.assessment, problems: report.diagnostics, inputs: report.read.inputs.files) { stream.write($0) }
-        try stream.close()
-        try staged.write(csv, resultsCSV(report.assessment))
-        return [json, csv]
-    }
-
     /// `YEAR/results.json` and `YEAR/results.csv`.
     public func results(_ report: Report) -> [OutputPage] {
         let y = report.read.year
