@@ -61,7 +61,7 @@ public struct Report: Sendable {
     /// Read and compute problems, in file order.
     public let diagnostics: [Diagnostic]
     /// The problems of each unit (by code), in file order: a page asks for its own unit's
-    /// problems without scanning every problem of the country.
+    /// problems without scanning every problem of the run.
     public let problemsByUnit: [String: [Diagnostic]]
 
     /// Problems of whole files (a header no one knows, a file that could not be read…): they may

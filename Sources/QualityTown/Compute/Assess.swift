@@ -59,8 +59,8 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
             return (entries, bag)
         }
     }
-    // The tables are filled once the sheet's rows are read and let go: both at once were the
-    // peak of a country's build.
+    // The tables are filled once the sheet's rows are read and let go: both at once would be
+    // the build's peak of memory.
     var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag, workers: workers,
                                beforeTables: { _ = assessing!.value() })
     read.inputs.observations = []
@@ -72,7 +72,7 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
     let ds = dataset
     let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
     // Towns are scored first, on `workers` threads: the sheet's entries are then let go before
-    // the rest is judged (all of them with every result was the peak of a country's build).
+    // the rest is judged (entries and results at once would be the build's peak of memory).
     let scores: [(score: TownScore?, hasData: Bool, diagnostics: [Diagnostic])]
     do {
         let (assessments, assessmentProblems) = assessing!.value()
@@ -125,18 +125,12 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
         }
         return Outcome(result: r, diagnostics: bag.items)
     }
-    // Moved out from the last (a copy of each result, then freeing the outcomes, was a serial
-    // stretch of a country's build), then put back in the units' order.
     results.reserveCapacity(outcomes.count)
-    var problems: [[Diagnostic]] = []
-    problems.reserveCapacity(outcomes.count)
-    while let o = outcomes.popLast() {
+    for o in outcomes {
         results.append(o.result)
-        problems.append(o.diagnostics)
+        bag.append(contentsOf: o.diagnostics)
     }
-    results.reverseByMoving()
-    for p in problems.reversed() { bag.append(contentsOf: p) }
-    problems = []
+    outcomes = []
     for i in results.indices { if let s = results[i].stage { stages[results[i].unit.code] = s } }
     if let goal = scheme.goal {
         for i in results.indices where results[i].unit.level.tier == .city {
@@ -145,7 +139,7 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
     }
     rankWithinCities(&results, tree: tree)
     // The dataset goes with this function: the results keep the two years the pages show, and
-    // the other years' tables (a third of a country's figures) are freed before rendering.
+    // the other years' tables are freed before rendering.
     var a = Assessment(scheme: scheme, year: year, asOf: read.asOf, tree: tree, units: results, diagnostics: bag.items)
     for i in results.indices { a.index[results[i].unit.code] = i }
     let diagnostics = (read.diagnostics + a.diagnostics).sorted { $0.location < $1.location }

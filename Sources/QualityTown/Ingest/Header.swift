@@ -16,7 +16,7 @@ public struct HeaderMap: Sendable {
     public var width: Int = 0
 
     /// The key columns' positions (代码, 名称, 所属县区, 年度, 月份, 季度), looked up once per
-    /// file: hashing a Chinese header normalises it, and a country has millions of rows.
+    /// file: hashing a Chinese header normalises it, and a file may have millions of rows.
     public var keys: KeyColumns { KeyColumns(index) }
 }
 
@@ -91,8 +91,8 @@ func nearestHeader(_ text: String, spellings: [(normalized: [Character], header:
         if best == nil || d < best!.distance { best = (d, s.header) }
     }
     if let best { return best.header }
-    // Containment compared as characters (Foundation's `contains`, asked 100,000 × 150 times by
-    // a hostile header, took 15 seconds).
+    // Containment compared as characters (Foundation's `contains` is slow enough that a hostile
+    // header with a hundred thousand columns would stall the run).
     func contains(_ a: [Character], _ b: [Character]) -> Bool {
         guard b.count <= a.count else { return false }
         for i in 0...(a.count - b.count) where a[i] == b[0] && a[i..<(i + b.count)].elementsEqual(b) { return true }

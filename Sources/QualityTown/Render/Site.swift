@@ -100,11 +100,11 @@ public final class Site: Sendable {
     }
 
     /// One page to render: jobs are listed first, then rendered in parallel, each written as
-    /// soon as it is done (so a national build never holds 80,000 pages in memory).
+    /// soon as it is done (so a build never holds all its pages in memory).
     public enum PageJob: Sendable {
         case dataQuality, results
-        /// `index.html`, listing `years` (a country's lists forty thousand units: rendered
-        /// alongside the other pages, not after them).
+        /// `index.html`, listing `years` (it lists every unit, so it is rendered alongside the
+        /// other pages, not after them).
         case index(years: [Int])
         /// A town's page and its filing form.
         case town(Int)

@@ -42,8 +42,8 @@ func sourceList(_ sources: [SourceLocation], limit: Int = 6, prefix: String = ""
         }
         unique.removeLast(unique.count - kept)
     }
-    // Written as bytes into one buffer (a country's pages list tens of millions of cells; the
-    // strings of each part were most of the town page's own time).
+    // Written as bytes into one buffer (the pages of a large build list millions of cells, and a
+    // string for each part would cost more than the page's other work).
     var out: [UInt8] = []
     out.reserveCapacity(48 * min(unique.count, limit) + prefix.utf8.count)
     out.append(contentsOf: prefix.utf8)

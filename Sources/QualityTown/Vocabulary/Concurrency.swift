@@ -25,14 +25,8 @@ final class ResultBox<R>: @unchecked Sendable {
     private let lock = NSLock()
     init(count: Int) { storage = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ v: R) { lock.lock(); storage[i] = v; lock.unlock() }
-    /// The results, moved out (each copied, then the box's freed, was a serial stretch of a
-    /// country's compute stage); the box holds none afterwards.
-    func values() -> [R] {
-        var out: [R] = []
-        out.reserveCapacity(storage.count)
-        for i in storage.indices { out.append(storage[i].take()!) }
-        return out
-    }
+    /// The results, in the items' order.
+    func values() -> [R] { storage.map { $0! } }
 }
 
 /// A shared counter handing out work items.
@@ -86,23 +80,5 @@ final class BackgroundRelease<T>: @unchecked Sendable {
     func wait() {
         done.wait()
         done.signal()
-    }
-}
-
-extension Array {
-    /// Reverses the elements in place by moving them (the standard library's `reverse` copies
-    /// each element it swaps, retaining and releasing everything it holds).
-    mutating func reverseByMoving() {
-        withUnsafeMutableBufferPointer { buf in
-            guard let p = buf.baseAddress else { return }
-            var (i, j) = (0, buf.count - 1)
-            while i < j {
-                let a = (p + i).move()
-                (p + i).moveInitialize(from: p + j, count: 1)
-                (p + j).initialize(to: a)
-                i += 1
-                j -= 1
-            }
-        }
     }
 }

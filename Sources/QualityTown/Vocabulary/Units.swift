@@ -24,7 +24,7 @@ public enum UnitLevel: String, Sendable, Codable, CaseIterable {
 
     /// Reads the spellings users write (`自治县` reads as 县, `地级市` as 市…).
     public init?(spelling: String) {
-        // The level as written (most rows of a national units.csv): normalising cannot change it.
+        // The level as written (most rows): normalising cannot change it.
         if let l = UnitLevel(rawValue: spelling) { self = l; return }
         let s = normalizeHeader(spelling)
         if let l = UnitLevel(rawValue: s) { self = l; return }
