@@ -10,7 +10,8 @@
 
 // MARK: - Ingest → Compute
 
-/// Everything a run has read and checked, before rendering (the `check` command stops here).
+/// What reading gives the compute stage (`readStage`): the scheme, everything read and checked
+/// from the inputs folder, the report year and the as-of date.
 public struct ReadResult: Sendable {
     public var scheme: Scheme
     public var inputs: InputSet
@@ -20,7 +21,7 @@ public struct ReadResult: Sendable {
     public var diagnostics: [Diagnostic]
 }
 
-/// Everything a plan build has read and checked.
+/// What reading a plan's inputs folder gives its compute stage (`readPlanInputs`).
 public struct PlanInputs: Sendable {
     public var folder: String
     public var units: UnitTree
@@ -39,7 +40,7 @@ public struct PlanInputs: Sendable {
 
 // MARK: - Compute → Render
 
-/// The compute stage's output: one result per unit, in tree order.
+/// What the compute stage worked out: one result per unit, in tree order (part of `Report`).
 public struct Assessment: Sendable {
     public var scheme: Scheme
     public var year: Int
@@ -54,7 +55,8 @@ public struct Assessment: Sendable {
     var index: [String: Int] = [:]
 }
 
-/// Everything a run produced, for the views: what was read, what was computed, all problems.
+/// What the compute stage gives the render stage (`assess`): what was read (less the data cells
+/// and assessment rows, consumed by computing), what was computed, and all problems.
 public struct Report: Sendable {
     public var read: ReadResult
     public var assessment: Assessment
@@ -90,7 +92,8 @@ public struct Report: Sendable {
     public func problemCount(affecting code: String) -> Int { (problemsByUnit[code]?.count ?? 0) + fileProblems.count }
 }
 
-/// A plan build's results: what the pages, results.json and results.csv show.
+/// What a plan's compute stage gives its render stage (`computePlan`): what the pages,
+/// results.json and results.csv show.
 public struct PlanReport: Sendable {
     public var scheme: Scheme
     public var plan: PlanDefinition
