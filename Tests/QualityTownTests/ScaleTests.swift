@@ -6,8 +6,8 @@ import Testing
 /// sheets keep only the report year's rows but still check every row, and the changes page
 /// reads results.json one unit at a time with the same fields a full parse would give.
 @Suite struct ScaleTests {
-    /// Results moved out of the parallel map and reversed by moving keep every value once, in
-    /// order: none lost, none freed twice (each is freed exactly once, when the array goes).
+    /// Results of the parallel map, reversed, keep every value once, in order: none lost, none
+    /// freed twice (each is freed exactly once, when the array goes).
     @Test func resultsMovedAndReversedAreEachKeptOnce() {
         final class Tracked: @unchecked Sendable {
             let n: Int
@@ -26,7 +26,7 @@ import Testing
             do {
                 var a = parallelMap(Array(0..<n), workers: 3) { (Tracked($0, freed), "单位\($0)") }
                 #expect(a.map(\.0.n) == Array(0..<n) && a.map(\.1) == (0..<n).map { "单位\($0)" })
-                a.reverseByMoving()
+                a.reverse()
                 #expect(a.map(\.0.n) == Array((0..<n).reversed()) && a.map(\.1) == (0..<n).reversed().map { "单位\($0)" })
                 #expect(freed.count == 0)
             }

@@ -24,35 +24,21 @@ public struct UnitResult: Sendable {
     public var rank: Int?
 }
 
-/// The compute stage's output: one result per unit, in tree order.
-public struct Assessment: Sendable {
-    public var scheme: Scheme
-    public var year: Int
-    public var asOf: Day
-    public var tree: UnitTree
-    public var units: [UnitResult]
-    /// Problems found while computing (conflicts, year sums, assessments, applications).
-    public var diagnostics: [Diagnostic]
-
-    /// Result of a unit by code.
-    public func result(_ code: String) -> UnitResult? { index[code].map { units[$0] } }
-    var index: [String: Int] = [:]
-}
-
 /// Sheet rows handed to another thread, which lets them go when done.
 private final class RowsBox: @unchecked Sendable {
     var rows: [[SheetRow]]
     init(_ rows: [[SheetRow]]) { self.rows = rows }
 }
 
-/// Composes the compute stage (all pure functions over values):
+/// The compute stage, from what was read to what the pages show (all pure functions over values):
 /// 1. dataset: periods, conflicts, derived rates, county-level values reaching towns;
 /// 2. pooling up the tree, every year;
 /// 3. targets for every unit; rubric, eligibility and stage for towns; goal for cities.
 ///
-/// The data cells (`read.inputs.observations`) are let go as soon as the dataset is built:
-/// the figures carry their sources, and nothing after reads the cells again.
-public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
+/// It consumes what was read: the data cells and the assessment sheet's rows are let go as soon
+/// as the dataset is built (the figures carry their sources, and nothing after reads the cells
+/// again); the report keeps the rest (scheme, units, files, remarks, other sheets).
+public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
     var bag = DiagnosticBag()
     let scheme = read.scheme, tree = read.inputs.units, year = read.year, asOf = read.asOf
     // The assessment sheet is read on a thread of its own while the cells are sorted (they share
@@ -73,8 +59,8 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
             return (entries, bag)
         }
     }
-    // The tables are filled once the sheet's rows are read and let go: both at once were the
-    // peak of a country's build.
+    // The tables are filled once the sheet's rows are read and let go: both at once would be
+    // the build's peak of memory.
     var dataset = buildDataset(read.inputs, scheme: scheme, diagnostics: &bag, workers: workers,
                                beforeTables: { _ = assessing!.value() })
     read.inputs.observations = []
@@ -86,7 +72,7 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     let ds = dataset
     let context = RuleContext(dataset: ds, tree: tree, scheme: scheme, year: year)
     // Towns are scored first, on `workers` threads: the sheet's entries are then let go before
-    // the rest is judged (all of them with every result was the peak of a country's build).
+    // the rest is judged (entries and results at once would be the build's peak of memory).
     let scores: [(score: TownScore?, hasData: Bool, diagnostics: [Diagnostic])]
     do {
         let (assessments, assessmentProblems) = assessing!.value()
@@ -139,18 +125,12 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
         }
         return Outcome(result: r, diagnostics: bag.items)
     }
-    // Moved out from the last (a copy of each result, then freeing the outcomes, was a serial
-    // stretch of a country's build), then put back in the units' order.
     results.reserveCapacity(outcomes.count)
-    var problems: [[Diagnostic]] = []
-    problems.reserveCapacity(outcomes.count)
-    while let o = outcomes.popLast() {
+    for o in outcomes {
         results.append(o.result)
-        problems.append(o.diagnostics)
+        bag.append(contentsOf: o.diagnostics)
     }
-    results.reverseByMoving()
-    for p in problems.reversed() { bag.append(contentsOf: p) }
-    problems = []
+    outcomes = []
     for i in results.indices { if let s = results[i].stage { stages[results[i].unit.code] = s } }
     if let goal = scheme.goal {
         for i in results.indices where results[i].unit.level.tier == .city {
@@ -159,10 +139,11 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     }
     rankWithinCities(&results, tree: tree)
     // The dataset goes with this function: the results keep the two years the pages show, and
-    // the other years' tables (a third of a country's figures) are freed before rendering.
+    // the other years' tables are freed before rendering.
     var a = Assessment(scheme: scheme, year: year, asOf: read.asOf, tree: tree, units: results, diagnostics: bag.items)
     for i in results.indices { a.index[results[i].unit.code] = i }
-    return a
+    let diagnostics = (read.diagnostics + a.diagnostics).sorted { $0.location < $1.location }
+    return Report(read: consume read, assessment: a, diagnostics: diagnostics)
 }
 
 /// Each town's rank by total within its city (ties share the best rank, 1, 2, 2, 4; towns

@@ -11,8 +11,8 @@ public enum ValueState: String, Sendable, Codable {
 /// A figure of one unit and year: its state, exact value, the counts behind a rate, and the
 /// cells it came from.
 public struct Figure: Sendable, Hashable {
-    // 64 bytes (104 with plain `Rational?` fields in the first order), as a country has
-    // millions of figures: a rate keeps its counts and works its percentage out from them.
+    // 64 bytes, as a large build has millions of figures: a rate keeps its counts and works its
+    // percentage out from them.
     /// The number, or a rate's numerator (`counts`).
     @PackedRational private var first: Rational?
     /// A rate's denominator (`counts`).
@@ -94,8 +94,8 @@ public struct Figure: Sendable, Hashable {
 }
 
 /// The cells behind a figure, one of them kept inline: most figures come from one cell, and an
-/// array of one, allocated for each of a country's ten million figures, took 64 bytes more and
-/// a reference count to copy.
+/// array of one, allocated for each figure, would take 64 bytes more and a reference count to
+/// copy.
 @propertyWrapper
 public struct InlineSources: Sendable, Hashable {
     /// The one cell, when `all` is nil (otherwise a fixed placeholder, so equal lists are equal).
@@ -254,8 +254,8 @@ public func buildDataset(_ inputs: InputSet, scheme: Scheme, diagnostics: inout 
     var ds = Dataset(ids: ids)
     // The cells of one unit, year and indicator are brought together by sorting integer keys
     // that order like (unit code, year, indicator id), each cell's position breaking ties so a
-    // group keeps file order. (A hash table of 2.4 million groups, as a country has, costs a
-    // cache miss per cell; a sort of 8 million integers does not.)
+    // group keeps file order. (A hash table of the groups costs a cache miss per cell; a sort of
+    // integers does not.)
     // Units and indicators are numbered as first seen (consecutive cells of a row share their
     // unit, so most cells compare one string instead of hashing it), then ranked by name.
     var unitNumbers = FirstSeenNumbers(), indicatorNumbers = FirstSeenNumbers()

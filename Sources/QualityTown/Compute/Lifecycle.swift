@@ -57,17 +57,6 @@ func judgeEligibility(_ e: Eligibility, unit: String, year: Int, context: RuleCo
     return EligibilityResult(status: status, failed: failed, missing: missing, conditions: results)
 }
 
-/// Where a town is in the programme at the as-of date. The ids (results.json `stage`) are the
-/// lifecycle capability's and stay an enum for now (the walk in `walkLifecycle` and the goal
-/// count name them); their words are the scheme's (`<lifecycle><stage id label>`,
-/// `Scheme.stageLabel`).
-public enum StageName: String, Sendable, Codable, CaseIterable {
-    case notApplied = "not-applied"
-    case applied, recommended, declined, filed
-    case acceptanceFailed = "acceptance-failed"
-    case accepted, named, expired, revoked
-}
-
 /// A town's stage and the flags around it.
 public struct StageResult: Sendable {
     public var stage: StageName

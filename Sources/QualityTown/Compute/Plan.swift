@@ -1,61 +1,12 @@
-// MARK: - A plan's tasks, their parties and progress, scorecards and stages
+// MARK: - A plan's statuses, scorecards and stages at the as-of date
 //
-// The engine's capability for a programme run as a plan of tasks (quzhou-city.md §1–§3): tasks
-// decomposed to departments and counties (附件2 工作责任分解表), progress reported by each party,
-// statuses at an as-of date, scorecards ranked within each kind of party, and the plan's stages
-// (四、创建步骤). Nothing here names a programme: tasks, stages and words come in as data.
-
-/// A task's id: area number and task number within the area (`三、主要任务（一）1` is 1.1).
-public struct TaskID: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var area: Int
-    public var number: Int
-
-    public init(area: Int, number: Int) {
-        self.area = area
-        self.number = number
-    }
-
-    public static func < (a: TaskID, b: TaskID) -> Bool { (a.area, a.number) < (b.area, b.number) }
-
-    /// `1.1`, as results.json writes it.
-    public var description: String { "\(area).\(number)" }
-}
-
-/// One task of a plan, as the scheme holds it (quzhou-city.md §1).
-public struct PlanTask: Sendable, Hashable {
-    public var id: TaskID
-    /// The area's title (`完善质量工作机制`).
-    public var areaTitle: String
-    /// The text up to (not including) the first `。`.
-    public var title: String
-    /// The full text as in the document.
-    public var text: String
-    /// Where the document says it (`三、主要任务（一）1`).
-    public var clause: String
-
-    public init(id: TaskID, areaTitle: String, title: String, text: String, clause: String) {
-        self.id = id
-        self.areaTitle = areaTitle
-        self.title = title
-        self.text = text
-        self.clause = clause
-    }
-}
+// The engine's capability for a programme run as a plan of tasks (quzhou-city.md §1–§3): from
+// the tasks and stages the scheme declares (Scheme/PlanTerms.swift) and the assignments and
+// progress reports read from the sheets (Ingest/PlanRecords.swift), each party's status on each
+// task, scorecards ranked within each kind of party, and where the plan's stages (四、创建步骤)
+// stand. Nothing here names a programme: tasks, stages and words come in as data.
 
 // MARK: - Stages
-
-/// A stage of a plan: a named span of days; stages may overlap (四、创建步骤).
-public struct PlanStage: Sendable, Hashable {
-    public var name: String
-    public var from: Day
-    public var to: Day
-
-    public init(name: String, from: Day, to: Day) {
-        self.name = name
-        self.from = from
-        self.to = to
-    }
-}
 
 /// Where the as-of date stands against a stage.
 public enum StageState: String, Sendable, Codable {
@@ -76,127 +27,6 @@ public func stageStatuses(_ stages: [PlanStage], asOf: Day) -> [StageStatus] {
         if asOf > s.to { return StageStatus(stage: s, state: .done, daysLeft: nil) }
         if asOf < s.from { return StageStatus(stage: s, state: .upcoming, daysLeft: nil) }
         return StageStatus(stage: s, state: .current, daysLeft: s.to.ordinal - asOf.ordinal)
-    }
-}
-
-// MARK: - Responsibility (附件2 工作责任分解表)
-
-/// When a task is due: a day, ongoing (never due), or none (the deadline was unreadable; never due,
-/// and not ongoing either).
-public enum Deadline: Sendable, Hashable {
-    case day(Day)
-    case ongoing
-    case none
-
-    /// The day, when there is one.
-    public var day: Day? {
-        if case .day(let d) = self { return d }
-        return nil
-    }
-}
-
-/// What kind of party a name is: a department (departments.csv) or a county-level unit.
-public enum PartyKind: String, Sendable, Codable, Hashable {
-    case department, county
-}
-
-/// A party of the plan, by its canonical name (名称) and, for a county, its code.
-public struct Party: Sendable, Hashable {
-    public var kind: PartyKind
-    public var name: String
-    /// The unit code of a county; nil for a department.
-    public var code: String?
-
-    public init(kind: PartyKind, name: String, code: String? = nil) {
-        self.kind = kind
-        self.name = name
-        self.code = code
-    }
-
-    /// Departments are known by name, counties by code.
-    public var key: String { code ?? name }
-}
-
-/// A party's role on a task: counted (lead, county) or shown only (partner, `配合单位`).
-public enum PartyRole: String, Sendable, Codable {
-    case lead, county, partner
-}
-
-/// One task's row of the responsibility table, read and resolved.
-public struct TaskAssignment: Sendable, Hashable {
-    public var task: TaskID
-    /// 牵头单位, canonical names, in the order written.
-    public var leads: [Party]
-    /// 配合单位 that are not also leads.
-    public var partners: [Party]
-    /// 责任县区.
-    public var counties: [Party]
-    public var deadline: Deadline
-    /// 完成时限 as written.
-    public var deadlineText: String
-    /// The row it came from.
-    public var location: SourceLocation
-
-    public init(task: TaskID, leads: [Party], partners: [Party], counties: [Party], deadline: Deadline,
-                deadlineText: String, location: SourceLocation) {
-        self.task = task
-        self.leads = leads
-        self.partners = partners
-        self.counties = counties
-        self.deadline = deadline
-        self.deadlineText = deadlineText
-        self.location = location
-    }
-
-    /// The parties whose progress decides the task: leads and responsible counties (§3 Parties).
-    public var counted: [(party: Party, role: PartyRole)] {
-        leads.map { ($0, .lead) } + counties.map { ($0, .county) }
-    }
-
-    /// The role of `party` on this task, if it has one (a lead that is also a partner is a lead).
-    public func role(of party: Party) -> PartyRole? {
-        if leads.contains(party) { return .lead }
-        if counties.contains(party) { return .county }
-        if partners.contains(party) { return .partner }
-        return nil
-    }
-}
-
-// MARK: - Progress (进展报送)
-
-/// The progress a report states. The words that spell each are the scheme's (`PlanVocabulary`).
-public enum ProgressState: String, Sendable, Codable, CaseIterable {
-    case notStarted, inProgress, done, paused
-}
-
-/// One usable progress report: checked, resolved, dated no later than the as-of date.
-public struct ProgressReport: Sendable, Hashable {
-    public var task: TaskID
-    public var reporter: Party
-    public var state: ProgressState
-    /// The canonical wording of the state (the scheme's first spelling of it).
-    public var wording: String
-    /// 完成日期 (for a done report: as given, or 报送日期 when it was missing).
-    public var completed: Day?
-    /// 进展说明.
-    public var note: String
-    /// 报送日期.
-    public var reported: Day
-    /// Position in the file order of all reports: on a tie of 报送日期 the later row wins.
-    public var order: Int
-    public var location: SourceLocation
-
-    public init(task: TaskID, reporter: Party, state: ProgressState, wording: String, completed: Day?, note: String,
-                reported: Day, order: Int, location: SourceLocation) {
-        self.task = task
-        self.reporter = reporter
-        self.state = state
-        self.wording = wording
-        self.completed = completed
-        self.note = note
-        self.reported = reported
-        self.order = order
-        self.location = location
     }
 }
 

@@ -23,7 +23,7 @@ public struct CriterionScore: Sendable {
     /// Cells behind the score (most have one, kept inline).
     @InlineSources public var sources: [SourceLocation]
     public var evidence: String?
-    // Optional rationals in 16 bytes each (a country has two million criterion scores).
+    // Optional rationals in 16 bytes each (every town has a score for every criterion).
     /// Declared points (nil for per-unit criteria, bounded by the item cap).
     @PackedRational public var maximum: Rational?
     @PackedRational public var selfScore: Rational?

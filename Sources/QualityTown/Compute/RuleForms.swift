@@ -6,20 +6,6 @@
 // the figure in error or not applicable gives that status; then a reference or previous value
 // in error gives error; then anything missing gives no-data; then the exact comparison.
 
-/// A value a rule reads: a number, or why there is none.
-public enum Measure: Sendable, Hashable {
-    case value(Rational)
-    case noData
-    case notApplicable
-    case error
-
-    /// The number, when there is one.
-    public var number: Rational? {
-        if case .value(let v) = self { return v }
-        return nil
-    }
-}
-
 /// `numerator / denominator × scale` (100 for a percentage, 10,000 for a rate per 10,000).
 /// A zero denominator with a zero or blank numerator is not applicable; a numerator above its
 /// denominator is an error unless `mayExceed` (a rate per 10,000 units may exceed them); a
@@ -39,38 +25,6 @@ public func ratio(_ numerator: Measure, _ denominator: Measure, scale: Rational 
     guard case .value(let n) = numerator else { return numerator == .notApplicable ? .notApplicable : .noData }
     if !mayExceed && n > d { return .error }
     return .value(n / d * scale)
-}
-
-/// What a rule compares a figure with.
-public enum RuleOperand: Sendable, Hashable {
-    /// A fixed number (`= 100%`).
-    case constant(Rational)
-    /// A value set from outside for the year (reference.csv), by its key.
-    case reference(String)
-    /// The unit's own figure of the previous year.
-    case previousYear
-}
-
-/// One rule: an indicator compared with an operand, or either of two rules (Q7's form).
-public indirect enum RuleForm: Sendable, Hashable {
-    case compare(indicator: String, Comparison, RuleOperand)
-    case either(RuleForm, RuleForm)
-}
-
-/// A target of a plan-type scheme: an id, its rule and the clause it comes from.
-public struct RuleTarget: Sendable, Hashable {
-    public var id: String
-    public var form: RuleForm
-    public var clause: String
-    /// Only judged for units of this tier (Q12: the city only); nil for every unit.
-    public var onlyTier: UnitTier?
-
-    public init(id: String, form: RuleForm, clause: String, onlyTier: UnitTier? = nil) {
-        self.id = id
-        self.form = form
-        self.clause = clause
-        self.onlyTier = onlyTier
-    }
 }
 
 /// A value a rule needed and did not have, to be named on the page ("缺2019年全国平均值").

@@ -31,8 +31,8 @@ enum ScoreField: CaseIterable {
     }
 }
 
-/// The three point fields of an entry, each a value and its cell, in 96 bytes (a dictionary per
-/// entry took half a kilobyte, and a country's sheet has two million entries).
+/// The three point fields of an entry, each a value and its cell, in 96 bytes (not a dictionary
+/// per entry: a sheet may have millions of entries).
 struct ScoreFieldValues: Equatable {
     @PackedRational private var reviewed: Rational?
     @PackedRational private var preliminary: Rational?
@@ -119,8 +119,8 @@ struct TownAssessments {
 /// criterion's points; the item cap for per-unit criteria and whole-item rows), and conflicts
 /// (two rows with different values for the same field: that field is rejected in both).
 ///
-/// `expected`: how many rows there are (the entries' arrays are made that size at once: grown
-/// by doubling, a country's two million entries were copied and faulted in twice).
+/// `expected`: how many rows there are (the entries' arrays are made that size at once rather
+/// than grown by doubling, which copies every entry).
 ///
 /// `tree`: rows naming a unit that is not a town are reported (scores are a town's), not used.
 func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int, expected: Int = 0, tree: UnitTree? = nil,
@@ -133,7 +133,7 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
     var unitNumbers = FirstSeenNumbers()
     var lastUnit = "", lastNumber: Int32 = -1
     // Column positions are looked up once per file layout, and each spelling of 条目 parsed once
-    // (a country's sheet has millions of rows naming the same few dozen criteria).
+    // (a sheet's rows name the same few dozen criteria over and over).
     var layoutOf: SheetCells?
     var iYear: Int?, iItem: Int?, iRemark: Int?, iEvidence: Int?
     var iFields: [Int?] = []
@@ -209,8 +209,7 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
     unitOf = []
     // The entries are put in that order in place, one cycle of the permutation at a time (by
     // swaps: the cycle's first entry travels to its last slot, no entry is copied), and each group
-    // merged into its first slot (a second array of entries was a quarter of a gigabyte for a
-    // country).
+    // merged into its first slot (a second array of entries would double the sheet's memory).
     var placed = [Bool](repeating: false, count: read.count)
     for i in read.indices where !placed[i] {
         var j = i

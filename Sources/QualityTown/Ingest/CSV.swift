@@ -3,8 +3,8 @@
 /// One field of a record, with where it starts in the file.
 public struct CSVField: Sendable, Hashable {
     public var text: String
-    // Line and column in 8 bytes (24 a field instead of 32: a country's assessment sheet is
-    // fifteen million fields, all held while its rows are read).
+    // Line and column in 8 bytes (24 a field instead of 32: every field of a sheet is held while
+    // its rows are read, millions for a large assessment sheet).
     private var line32: Int32
     private var column32: Int32
 

@@ -2,38 +2,6 @@ import Foundation
 
 // MARK: - Header normalisation and column mapping
 
-/// Normalises a header for matching: full-width forms to ASCII, spaces removed, ASCII letters
-/// lower-cased, and a trailing unit in brackets dropped (`工业产品抽查批次（批）`,
-/// `空气质量优良率(%)`, `主要污染物排放达标（是/否）` → the bare name).
-public func normalizeHeader(_ raw: String) -> String {
-    var s = String(halfWidth(trimCell(raw)).unicodeScalars.filter { !isCellSpace($0) && $0 != "\r" && $0 != "\n" })
-    s = s.replacingOccurrences(of: "【", with: "[").replacingOccurrences(of: "】", with: "]")
-    // Drop trailing bracketed units, repeatedly (`名称(单位)(%)` is rare but harmless).
-    while let last = s.last, last == ")" || last == "]" {
-        let open: Character = last == ")" ? "(" : "["
-        guard let i = s.lastIndex(of: open), i != s.startIndex else { break }
-        s = String(s[..<i])
-    }
-    return s.lowercased()
-}
-
-/// A column the reader knows: its canonical header, accepted spellings and how cells are read.
-public struct ColumnSpec: Sendable, Hashable {
-    /// Stable id (`agri_sampled`, or a key such as `年度`).
-    public var id: String
-    /// The canonical Chinese header, as written in blank sheets.
-    public var header: String
-    public var aliases: [String]
-    public var kind: CellKind
-
-    public init(id: String, header: String, aliases: [String] = [], kind: CellKind) {
-        self.id = id
-        self.header = header
-        self.aliases = aliases
-        self.kind = kind
-    }
-}
-
 /// The header row of a file mapped onto known columns.
 public struct HeaderMap: Sendable {
     /// Column index (1-based) → known column.
@@ -48,7 +16,7 @@ public struct HeaderMap: Sendable {
     public var width: Int = 0
 
     /// The key columns' positions (代码, 名称, 所属县区, 年度, 月份, 季度), looked up once per
-    /// file: hashing a Chinese header normalises it, and a country has millions of rows.
+    /// file: hashing a Chinese header normalises it, and a file may have millions of rows.
     public var keys: KeyColumns { KeyColumns(index) }
 }
 
@@ -123,8 +91,8 @@ func nearestHeader(_ text: String, spellings: [(normalized: [Character], header:
         if best == nil || d < best!.distance { best = (d, s.header) }
     }
     if let best { return best.header }
-    // Containment compared as characters (Foundation's `contains`, asked 100,000 × 150 times by
-    // a hostile header, took 15 seconds).
+    // Containment compared as characters (Foundation's `contains` is slow enough that a hostile
+    // header with a hundred thousand columns would stall the run).
     func contains(_ a: [Character], _ b: [Character]) -> Bool {
         guard b.count <= a.count else { return false }
         for i in 0...(a.count - b.count) where a[i] == b[0] && a[i..<(i + b.count)].elementsEqual(b) { return true }

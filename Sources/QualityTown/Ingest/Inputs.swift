@@ -42,9 +42,8 @@ public enum Period: Sendable, Hashable, Comparable, CustomStringConvertible {
 /// One indicator cell of a data file: a value, or `nil` when the cell was rejected (the value it
 /// would have fed is then an error for that unit and year).
 public struct Observation: Sendable, Hashable {
-    // 56 bytes without a reference (80 with the strings and the value as they are read): a
-    // country has 8 million cells, which are then copied, sorted and let go without counting
-    // references. Unit and indicator are numbers in the process's string tables.
+    // 56 bytes without a reference: the cells of a large build (millions) are copied, sorted
+    // and let go without counting references. Unit and indicator are numbers in the process's string tables.
     private var unit32: Int32
     private var indicator32: Int32
     public var source: SourceLocation
@@ -169,7 +168,7 @@ public final class SheetLayout: Sendable {
 }
 
 /// A sheet row's cells: the values in layout order, their locations rebuilt when asked for
-/// (a country's assessment sheet has millions of cells; a table per row would be gigabytes).
+/// (an assessment sheet may have millions of cells; a table per row would be gigabytes).
 public struct SheetCells: Sendable {
     let layout: SheetLayout
     let reads: [CellRead]
@@ -226,11 +225,11 @@ public struct InputSet: Sendable {
     public var folder: String
     public var units: UnitTree
     public var files: [InputFile]
-    /// The data cells read (emptied once the dataset is built: a national run does not carry
-    /// 8 million cells into rendering; `observationCount` keeps their number).
+    /// The data cells read (emptied once the dataset is built: the cells are not carried into
+    /// rendering; `observationCount` keeps their number).
     public var observations: [Observation]
     /// Each sheet's rows, in file order, in the consecutive parts they were read in on several
-    /// threads (a country's assessment sheet is two million rows: joining the parts copied each).
+    /// threads (joining the parts would copy every row of a sheet that may have millions).
     public var sheetParts: [String: [[SheetRow]]]
     /// Each sheet's rows, in file order.
     public var sheets: [String: [SheetRow]] { sheetParts.mapValues { Array($0.joined()) } }
@@ -341,7 +340,7 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
         return sheetYear(years.sorted())
     }
     // One sheet after another, each reading its records on `workers` threads (an assessment
-    // sheet is most of a country's input; one thread per sheet would leave the other idle).
+    // sheet can be most of the input; one thread per sheet would leave the others idle).
     let sheetParts = zip(scheme.sheets, opening).map { sheet, opened -> InputReader in
         var (part, table) = opened.value()
         if let table { part.readSheet(table: table, sheet: sheet, keepYear: keepYear) }
@@ -349,7 +348,7 @@ public func readInputs(folder: String, scheme: Scheme, workers: Int = 1,
     }
     parts += sheetParts
     // Every file's cells in one array, copied in on `workers` threads (cells hold no references:
-    // a copy is a memcpy, and a country's is half a gigabyte of new pages); then the rest joined.
+    // a copy is a memcpy, and a large build's are hundreds of megabytes); then the rest joined.
     reader.observations = concatenated([reader.observations] + parts.map(\.observations), workers: workers)
     for i in parts.indices {
         reader.join(parts[i])
@@ -390,8 +389,8 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// The years of `observations` (a country has eight million, in runs of one year: each year is
-/// hashed when it changes, not for every cell).
+/// The years of `observations` (in runs of one year: each year is hashed when it changes, not
+/// for every cell).
 func distinctYears(_ observations: [Observation]) -> Set<Int> {
     var years = Set<Int>(), last: Int?
     for o in observations where o.year != last {
@@ -723,8 +722,8 @@ struct InputReader {
             .sorted { $0.key < $1.key }
         let layout = SheetLayout(file: sheet.file, ids: kept.map(\.value.id), columns: kept.map(\.key))
         let yearIndex = sheet.columns.first { $0.kind == .year }.flatMap { layout.index[$0.id] }
-        // The records are read in consecutive slices on `workers` threads (a country's assessment
-        // sheet is one file of millions of rows); rows and problems are joined in record order.
+        // The records are read in consecutive slices on `workers` threads (an assessment sheet
+        // may be one file of millions of rows); rows and problems are joined in record order.
         // Eight slices a thread, so that one thread does not finish long before the other (rows
         // of other years, checked but not kept, cost less, and a sheet may be sorted by year).
         let records = table.records.dropFirst()
@@ -754,8 +753,8 @@ struct InputReader {
                                            yearIndex: Int?, keepYear: Int?) -> [SheetRow] {
         var rows: [SheetRow] = []
         let keys = map.keys
-        // Records, fields and column specs read in place (binding each copied its texts: a
-        // country's sheet has twenty million cells).
+        // Records, fields and column specs read in place (binding each would copy its texts,
+        // for every cell of the sheet).
         records.withUnsafeBufferPointer { recs in
             kept.withUnsafeBufferPointer { kept in
                 for i in recs.indices {

@@ -6,49 +6,6 @@ import Foundation
 // programme (its progress wordings, ongoing deadlines, stage names, the phrase for "every county")
 // come in as `PlanVocabulary`, filled from the scheme.
 
-/// The spellings of one progress state; the first is the canonical wording (`推进中` for 进行中).
-public struct ProgressWords: Sendable, Hashable {
-    public var state: ProgressState
-    public var words: [String]
-
-    public init(state: ProgressState, words: [String]) {
-        self.state = state
-        self.words = words
-    }
-}
-
-/// The words a scheme gives the plan sheets' readers.
-public struct PlanVocabulary: Sendable, Hashable {
-    /// Spellings of each progress state (进展状态).
-    public var progress: [ProgressWords]
-    /// 完成时限 spellings meaning ongoing: no deadline, never due (`长期`, `持续`…).
-    public var ongoing: [String]
-    /// Phrases of 责任县区 meaning every county-level unit of the city (`各县（市、区）`); matched
-    /// ignoring brackets, their width and 、.
-    public var allCounties: [String]
-    /// A suffix stage names may be written without (`阶段`).
-    public var stageSuffix: String
-
-    public init(progress: [ProgressWords], ongoing: [String], allCounties: [String], stageSuffix: String) {
-        self.progress = progress
-        self.ongoing = ongoing
-        self.allCounties = allCounties
-        self.stageSuffix = stageSuffix
-    }
-
-    /// The state a 进展状态 cell spells, with its canonical wording; nil when none does.
-    public func progressState(_ text: String) -> (ProgressState, wording: String)? {
-        let t = normalizeName(text)
-        for p in progress where p.words.contains(where: { normalizeName($0) == t }) {
-            return (p.state, p.words.first ?? t)
-        }
-        return nil
-    }
-
-    /// Every accepted spelling, for messages.
-    var progressSpellings: String { progress.flatMap(\.words).joined(separator: "、") }
-}
-
 // MARK: - Cell forms
 
 /// Chinese numerals one to ninety-nine as area numbers are written (`一`, `十`, `十二`, `二十一`).

@@ -29,7 +29,7 @@ func flattenResults(_ bytes: [UInt8]) -> FlatResults? {
     return ok ? out : nil
 }
 
-/// Reads a results.json one unit at a time (a country's file is hundreds of megabytes: no
+/// Reads a results.json one unit at a time (a large build's file is hundreds of megabytes: no
 /// tree of it is ever held), calling `input` for each input file and `unit` for each unit.
 /// Returns false when the bytes are not a results.json.
 func scanResults(_ bytes: [UInt8], input: (String, String) -> Void, unit: (FlatUnit) -> Void) -> Bool {
@@ -308,7 +308,7 @@ func changesView(_ report: Report, previous: FlatResults?, current: [UInt8], for
         let code = n.code
         let o = old.units[code]
         var rows: [TemplateValue] = []
-        // Only the fields that changed are put in order (most of a country's do not).
+        // Only the fields that changed are put in order (most do not).
         let changed = Set(n.fields.keys).union(o?.fields.keys ?? [:].keys).filter { (o?.fields[$0] ?? "—") != (n.fields[$0] ?? "—") }
         let keys = changed.sorted { lhs, rhs in
             fieldOrder(lhs) != fieldOrder(rhs) ? fieldOrder(lhs) < fieldOrder(rhs) : lhs.localizedStandardCompare(rhs) == .orderedAscending

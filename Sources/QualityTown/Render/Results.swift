@@ -12,7 +12,7 @@ enum JSON {
     case array([JSON])
     case object([(String, JSON)])
     /// A value written by the closure at the indent it is given (the same bytes as the value
-    /// it stands for, without building it: a country's results have three million figures).
+    /// it stands for, without building it: a large build's results have millions of figures).
     case written((inout [UInt8], Int) -> Void)
 
     /// An exact number as JSON: integers as integers, fractions as the nearest double.
@@ -37,7 +37,7 @@ enum JSON {
     }
 
     /// Writes an array of `count` elements, each written by `element` at `indent + 1`: the
-    /// same bytes as `.array`, without holding the elements (results.json of a country).
+    /// same bytes as `.array`, without holding the elements (a large build's results.json).
     static func writeArray(_ count: Int, indent: Int, into s: inout [UInt8], _ element: (Int, inout [UInt8]) -> Void) {
         if count == 0 { JSON.put("[]", into: &s); return }
         JSON.put("[\n", into: &s)
@@ -60,8 +60,8 @@ enum JSON {
         }, value)
     }
 
-    /// The same, for keys escaped beforehand (`keyBytes`): a country's results write the same
-    /// few keys millions of times.
+    /// The same, for keys escaped beforehand (`keyBytes`): results.json writes the same few
+    /// keys for every figure.
     static func writeObject(_ count: Int, indent: Int, into s: inout [UInt8], keys: [[UInt8]],
                             _ value: (Int, inout [UInt8]) -> Void) {
         writeObject(count, indent: indent, into: &s, writeKey: { i, s in s.append(contentsOf: keys[i]) }, value)
@@ -157,7 +157,7 @@ private let targetKeys = ["status", "value", "threshold"].map(JSON.keyBytes)
 
 /// The bytes around a figure's members in results.json at one indent, all but the values:
 /// `{⏎  "value": `, `,⏎  "numerator": `, … and `⏎}` (what `JSON.writeObject` writes between
-/// them), made once per file: a country's results have three million figures.
+/// them), made once per file rather than for each of millions of figures.
 struct FigureJSONLayout {
     let indent: Int
     /// Before each member, then the closing bytes: of a rate (value, numerator, denominator,
@@ -261,8 +261,8 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
     return all
 }
 
-/// `YEAR/results.json`, handed to `emit` a megabyte or so at a time (a country's file is half
-/// a gigabyte; held whole, its buffer doubling to a gigabyte was the render stage's peak).
+/// `YEAR/results.json`, handed to `emit` a megabyte or so at a time (a large build's file is
+/// hundreds of megabytes: held whole, its growing buffer would be the render stage's peak).
 func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = [], emit: ([UInt8]) -> Void) {
     let rateIDs = Set(a.scheme.rates.map(\.id))
     let ids = a.scheme.indicators.map(\.id) + a.scheme.rates.map(\.id)
@@ -340,7 +340,7 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
         return .object(o)
     }
     // The root object written member by member, units and problems one at a time (the same
-    // bytes as one `.object`, without a tree of the whole country in memory).
+    // bytes as one `.object`, without a tree of every unit in memory).
     var s: [UInt8] = []
     let chunk = 1 << 20
     s.reserveCapacity(chunk + 64 * 1024)

@@ -100,11 +100,11 @@ public final class Site: Sendable {
     }
 
     /// One page to render: jobs are listed first, then rendered in parallel, each written as
-    /// soon as it is done (so a national build never holds 80,000 pages in memory).
+    /// soon as it is done (so a build never holds all its pages in memory).
     public enum PageJob: Sendable {
         case dataQuality, results
-        /// `index.html`, listing `years` (a country's lists forty thousand units: rendered
-        /// alongside the other pages, not after them).
+        /// `index.html`, listing `years` (it lists every unit, so it is rendered alongside the
+        /// other pages, not after them).
         case index(years: [Int])
         /// A town's page and its filing form.
         case town(Int)
@@ -142,18 +142,6 @@ public final class Site: Sendable {
     public func folders(_ report: Report) -> [String] {
         let y = report.read.year
         return ["\(y)", "\(y)/towns", "\(y)/forms", "\(y)/counties", "\(y)/cities", "assets"]
-    }
-
-    /// Writes `YEAR/results.json` (streamed to the file as it is made) and `YEAR/results.csv`;
-    /// returns their paths.
-    public func writeResults(_ report: Report, to staged: StagedOutput) throws(PublishError) -> [String] {
-        let y = report.read.year
-        let json = "\(y)/results.json", csv = "\(y)/results.csv"
-        let stream = try staged.stream(json)
-        resultsJSON(report.assessment, problems: report.diagnostics, inputs: report.read.inputs.files) { stream.write($0) }
-        try stream.close()
-        try staged.write(csv, resultsCSV(report.assessment))
-        return [json, csv]
     }
 
     /// `YEAR/results.json` and `YEAR/results.csv`.

@@ -1,46 +1,12 @@
 // MARK: - The town page: stage, eligibility, targets, and the 自查打分表 laid out as 附件1
 
-/// Everything a run produced, for the views: what was read, what was computed, all problems.
-public struct Report: Sendable {
-    public var read: ReadResult
-    public var assessment: Assessment
-    /// Read and compute problems, in file order.
-    public let diagnostics: [Diagnostic]
-    /// The problems of each unit (by code), in file order: a page asks for its own unit's
-    /// problems without scanning every problem of the country.
-    public let problemsByUnit: [String: [Diagnostic]]
-
-    /// Problems of whole files (a header no one knows, a file that could not be read…): they may
-    /// take any unit's data away, so every unit's page counts them.
-    public let fileProblems: [Diagnostic]
-
-    public init(read: ReadResult, assessment: Assessment, diagnostics: [Diagnostic]) {
-        self.read = read
-        self.assessment = assessment
-        self.diagnostics = diagnostics
-        self.problemsByUnit = Report.index(diagnostics)
-        self.fileProblems = diagnostics.filter { $0.unit == nil }
-    }
-
-    private static func index(_ diagnostics: [Diagnostic]) -> [String: [Diagnostic]] {
-        var out: [String: [Diagnostic]] = [:]
-        for d in diagnostics { if let u = d.unit { out[u, default: []].append(d) } }
-        return out
-    }
-
-    /// The problems of one unit, in file order.
-    public func problems(of code: String) -> [Diagnostic] { problemsByUnit[code] ?? [] }
-
+extension Report {
     /// The remarks (备注, 说明) the departments wrote on a unit's rows of the report year, in file
     /// order, as page values (text and where it was written).
     public func remarks(of code: String) -> TemplateValue {
         let rows = read.inputs.remarks.filter { $0.unit == code && $0.year == read.year }
         return .list(rows.map { .object(["text": .t($0.text), "where": .t(sourceList([$0.location]))]) })
     }
-
-    /// How many problems affect a unit's figures: its own and those of whole files (a renamed
-    /// column leaves every unit without that indicator).
-    public func problemCount(affecting code: String) -> Int { (problemsByUnit[code]?.count ?? 0) + fileProblems.count }
 }
 
 /// `sourceList` of cells as a figure or score stores them (one cell: no array is made).
@@ -76,8 +42,8 @@ func sourceList(_ sources: [SourceLocation], limit: Int = 6, prefix: String = ""
         }
         unique.removeLast(unique.count - kept)
     }
-    // Written as bytes into one buffer (a country's pages list tens of millions of cells; the
-    // strings of each part were most of the town page's own time).
+    // Written as bytes into one buffer (the pages of a large build list millions of cells, and a
+    // string for each part would cost more than the page's other work).
     var out: [UInt8] = []
     out.reserveCapacity(48 * min(unique.count, limit) + prefix.utf8.count)
     out.append(contentsOf: prefix.utf8)

@@ -1,11 +1,5 @@
 // MARK: - Views: what each page shows, as template values (no markup here)
 
-/// One rendered file of the output folder.
-public struct OutputPage: Sendable {
-    public var path: String
-    public var bytes: [UInt8]
-}
-
 /// Shorthands for building template values.
 extension TemplateValue {
     static func t(_ s: String) -> TemplateValue { .text(s) }

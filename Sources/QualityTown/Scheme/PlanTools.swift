@@ -1,6 +1,6 @@
 import Foundation
 
-// MARK: - What `qtown scheme show` and `qtown blank` print and write for a scheme with a plan
+// MARK: - What `qtown scheme show` prints for a scheme with a plan
 
 /// The plan as plain text: stages, tasks (id, area, title, clause) and targets (rule, clause).
 public func planDescription(_ p: PlanDefinition) -> String {
@@ -29,19 +29,4 @@ public func planDescription(_ p: PlanDefinition) -> String {
         lines.append([t.id, p.targetLabels[t.id] ?? "", rule(t.form) + (t.onlyTier == .city ? "（仅市级）" : ""), t.clause].joined(separator: "\t"))
     }
     return lines.joined(separator: "\n")
-}
-
-/// The plan's empty sheets: departments.csv, tasks.csv, progress.csv, reference.csv and one
-/// data sheet with every indicator column (UTF-8 with BOM, canonical headers only).
-public func planBlankSheets(_ p: PlanDefinition) -> [OutputPage] {
-    func sheet(_ path: String, _ headers: [String]) -> OutputPage {
-        OutputPage(path: path, bytes: [0xEF, 0xBB, 0xBF] + Array((csvLine(headers) + "\r\n").utf8))
-    }
-    return [
-        sheet("departments.csv", departmentColumns.map(\.header)),
-        sheet("tasks.csv", ["任务编号", "牵头单位", "配合单位", "责任县区", "完成时限"]),
-        sheet("progress.csv", progressColumns.map(\.header)),
-        sheet("reference.csv", referenceColumns.map(\.header)),
-        sheet("data/量化指标.csv", ["代码", "名称", "年度", "月份"] + p.indicators.map(\.header)),
-    ]
 }

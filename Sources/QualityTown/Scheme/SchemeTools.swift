@@ -1,6 +1,6 @@
 import Foundation
 
-// MARK: - What `qtown scheme` and `qtown blank` print and write
+// MARK: - What `qtown scheme` prints (`qtown blank`'s sheets: Ingest/BlankSheets.swift)
 
 /// Every scheme folder found under the template roots (first root wins for a name).
 public func availableSchemes() -> [Scheme] {
@@ -54,26 +54,4 @@ public func rubricTable(_ s: Scheme) -> String {
         }
     }
     return lines.joined(separator: "\n")
-}
-
-/// The empty sheets of `qtown blank`: UTF-8 with BOM, canonical headers only.
-public func blankSheets(_ s: Scheme) -> [OutputPage] {
-    func sheet(_ path: String, _ headers: [String]) -> OutputPage {
-        OutputPage(path: path, bytes: [0xEF, 0xBB, 0xBF] + Array((csvLine(headers) + "\r\n").utf8))
-    }
-    var out = [sheet("units.csv", unitColumns.map(\.header))]
-    var departments: [String] = []
-    for i in s.indicators where !departments.contains(i.department) { departments.append(i.department) }
-    for d in departments {
-        let headers = ["年度", "月份", "代码", "名称"] + s.indicators.filter { $0.department == d }.map(\.header)
-        out.append(sheet("data/\(d).csv", headers))
-    }
-    for sh in s.sheets {
-        let keys = ["代码", "名称"].filter { k in !sh.columns.contains { $0.id == k } }
-        let cols = sh.columns.map(\.header)
-        let headers = sh.requiredOneOf.isEmpty ? cols : (cols.first == "年度" ? ["年度"] + keys + cols.dropFirst() : keys + cols)
-        out.append(sheet(sh.file, headers))
-    }
-    if let plan = s.plan { out += planBlankSheets(plan) }
-    return out
 }

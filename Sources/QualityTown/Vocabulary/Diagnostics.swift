@@ -39,7 +39,7 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
         set { fileID = StringTable.files.id(newValue) }
     }
     // A location is 16 bytes: the file as its number in the process's table of file names, the
-    // rest as Int32 (0 = unknown). A country's build holds tens of millions of them.
+    // rest as Int32 (0 = unknown): every cell, figure and score keeps one or more.
     private var fileID: Int32
     private var line32: Int32
     private var column32: Int32
@@ -110,17 +110,9 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
 
     /// `description`, then `（cell）` when asked and known, appended as UTF-8.
     func appendDescription(to out: inout [UInt8], withCell: Bool) {
-        // Digits appended one by one from the highest power of ten (a slice of a buffer went
-        // through the generic append, most of the cost of a country's source lists).
         func digits(_ n: Int32) {
-            var p: Int32 = 1
-            while p <= n / 10 { p *= 10 }
-            var n = n
-            repeat {
-                out.append(UInt8(48 + n / p))
-                n %= p
-                p /= 10
-            } while p > 0
+            var s = String(n)
+            s.withUTF8 { out.append(contentsOf: $0) }
         }
         var name = file
         name.withUTF8 { out.append(contentsOf: $0) }
@@ -158,7 +150,8 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable {
 /// locations refer to; the county codes figures are inherited from). Numbers are handed out
 /// under a lock; a string is written before its number is, and never changes, so reading one
 /// needs no lock. The strings live in blocks of 65,536 made as they fill, so a table holds as
-/// many strings as its 32-bit numbers can name (2³¹): a country has tens of thousands.
+/// many strings as its 32-bit numbers can name (2³¹), more than memory can hold: no input
+/// reaches the limit, so no caller has a failure to handle.
 final class StringTable: @unchecked Sendable {
     /// File names of `SourceLocation`.
     static let files = StringTable()

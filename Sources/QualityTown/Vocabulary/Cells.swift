@@ -161,7 +161,7 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
         if let r = plainDecimal(raw), kind == .points || r <= Rational(100) { return .value(.number(r)) }
     default: break
     }
-    // Most cells of a national export are plain ASCII digits.
+    // Most cells are plain ASCII digits: they skip the general number reader.
     if let v = plainDigits(raw) {
         switch kind {
         case .count, .points: return .value(kind == .count ? .integer(v) : .number(Rational(v)))

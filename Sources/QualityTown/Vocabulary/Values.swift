@@ -144,31 +144,10 @@ public struct Rational: Sendable, Hashable, Comparable, CustomStringConvertible 
             let n = UInt128(m) * UInt128(scale) / UInt128(d)
             (whole, frac) = (UInt64(n / UInt128(scale)), UInt64(n % UInt128(scale)))
         }
-        // Written as digits into the string's own bytes (pages print millions of numbers; the
-        // strings of each part and their joins were most of the time).
-        let sign = numerator < 0 && (whole != 0 || frac != 0) ? 1 : 0
-        var wholeDigits = 1
-        var t = whole
-        while t >= 10 { t /= 10; wholeDigits += 1 }
-        let count = sign + wholeDigits + (digits > 0 ? 1 + digits : 0)
-        return String(unsafeUninitializedCapacity: count) { buf in
-            if sign == 1 { buf[0] = UInt8(ascii: "-") }
-            var w = whole
-            for k in stride(from: sign + wholeDigits - 1, through: sign, by: -1) {
-                buf[k] = UInt8(ascii: "0") + UInt8(w % 10)
-                w /= 10
-            }
-            if digits > 0 {
-                let point = sign + wholeDigits
-                buf[point] = UInt8(ascii: ".")
-                var f = frac
-                for k in stride(from: point + digits, through: point + 1, by: -1) {
-                    buf[k] = UInt8(ascii: "0") + UInt8(f % 10)
-                    f /= 10
-                }
-            }
-            return count
-        }
+        let sign = numerator < 0 && (whole != 0 || frac != 0) ? "-" : ""
+        guard digits > 0 else { return sign + String(whole) }
+        let f = String(frac)
+        return sign + String(whole) + "." + String(repeating: "0", count: digits - f.count) + f
     }
 
     /// The shortest exact decimal when the value has one of at most `maxDigits` decimals
@@ -265,7 +244,7 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
 }
 
 /// An optional rational in 16 bytes (a denominator of 0 is nil), where `Rational?` takes 24:
-/// a country's figures and scores hold tens of millions.
+/// figures and scores hold one or more each, and there are millions of them in a large build.
 @propertyWrapper
 public struct PackedRational: Sendable, Hashable {
     private var n = 0
@@ -282,7 +261,7 @@ public struct PackedRational: Sendable, Hashable {
 }
 
 /// One element of a shared array, by its position: a result keeps its scheme entry (a target,
-/// a rubric item) this way rather than a copy of it in each of a country's million results.
+/// a rubric item) this way rather than a copy of it in each result.
 struct SharedElement<Element: Sendable>: Sendable {
     private let all: [Element]
     private let index: Int
@@ -308,5 +287,19 @@ struct FirstSeenNumbers {
         numbers[s] = list.count
         list.append(s)
         return list.count - 1
+    }
+}
+
+/// A value a rule reads: a number, or why there is none.
+public enum Measure: Sendable, Hashable {
+    case value(Rational)
+    case noData
+    case notApplicable
+    case error
+
+    /// The number, when there is one.
+    public var number: Rational? {
+        if case .value(let v) = self { return v }
+        return nil
     }
 }
