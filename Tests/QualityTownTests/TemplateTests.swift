@@ -382,15 +382,40 @@ import Foundation
 
     @Test func stageNamesComeFromTheLifecycleAndEveryStageMustHaveOne() throws {
         let scheme = try loadScheme(repoPath("templates/suzhou-town"))
-        #expect(scheme.stageLabel(.filed) == "已备案（创建中）")
-        #expect(scheme.stageLabel(.notApplied) == "未申报" && scheme.stageLabel(.expired) == "命名已到期")
+        #expect(scheme.stageLabel("filed") == "已备案（创建中）")
+        #expect(scheme.stageLabel("not-applied") == "未申报" && scheme.stageLabel("expired") == "命名已到期")
         let renamed = try loadEdited { $0.replacingOccurrences(of: #"label="已命名""#, with: #"label="已命名为质量强镇""#) }
         #expect(renamed.isEmpty)
+        // A stage a role names must be declared: naming the file and the element's line.
         let problems = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired" label="命名已到期"/>"#, with: "") }
         #expect(problems.count == 1)
-        #expect(problems.first?.message.contains(#"<stage id="expired""#) == true)
-        let unknown = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired""#, with: #"<stage id="lapsed""#) }
+        #expect(problems.first?.message.contains("lapsed-stage 引用了未声明的阶段 expired") == true)
+        #expect(problems.first?.location.file == "edited/scheme.xml" && (problems.first?.location.line ?? 0) > 280)
+        // A step's stage and failed likewise.
+        let step = try loadEdited { $0.replacingOccurrences(of: #"stage="recommended" label="县级推荐""#, with: #"stage="recomended" label="县级推荐""#) }
+        #expect(step.count == 1 && step.first?.message.contains("步骤“县级推荐”的 stage 引用了未声明的阶段 recomended") == true)
+        let failed = try loadEdited { $0.replacingOccurrences(of: #"failed="acceptance-failed""#, with: #"failed="failed""#) }
+        #expect(failed.count == 1 && failed.first?.message.contains("failed 引用了未声明的阶段 failed") == true)
+        let creating = try loadEdited { $0.replacingOccurrences(of: #"creating-stages="filed accepted""#, with: #"creating-stages="filed acepted""#) }
+        #expect(creating.count == 1 && creating.first?.message.contains("creating-stages 引用了未声明的阶段 acepted") == true)
+        // The name period must start at a step.
+        let unreached = try loadEdited { $0.replacingOccurrences(of: #"name-stage="named""#, with: #"name-stage="accepted""#)
+            .replacingOccurrences(of: #"stage="accepted" label="验收""#, with: #"stage="filed" label="验收""#) }
+        #expect(unreached.count == 1 && unreached.first?.message.contains("name-stage“accepted”不是任何步骤") == true)
+        // A stage of any id may be declared (the programme's data), a malformed id is refused by the schema.
+        let renamedStage = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired""#, with: #"<stage id="lapsed""#)
+            .replacingOccurrences(of: #"lapsed-stage="expired""#, with: #"lapsed-stage="lapsed""#) }
+        #expect(renamedStage.isEmpty)
+        let unknown = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired""#, with: #"<stage id="Expired!""#) }
         #expect(unknown.first?.code == "scheme-invalid")
+    }
+
+    @Test func aGoalWithoutALifecycleIsRefused() throws {
+        let problems = try loadEdited { xml in
+            let start = xml.range(of: "  <lifecycle ")!.lowerBound, end = xml.range(of: "</lifecycle>\n")!.upperBound
+            return xml.replacingCharacters(in: start..<end, with: "")
+        }
+        #expect(problems.contains { $0.message.contains("创建目标 <goal> 按生命周期的阶段计数") })
     }
 
     @Test func stageNoticesComeFromTheLifecycleAndEveryNoticeMustBeThere() throws {

@@ -152,9 +152,9 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     for p in problems.reversed() { bag.append(contentsOf: p) }
     problems = []
     for i in results.indices { if let s = results[i].stage { stages[results[i].unit.code] = s } }
-    if let goal = scheme.goal {
+    if let goal = scheme.goal, let lifecycle = scheme.lifecycle {
         for i in results.indices where results[i].unit.level.tier == .city {
-            results[i].goal = goalProgress(goal, towns: towns[results[i].unit.code] ?? [], stages: stages)
+            results[i].goal = goalProgress(goal, lifecycle: lifecycle, towns: towns[results[i].unit.code] ?? [], stages: stages)
         }
     }
     rankWithinCities(&results, tree: tree)

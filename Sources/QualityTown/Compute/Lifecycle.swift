@@ -57,20 +57,15 @@ func judgeEligibility(_ e: Eligibility, unit: String, year: Int, context: RuleCo
     return EligibilityResult(status: status, failed: failed, missing: missing, conditions: results)
 }
 
-/// Where a town is in the programme at the as-of date. The ids (results.json `stage`) are the
-/// lifecycle capability's and stay an enum for now (the walk in `walkLifecycle` and the goal
-/// count name them); their words are the scheme's (`<lifecycle><stage id label>`,
-/// `Scheme.stageLabel`).
-public enum StageName: String, Sendable, Codable, CaseIterable {
-    case notApplied = "not-applied"
-    case applied, recommended, declined, filed
-    case acceptanceFailed = "acceptance-failed"
-    case accepted, named, expired, revoked
-}
+/// Where a town is in the programme at the as-of date: a stage id the scheme declares
+/// (`<lifecycle><stage id>`, results.json `stage`). The walk gives meaning only to the stages the
+/// lifecycle names by role (initial, creation, name, lapsed, creating; see `Lifecycle`), so a
+/// programme's stages are data.
+public typealias StageID = String
 
 /// A town's stage and the flags around it.
 public struct StageResult: Sendable {
-    public var stage: StageName
+    public var stage: StageID
     public var overdue: Bool = false
     public var expiring: Bool = false
     public var expires: Day?
@@ -96,18 +91,20 @@ public struct StageResult: Sendable {
 /// `categories`: the 创建类别 spellings the scheme's goal counts (nil: any).
 func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Lifecycle, dataset: Dataset,
              categories: [String]? = nil, diagnostics: inout DiagnosticBag) -> StageResult {
-    guard !rows.isEmpty else { return StageResult(stage: .notApplied) }
+    guard !rows.isEmpty else { return StageResult(stage: lifecycle.initial) }
     func day(_ r: SheetRow, _ c: String) -> (Day, SourceLocation)? {
         guard let cell = r.cells[c], case .value(.day(let d)) = cell.read else { return nil }
         return (d, cell.location)
     }
-    // Several rows: the latest 申报日期 counts (on a tie, the later row).
+    // Several rows: the one whose first step (申报日期) is latest counts (on a tie, the later row).
+    // The schema requires at least one step.
+    let first = lifecycle.steps[0].column
     var row = rows[0]
     for r in rows.dropFirst() {
-        let a = day(row, "申报日期")?.0, b = day(r, "申报日期")?.0
+        let a = day(row, first)?.0, b = day(r, first)?.0
         if let b, a == nil || b >= a! { row = r }
     }
-    var result = StageResult(stage: .notApplied, category: lifecycle.categoryColumn.flatMap { text(row, $0) }, application: row)
+    var result = StageResult(stage: lifecycle.initial, category: lifecycle.categoryColumn.flatMap { text(row, $0) }, application: row)
     // A 创建类别 the goal does not count is reported, and the page says the town is left out of it.
     if let column = lifecycle.categoryColumn, let c = result.category, let categories, !categories.contains(normalizeName(c)) {
         diagnostics.error("unknown-category", "“\(column)”的值\(quoted(c))不是本方案的创建类别（应为 \(categories.joined(separator: "、"))），该乡镇未计入全市创建目标",
@@ -170,23 +167,23 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
         }
         if let s = step.stage { result.stage = s }
         // Creation runs from filing; the name's period from naming (五、创建步骤（四）（五）).
-        if step.stage == .filed { filedOn = d }
-        if step.stage == .named { namedOn = d }
+        if step.stage == lifecycle.creationStage { filedOn = d }
+        if step.stage == lifecycle.nameStage { namedOn = d }
     }
-    if result.stage == .filed, let f = filedOn {
+    if result.stage == lifecycle.creationStage, let f = filedOn {
         result.deadline = f.addingYears(lifecycle.creationYears)
         result.overdue = asOf > result.deadline!
     }
-    if let n = namedOn, result.stage == .named || result.stage == .expired {
+    if let n = namedOn, result.stage == lifecycle.nameStage || result.stage == lifecycle.lapsedStage {
         let expires = n.addingYears(lifecycle.nameYears)
         result.expires = expires
         if asOf > expires {
-            result.stage = .expired
+            result.stage = lifecycle.lapsedStage
         } else if expires.addingDays(-lifecycle.expiringDays) <= asOf {
             result.expiring = true
         }
     }
-    if result.stage == .named {
+    if result.stage == lifecycle.nameStage {
         let figures = lifecycle.revocationIndicators.map { dataset.figure(unit, year, $0) }
         result.revocationReview = figures.contains { $0.state == .value && $0.number! > Rational(0) }
         // 六（四）: an incident count that was rejected may hide an incident.
@@ -209,14 +206,15 @@ public struct GoalProgress: Sendable {
     public var gap: Int
 }
 
-/// Counts named and in-creation (filed or accepted) towns of a city per goal group.
-func goalProgress(_ goal: Goal, towns: [String], stages: [String: StageResult]) -> [GoalProgress] {
+/// Counts named (the lifecycle's name stage) and in-creation (its creating stages) towns of a
+/// city per goal group (三、创建目标).
+func goalProgress(_ goal: Goal, lifecycle: Lifecycle, towns: [String], stages: [String: StageResult]) -> [GoalProgress] {
     goal.groups.map { g in
         var named = 0, creating = 0
         for t in towns {
             guard let s = stages[t], let cat = s.category.map(normalizeName), g.categories.contains(cat) else { continue }
-            if s.stage == .named { named += 1 }
-            if s.stage == .filed || s.stage == .accepted { creating += 1 }
+            if s.stage == lifecycle.nameStage { named += 1 }
+            if lifecycle.creatingStages.contains(s.stage) { creating += 1 }
         }
         return GoalProgress(group: g, named: named, creating: creating, gap: max(0, g.target - named))
     }

@@ -275,7 +275,7 @@ func fieldLabel(_ key: String, scheme: Scheme) -> String {
 /// Words for the machine values of results.json.
 func valueLabel(_ v: String, scheme: Scheme) -> String {
     if let t = TargetStatus(rawValue: v) { return t.label }
-    if let s = StageName(rawValue: v) { return scheme.stageLabel(s) }
+    if let s = scheme.lifecycle?.stageLabels[v] { return s }
     if let e = EligibilityStatus(rawValue: v) { return e.label }
     if let st = ValueState(rawValue: v) {
         switch st {

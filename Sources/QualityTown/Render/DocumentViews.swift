@@ -192,7 +192,8 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
         ["name": .t(r.unit.name), "link": .t("../towns/\(r.unit.code).\(ext)"),
          "county": .t(a.tree.ancestor(of: r.unit.code, at: .county)?.name ?? "—"), "category": .t(r.stage?.category ?? "—")]
     }
-    let creating: [TemplateValue] = allTowns.filter { $0.stage?.stage == .filed || $0.stage?.stage == .accepted }.map { r in
+    let creatingStages = scheme.lifecycle?.creatingStages ?? []
+    let creating: [TemplateValue] = allTowns.filter { $0.stage.map { creatingStages.contains($0.stage) } ?? false }.map { r in
         var o = townRef(r)
         o["stage"] = .t(scheme.stageLabel(r.stage!.stage))
         o["deadline"] = .t(r.stage!.deadline?.chinese ?? "—")

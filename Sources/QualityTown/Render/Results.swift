@@ -328,7 +328,7 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
                                               ("missing", .array(e.missing.map { .string($0) }))])))
         }
         if let st = r.stage {
-            o.append(("stage", .object([("stage", .string(st.stage.rawValue)), ("overdue", .bool(st.overdue)),
+            o.append(("stage", .object([("stage", .string(st.stage)), ("overdue", .bool(st.overdue)),
                                         ("expiring", .bool(st.expiring)), ("expires", st.expires.map { .string($0.description) } ?? .null),
                                         ("revocationReview", st.revocationReviewUnknown ? .null : .bool(st.revocationReview))])))
         }

@@ -519,8 +519,8 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: Sc
         if s.overdue, let d = s.deadline { flags.append(scheme.lifecycleNotice("overdue", ["date": d.chinese])) }
         if let d = s.deadline, !s.overdue { flags.append(scheme.lifecycleNotice("deadline", ["date": d.chinese])) }
         if s.expiring, let e = s.expires { flags.append(scheme.lifecycleNotice("expiring", ["date": e.chinese, "days": days])) }
-        if let e = s.expires, !s.expiring, s.stage == .named { flags.append(scheme.lifecycleNotice("valid-until", ["date": e.chinese])) }
-        if let e = s.expires, s.stage == .expired { flags.append(scheme.lifecycleNotice("expired", ["date": e.chinese])) }
+        if let e = s.expires, !s.expiring, s.stage == scheme.lifecycle?.nameStage { flags.append(scheme.lifecycleNotice("valid-until", ["date": e.chinese])) }
+        if let e = s.expires, s.stage == scheme.lifecycle?.lapsedStage { flags.append(scheme.lifecycleNotice("expired", ["date": e.chinese])) }
         if s.revocationReview { flags.append(scheme.lifecycleNotice("revocation-review", ["clause": clause])) }
         if s.revocationReviewUnknown { flags.append(scheme.lifecycleNotice("revocation-unknown", ["clause": clause])) }
         flags += s.notes

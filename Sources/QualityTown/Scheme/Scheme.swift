@@ -151,7 +151,7 @@ public struct PageWording: Sendable {
 
 extension Scheme {
     /// A stage's name as the scheme words it (its id when the scheme has no lifecycle).
-    func stageLabel(_ stage: StageName) -> String { lifecycle?.stageLabels[stage] ?? stage.rawValue }
+    func stageLabel(_ stage: StageID) -> String { lifecycle?.stageLabels[stage] ?? stage }
 
     /// The lifecycle's notice `id` with its placeholders filled.
     func lifecycleNotice(_ id: String, _ values: [String: String]) -> String {
@@ -346,13 +346,13 @@ public struct Eligibility: Sendable {
 public struct LifecycleStep: Sendable {
     public var column: String
     /// The stage reached when the step happens (nil: a step that changes no stage, 公示).
-    public var stage: StageName?
+    public var stage: StageID?
     public var label: String
     public var conclusion: String?
     public var positive: [String]
     public var negative: [String]
     /// The stage a negative conclusion leads to.
-    public var failed: StageName?
+    public var failed: StageID?
     /// A blank optional step does not make the next one "without its earlier step".
     public var optional: Bool
 }
@@ -368,8 +368,22 @@ public struct Lifecycle: Sendable {
     public var clause: String
     public var revocationIndicators: [String]
     public var revocationClause: String
-    /// Each stage's name on pages and in results.csv (`<stage id label>`; the loader requires all).
-    public var stageLabels: [StageName: String] = [:]
+    /// The stages the scheme declares (`<stage id label>`), in document order, and each one's
+    /// name on pages and in results.csv. Every stage a step, role or goal names is one of them
+    /// (checked by the loader).
+    public var stages: [StageID] = []
+    public var stageLabels: [StageID: String] = [:]
+    /// The stages the capability gives a meaning to (五、创建步骤, scheme.xml `<lifecycle>`):
+    /// a town with no step done is in `initial`; the creation period (creationYears from the
+    /// date its step was reached) runs while in `creationStage` and is overdue after; the name's
+    /// period (nameYears) runs while in `nameStage`, where an incident is reviewed for
+    /// revocation (六（四）), and after it the town is in `lapsedStage`; `creatingStages` count as
+    /// "in creation" for the goal and the city report.
+    public var initial: StageID = ""
+    public var creationStage: StageID = ""
+    public var nameStage: StageID = ""
+    public var lapsedStage: StageID = ""
+    public var creatingStages: [StageID] = []
     /// The sentences a town's page prints about its stage (`<notice id text>`), by id: patterns
     /// with {date} {days} {clause} (the loader requires every id of `noticeIDs`).
     public var notices: [String: String] = [:]

@@ -193,19 +193,40 @@ private struct SchemeReader {
             let rev = child(e, "revocation")
             let revIDs = rev?.attribute("indicators")?.split(separator: " ").map(String.init) ?? []
             for i in revIDs where !known.contains(i) { problem("撤销条件引用了未定义的指标 \(i)", rev!) }
+            // The stages, in document order: every stage a step, role or the goal names must be one.
+            var labels: [StageID: String] = [:]
+            var stages: [StageID] = []
+            for st in e.childElements where st.name == "stage" {
+                stages.append(st.attribute("id")!)
+                labels[st.attribute("id")!] = st.attribute("label")!
+            }
+            func declared(_ id: String, _ what: String, _ at: XMLElement) {
+                if labels[id] == nil {
+                    problem("生命周期的 \(what) 引用了未声明的阶段 \(id)（已声明：" + stages.joined(separator: "、") + "）；请添加 <stage id=\"\(id)\" label=\"…\"/>", at)
+                }
+            }
             let steps = e.childElements.filter { $0.name == "step" }.map { st in
-                LifecycleStep(column: st.attribute("column")!, stage: st.attribute("stage").flatMap(StageName.init(rawValue:)),
-                              label: st.attribute("label")!, conclusion: st.attribute("conclusion"),
-                              positive: st.attribute("positive")?.split(separator: " ").map(String.init) ?? [],
-                              negative: st.attribute("negative")?.split(separator: " ").map(String.init) ?? [],
-                              failed: st.attribute("failed").flatMap(StageName.init(rawValue:)), optional: st.attribute("optional") == "true")
+                let step = LifecycleStep(column: st.attribute("column")!, stage: st.attribute("stage"),
+                                         label: st.attribute("label")!, conclusion: st.attribute("conclusion"),
+                                         positive: st.attribute("positive")?.split(separator: " ").map(String.init) ?? [],
+                                         negative: st.attribute("negative")?.split(separator: " ").map(String.init) ?? [],
+                                         failed: st.attribute("failed"), optional: st.attribute("optional") == "true")
+                if let s = step.stage { declared(s, "步骤“\(step.label)”的 stage", st) }
+                if let s = step.failed { declared(s, "步骤“\(step.label)”的 failed", st) }
+                return step
             }
             for st in steps where st.conclusion != nil && (st.failed == nil || st.positive.isEmpty || st.negative.isEmpty) {
                 problem("步骤“\(st.label)”有结论列，需要 positive、negative 和 failed", e)
             }
-            var labels: [StageName: String] = [:]
-            for st in e.childElements where st.name == "stage" {
-                if let id = StageName(rawValue: st.attribute("id")!) { labels[id] = st.attribute("label")! }
+            let roles = ["initial", "creation-stage", "name-stage", "lapsed-stage"].map { ($0, e.attribute($0)!) }
+            for (name, id) in roles { declared(id, name, e) }
+            let creating = e.attribute("creating-stages")!.split(separator: " ").map(String.init)
+            for id in creating { declared(id, "creating-stages", e) }
+            // The creation and name periods start on the date of the step that reaches their stage.
+            for (name, id) in roles where name == "creation-stage" || name == "name-stage" {
+                if labels[id] != nil, !steps.contains(where: { $0.stage == id }) {
+                    problem("生命周期的 \(name)“\(id)”不是任何步骤（<step stage>）到达的阶段，期限无从起算", e)
+                }
             }
             var notices: [String: String] = [:]
             for n in e.childElements where n.name == "notice" {
@@ -223,15 +244,15 @@ private struct SchemeReader {
             if !unsaid.isEmpty {
                 problem("生命周期缺少提示：" + unsaid.map { "<notice id=\"\($0)\" text=\"…\"/>" }.joined(separator: "、"), e)
             }
-            let unnamed = StageName.allCases.filter { labels[$0] == nil }
-            if !unnamed.isEmpty {
-                problem("生命周期缺少阶段名称：" + unnamed.map { "<stage id=\"\($0.rawValue)\" label=\"…\"/>" }.joined(separator: "、"), e)
-            }
             scheme.lifecycle = Lifecycle(steps: steps, categoryColumn: e.attribute("category-column"), creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
                                          expiringDays: Int(e.attribute("expiring-days")!)!, clause: e.attribute("clause")!,
-                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "", stageLabels: labels, notices: notices)
+                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "", stages: stages, stageLabels: labels,
+                                         initial: roles[0].1, creationStage: roles[1].1, nameStage: roles[2].1, lapsedStage: roles[3].1,
+                                         creatingStages: creating, notices: notices)
         }
         if let e = child(root, "goal") {
+            // The goal counts towns by the lifecycle's stages.
+            if scheme.lifecycle == nil { problem("创建目标 <goal> 按生命周期的阶段计数，方案需要 <lifecycle>", e) }
             scheme.goal = Goal(year: Int(e.attribute("year")!)!, clause: e.attribute("clause")!, groups: e.childElements.map { g in
                 Goal.Group(id: g.attribute("id")!, label: g.attribute("label")!,
                            categories: g.attribute("categories")!.split(separator: " ").map(String.init), target: Int(g.attribute("target")!)!)
