@@ -439,4 +439,27 @@ import Foundation
         #expect(problems.first?.message.contains(#"<page id="forms-bundle">"#) == true)
         #expect(problems.first?.message.contains(#"<page id="changes">"#) == true)
     }
+
+    @Test func resultFieldsStatusesAndFlagsAreTheSchemesWords() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(scheme.field("item", ["n": "9"]) == "评估细则第9项得分")
+        #expect(scheme.field("score.rank") == "全市名次" && scheme.field("changes.stages") == "申报资格或创建阶段")
+        #expect(scheme.eligibilityLabel(.undetermined) == "待定（缺数据）")
+        #expect(scheme.stageFlag("revocation-unknown") == "事故数据错误")
+        #expect(scheme.goal?.namedLabel == "已命名" && scheme.goal?.creatingLabel == "创建中")
+        // Each is required, and a field's placeholders are checked.
+        let status = try loadEdited { $0.replacingOccurrences(of: #"<status id="undetermined" label="待定（缺数据）"/>"#, with: "") }
+        #expect(status.count == 1 && status.first?.message.contains(#"<status id="undetermined""#) == true)
+        let flag = try loadEdited { $0.replacingOccurrences(of: #"<flag id="expiring" label="即将到期"/>"#, with: "") }
+        #expect(flag.count == 1 && flag.first?.message.contains(#"<flag id="expiring""#) == true)
+        let field = try loadEdited { $0.replacingOccurrences(of: #"<field id="score.rank" label="全市名次"/>"#, with: "") }
+        #expect(field.count == 1 && field.first?.message.contains(#"<field id="score.rank">"#) == true)
+        #expect((field.first?.location.line ?? 0) > 300)
+        let placeholder = try loadEdited { $0.replacingOccurrences(of: "评估细则第{n}项得分", with: "评估细则第{item}项得分") }
+        #expect(placeholder.count == 1 && placeholder.first?.message.contains("{item} 不是可用的占位符") == true)
+        let none = try loadEdited { $0.replacingOccurrences(of: #"label="命名到期日""#, with: #"label="{n}到期日""#) }
+        #expect(none.count == 1 && none.first?.message.contains("该字段没有占位符") == true)
+        let goalWords = try loadEdited { $0.replacingOccurrences(of: #" named-label="已命名""#, with: "") }
+        #expect(goalWords.first?.code == "scheme-invalid")
+    }
 }

@@ -1,16 +1,8 @@
 // MARK: - Eligibility (四、申报条件), lifecycle (五、创建步骤) and the city goal (三、创建目标)
 
-/// A town's eligibility status.
-public enum EligibilityStatus: String, Sendable, Codable {
+/// A town's eligibility status (its words are the scheme's: `Scheme.eligibilityLabel`).
+public enum EligibilityStatus: String, Sendable, Codable, CaseIterable {
     case eligible, ineligible, undetermined
-
-    public var label: String {
-        switch self {
-        case .eligible: return "符合"
-        case .ineligible: return "不符合"
-        case .undetermined: return "待定（缺数据）"
-        }
-    }
 }
 
 /// One condition's outcome, with the years it looked at.

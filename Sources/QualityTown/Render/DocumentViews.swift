@@ -33,9 +33,9 @@ func rankingRows(_ towns: [UnitResult], scheme: Scheme, tree: UnitTree, format: 
             "base": .t(s.base.plain()),
             "bonus": .t(s.bonus.plain()),
             "total": .t(s.total.plain()),
-            "eligibility": .t(r.eligibility?.status.label ?? "—"),
+            "eligibility": .t(r.eligibility.map { scheme.eligibilityLabel($0.status) } ?? "—"),
             "stage": .t(r.stage.map { scheme.stageLabel($0.stage) } ?? "—"),
-            "flags": .t(stageFlags(r.stage)),
+            "flags": .t(stageFlags(r.stage, scheme: scheme)),
         ])
     }
 }
@@ -47,14 +47,14 @@ func unrankedText(_ towns: [UnitResult]) -> TemplateValue {
     return .t("本年度没有本乡镇（街道）自身数据、未参加排名：" + names.joined(separator: "、") + "（共 \(names.count) 个）。")
 }
 
-/// Overdue / expiring / revocation review, in words.
-func stageFlags(_ s: StageResult?) -> String {
+/// Overdue / expiring / revocation review, in the scheme's words (`<lifecycle><flag>`).
+func stageFlags(_ s: StageResult?, scheme: Scheme) -> String {
     guard let s else { return "" }
     var f: [String] = []
-    if s.overdue { f.append("逾期") }
-    if s.expiring { f.append("即将到期") }
-    if s.revocationReview { f.append("提请撤销") }
-    if s.revocationReviewUnknown { f.append("事故数据错误") }
+    if s.overdue { f.append(scheme.stageFlag("overdue")) }
+    if s.expiring { f.append(scheme.stageFlag("expiring")) }
+    if s.revocationReview { f.append(scheme.stageFlag("revocation-review")) }
+    if s.revocationReviewUnknown { f.append(scheme.stageFlag("revocation-unknown")) }
     return f.joined(separator: "、")
 }
 
@@ -183,8 +183,8 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
     }
     var goalBars: [Bar] = []
     for g in city.goal ?? [] {
-        goalBars.append(Bar(label: "\(g.group.label) 已命名", value: Rational(g.named), text: "\(g.named) / \(g.group.target)"))
-        goalBars.append(Bar(label: "\(g.group.label) 创建中", value: Rational(g.creating), text: "\(g.creating)"))
+        goalBars.append(Bar(label: "\(g.group.label) \(scheme.goal?.namedLabel ?? "")", value: Rational(g.named), text: "\(g.named) / \(g.group.target)"))
+        goalBars.append(Bar(label: "\(g.group.label) \(scheme.goal?.creatingLabel ?? "")", value: Rational(g.creating), text: "\(g.creating)"))
     }
     let goalMax = Rational(max(1, (city.goal ?? []).map(\.group.target).max() ?? 1))
     // Pipeline.
@@ -197,7 +197,7 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
         var o = townRef(r)
         o["stage"] = .t(scheme.stageLabel(r.stage!.stage))
         o["deadline"] = .t(r.stage!.deadline?.chinese ?? "—")
-        o["overdue"] = .t(r.stage!.overdue ? "逾期" : "")
+        o["overdue"] = .t(r.stage!.overdue ? scheme.stageFlag("overdue") : "")
         return .object(o)
     }
     let expiring: [TemplateValue] = allTowns.filter { $0.stage?.expiring == true }.map { r in

@@ -534,7 +534,7 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: Sc
     var eligibility: TemplateValue = .null
     if let e = r.eligibility {
         eligibility = .object([
-            "status": .t(e.status.label),
+            "status": .t(scheme.eligibilityLabel(e.status)),
             "statusClass": .t("eligibility-" + e.status.rawValue),
             "conditions": .list(e.conditions.map { c in
                 .object([

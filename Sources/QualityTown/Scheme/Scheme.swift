@@ -90,6 +90,9 @@ public struct Scheme: Sendable {
     public var plan: PlanDefinition?
     /// Titles and link labels of the unit pages (scheme.xml `<pages>`), by page id.
     public var pages: [String: PageWording] = [:]
+    /// Names of result fields (scheme.xml `<fields>`): results.csv's headers, the changes page's
+    /// field names and summary, by field id (`FieldWording.required`).
+    public var fields: [String: String] = [:]
     /// The folder the scheme was loaded from (holds its templates and CSS).
     public var directory: String
 
@@ -149,7 +152,30 @@ public struct PageWording: Sendable {
     }
 }
 
+/// The result fields a scheme without a plan must name (scheme.xml `<fields>`): the keys of
+/// results.json a person reads as results.csv headers or on the changes page, and the three
+/// kinds of change the changes page sums up. `item` is a pattern with {n} (the item's number).
+public enum FieldWording {
+    public static let required = ["score.base", "score.bonus", "score.total", "score.rank", "item", "eligibility", "stage",
+                                  "stage.overdue", "stage.expiring", "stage.expires", "stage.revocationReview",
+                                  "changes.targets", "changes.scores", "changes.stages"]
+    /// The placeholders each field may use (none unless listed).
+    public static let placeholders: [String: Set<String>] = ["item": ["n"]]
+}
+
 extension Scheme {
+    /// The name of result field `id` (the loader guarantees every required field of a scheme
+    /// without a plan; its id otherwise).
+    func field(_ id: String, _ values: [String: String] = [:]) -> String {
+        fields[id].map { PageWording.fill($0, values) } ?? id
+    }
+
+    /// An eligibility status in the scheme's words (`<eligibility><status id label>`).
+    func eligibilityLabel(_ status: EligibilityStatus) -> String { eligibility?.statusLabels[status] ?? status.rawValue }
+
+    /// A stage's short mark (`<lifecycle><flag id label>`: overdue, expiring, revocation-review…).
+    func stageFlag(_ id: String) -> String { lifecycle?.flags[id] ?? id }
+
     /// A stage's name as the scheme words it (its id when the scheme has no lifecycle).
     func stageLabel(_ stage: StageID) -> String { lifecycle?.stageLabels[stage] ?? stage }
 
@@ -339,6 +365,8 @@ public struct Eligibility: Sendable {
     public var years: Int
     public var conditions: [EligibilityCondition]
     public var manual: [(clause: String, text: String)]
+    /// Each status's words (`<status id label>`; the loader requires all three).
+    public var statusLabels: [EligibilityStatus: String] = [:]
 }
 
 /// One step of the programme: the date column that records it, the stage it reaches, and the
@@ -387,6 +415,12 @@ public struct Lifecycle: Sendable {
     /// The sentences a town's page prints about its stage (`<notice id text>`), by id: patterns
     /// with {date} {days} {clause} (the loader requires every id of `noticeIDs`).
     public var notices: [String: String] = [:]
+    /// The short marks beside a stage in rankings and the city report (`<flag id label>`), by
+    /// id (the loader requires every id of `flagIDs`).
+    public var flags: [String: String] = [:]
+    /// overdue, expiring (the name ends within expiring-days), revocation-review and
+    /// revocation-unknown (an incident figure in error), as in the notices.
+    public static let flagIDs = ["overdue", "expiring", "revocation-review", "revocation-unknown"]
     /// overdue: the creation period ended unaccepted; deadline: its end; expiring: the name ends
     /// within expiring-days; valid-until: the name's end; expired: it ended; revocation-review /
     /// revocation-unknown: an incident this year (or an incident figure in error).
@@ -407,4 +441,7 @@ public struct Goal: Sendable {
     public var year: Int
     public var clause: String
     public var groups: [Group]
+    /// The chart's words for a group's named towns and towns in creation (city report).
+    public var namedLabel: String = ""
+    public var creatingLabel: String = ""
 }

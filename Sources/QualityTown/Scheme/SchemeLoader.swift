@@ -181,13 +181,19 @@ private struct SchemeReader {
         if let e = child(root, "eligibility") {
             var conditions: [EligibilityCondition] = []
             var manual: [(String, String)] = []
+            var statusLabels: [EligibilityStatus: String] = [:]
             for c in e.childElements {
+                if c.name == "status" { statusLabels[EligibilityStatus(rawValue: c.attribute("id")!)!] = c.attribute("label")!; continue }
                 if c.name == "manual-condition" { manual.append((c.attribute("clause")!, c.attribute("text")!)); continue }
                 guard let ruleEl = c.childElements.first else { continue }
                 conditions.append(EligibilityCondition(id: c.attribute("id")!, clause: c.attribute("clause")!, text: c.attribute("text")!,
                                                        rule: readRule(ruleEl, known: known), eachYear: c.attribute("each-year") == "true"))
             }
-            scheme.eligibility = Eligibility(years: Int(e.attribute("years")!)!, conditions: conditions, manual: manual)
+            let unnamed = EligibilityStatus.allCases.filter { statusLabels[$0] == nil }
+            if !unnamed.isEmpty {
+                problem("申报资格缺少结论的名称：" + unnamed.map { "<status id=\"\($0.rawValue)\" label=\"…\"/>" }.joined(separator: "、"), e)
+            }
+            scheme.eligibility = Eligibility(years: Int(e.attribute("years")!)!, conditions: conditions, manual: manual, statusLabels: statusLabels)
         }
         if let e = child(root, "lifecycle") {
             let rev = child(e, "revocation")
@@ -240,6 +246,12 @@ private struct SchemeReader {
                 }
                 notices[id] = text
             }
+            var flags: [String: String] = [:]
+            for f in e.childElements where f.name == "flag" { flags[f.attribute("id")!] = f.attribute("label")! }
+            let unmarked = Lifecycle.flagIDs.filter { flags[$0] == nil }
+            if !unmarked.isEmpty {
+                problem("生命周期缺少阶段标记：" + unmarked.map { "<flag id=\"\($0)\" label=\"…\"/>" }.joined(separator: "、"), e)
+            }
             let unsaid = Lifecycle.noticeIDs.filter { notices[$0] == nil }
             if !unsaid.isEmpty {
                 problem("生命周期缺少提示：" + unsaid.map { "<notice id=\"\($0)\" text=\"…\"/>" }.joined(separator: "、"), e)
@@ -248,7 +260,7 @@ private struct SchemeReader {
                                          expiringDays: Int(e.attribute("expiring-days")!)!, clause: e.attribute("clause")!,
                                          revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "", stages: stages, stageLabels: labels,
                                          initial: roles[0].1, creationStage: roles[1].1, nameStage: roles[2].1, lapsedStage: roles[3].1,
-                                         creatingStages: creating, notices: notices)
+                                         creatingStages: creating, notices: notices, flags: flags)
         }
         if let e = child(root, "goal") {
             // The goal counts towns by the lifecycle's stages.
@@ -256,7 +268,7 @@ private struct SchemeReader {
             scheme.goal = Goal(year: Int(e.attribute("year")!)!, clause: e.attribute("clause")!, groups: e.childElements.map { g in
                 Goal.Group(id: g.attribute("id")!, label: g.attribute("label")!,
                            categories: g.attribute("categories")!.split(separator: " ").map(String.init), target: Int(g.attribute("target")!)!)
-            })
+            }, namedLabel: e.attribute("named-label")!, creatingLabel: e.attribute("creating-label")!)
         }
         let pagesElement = child(root, "pages")
         for e in pagesElement?.childElements ?? [] {
@@ -273,8 +285,26 @@ private struct SchemeReader {
             scheme.pages[id] = PageWording(title: e.attribute("title")!, subtitle: e.attribute("subtitle")!, document: e.attribute("document"),
                                            link: e.attribute("link"), ownLink: e.attribute("own-link"), shortLink: e.attribute("short-link"))
         }
-        // The unit pages (town, county, city, forms) are written for every scheme without a plan.
+        let fieldsElement = child(root, "fields")
+        for e in fieldsElement?.childElements ?? [] {
+            let id = e.attribute("id")!, label = e.attribute("label")!
+            let allowed = FieldWording.placeholders[id] ?? []
+            if let used = PageWording.names(in: label) {
+                for u in used where !allowed.contains(u) {
+                    problem("字段 \(id) 的名称中的 {\(u)} 不是可用的占位符" + (allowed.isEmpty ? "（该字段没有占位符）" : "（可用：" + allowed.sorted().map { "{\($0)}" }.joined(separator: "、") + "）"), e)
+                }
+            } else {
+                problem("字段 \(id) 的名称“\(label)”中花括号不成对", e)
+            }
+            scheme.fields[id] = label
+        }
+        // The unit pages (town, county, city, forms), results.csv and the changes page are written
+        // for every scheme without a plan.
         if child(root, "plan") == nil {
+            let unnamed = FieldWording.required.filter { scheme.fields[$0] == nil }
+            if !unnamed.isEmpty {
+                problem("方案缺少结果字段的名称 <fields> 中的 " + unnamed.map { "<field id=\"\($0)\">" }.joined(separator: "、") + "（results.csv 列名与变化页字段名）", fieldsElement ?? root)
+            }
             let missing = PageWording.required.filter { scheme.pages[$0] == nil }
             if !missing.isEmpty {
                 problem("方案缺少页面用语 <pages> 中的 " + missing.map { "<page id=\"\($0)\">" }.joined(separator: "、") + "（页面标题与链接文字）", pagesElement ?? root)
