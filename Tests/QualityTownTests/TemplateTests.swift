@@ -462,4 +462,44 @@ import Foundation
         let goalWords = try loadEdited { $0.replacingOccurrences(of: #" named-label="已命名""#, with: "") }
         #expect(goalWords.first?.code == "scheme-invalid")
     }
+
+    @Test func theAssessmentSheetAndItsColumnsAreTheSchemes() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        let a = try #require(scheme.rubric?.assessment)
+        #expect(a.sheet == "assessments" && a.item == "条目" && a.year == "年度")
+        #expect(a.order == [.reviewed, .preliminary, .selfScored] && a.columns[.selfScored] == "自评分" && a.reviewedNote == "核定说明")
+        #expect(scheme.lifecycle?.sheet == "applications")
+        let sheet = try loadEdited { $0.replacingOccurrences(of: #"<assessment sheet="assessments""#, with: #"<assessment sheet="scores""#) }
+        #expect(sheet.count == 1 && sheet.first?.message.contains("引用的输入表 scores 不在 <sheets> 中") == true)
+        let column = try loadEdited { $0.replacingOccurrences(of: #"item="条目""#, with: #"item="项目""#) }
+        #expect(column.count == 1 && column.first?.message.contains("评分表的 item 列“项目”不是输入表 assessments（assessments.csv）的列") == true)
+        let score = try loadEdited { $0.replacingOccurrences(of: #"<score role="preliminary" column="初审分"/>"#, with: "") }
+        #expect(score.count == 1 && score.first?.message.contains(#"<score role="preliminary""#) == true)
+        let note = try loadEdited { $0.replacingOccurrences(of: #" note="核定说明""#, with: "") }
+        #expect(note.count == 1 && note.first?.message.contains("reviewed 分数列需要 note") == true)
+        let scoreColumn = try loadEdited { $0.replacingOccurrences(of: #"column="初审分""#, with: #"column="复审分""#) }
+        #expect(scoreColumn.count == 1 && scoreColumn.first?.message.contains("preliminary 分数列“复审分”") == true)
+        let applications = try loadEdited { $0.replacingOccurrences(of: #"<lifecycle sheet="applications""#, with: #"<lifecycle sheet="filings""#) }
+        #expect(applications.contains { $0.message.contains("生命周期 引用的输入表 filings 不在 <sheets> 中") })
+        let step = try loadEdited { $0.replacingOccurrences(of: #"<step column="推荐日期""#, with: #"<step column="推荐时间""#) }
+        #expect(step.count == 1 && step.first?.message.contains("步骤“县级推荐”的 column“推荐时间”不是输入表 applications") == true)
+    }
+
+    @Test func theAssessedTierAndTheTiersWordsAreTheSchemes() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(scheme.assessedTier == .town && scheme.assessedName == "乡镇（街道）")
+        #expect(scheme.wholeAreaWord(.city) == "全市" && scheme.wholeAreaWord(.county) == "全县（区）")
+        // The compare rule is described with the tier it pools at.
+        let rule = Rule.compare(indicator: "report_rate", op: .ge, pooledAt: .county)
+        #expect(describeRule(rule, scheme: scheme) == "企业年报公示率 ≥ 全县（区）汇总值")
+        let missing = try loadEdited { xml in
+            let start = xml.range(of: "  <tiers ")!.lowerBound, end = xml.range(of: "</tiers>\n")!.upperBound
+            return xml.replacingCharacters(in: start..<end, with: "")
+        }
+        #expect(missing.count == 1 && missing.first?.message.contains(#"需要 <tiers assessed="…">"#) == true)
+        let unnamed = try loadEdited { $0.replacingOccurrences(of: #" name="乡镇（街道）""#, with: "") }
+        #expect(unnamed.count == 1 && unnamed.first?.message.contains(#"<tier id="town" name="…"/>"#) == true)
+        let whole = try loadEdited { $0.replacingOccurrences(of: #"<tier id="city" whole="全市"/>"#, with: "") }
+        #expect(whole.count == 1 && whole.first?.message.contains(#"<tier id="city" whole="…"/>"#) == true)
+    }
 }

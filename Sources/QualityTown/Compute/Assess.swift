@@ -61,12 +61,14 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     do {
         // The rows are held by a box the reading thread empties as soon as it is done with
         // them, then their memory goes back to the system (they are a third of the heap then).
-        let sheet = RowsBox(read.inputs.sheetParts["assessments"] ?? [])
-        read.inputs.sheetParts["assessments"] = nil
+        let sheetID = scheme.rubric?.assessment.sheet ?? ""
+        let sheet = RowsBox(read.inputs.sheetParts[sheetID] ?? [])
+        read.inputs.sheetParts[sheetID] = nil
         assessing = Concurrent(enabled: workers > 1) {
             var bag = DiagnosticBag()
             let expected = sheet.rows.reduce(0) { $0 + $1.count }
-            let entries = scheme.rubric.map { readAssessments(sheet.rows.joined(), rubric: $0, year: year, expected: expected, tree: tree, diagnostics: &bag) }
+            let entries = scheme.rubric.map { readAssessments(sheet.rows.joined(), rubric: $0, year: year, expected: expected,
+                                                             units: scheme.assessedTier.map { (tree, $0, scheme.assessedName) }, diagnostics: &bag) }
                 ?? AssessmentBook()
             sheet.rows = []
             qtown_release_free_memory()
@@ -93,7 +95,7 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
         assessing = nil
         bag.append(contentsOf: assessmentProblems.items)
         scores = parallelMap(tree.units, workers: workers) { u -> (score: TownScore?, hasData: Bool, diagnostics: [Diagnostic]) in
-            guard u.level.tier == .town else { return (nil, false, []) }
+            guard u.level.tier == scheme.assessedTier else { return (nil, false, []) }
             let own = assessments.ranges[u.code] != nil
                 || (ds.figures[UnitYear(unit: u.code, year: year)]?.figures.contains { $0.figure.inheritedFrom == nil } ?? false)
             guard let rubric = scheme.rubric else { return (nil, own, []) }
@@ -105,7 +107,7 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
     qtown_release_free_memory()
     // The 创建类别 spellings the goal counts (三、创建目标); others are reported.
     let categories = scheme.goal.map { $0.groups.flatMap(\.categories) }
-    let applications = Dictionary(grouping: (read.inputs.sheetParts["applications"] ?? []).joined(), by: \.unit)
+    let applications = Dictionary(grouping: (scheme.lifecycle.flatMap { read.inputs.sheetParts[$0.sheet] } ?? []).joined(), by: \.unit)
     var stages: [String: StageResult] = [:]
     var results: [UnitResult] = []
     // Each unit is judged on its own (on `workers` threads); results and problems are joined in
@@ -123,7 +125,8 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
                            previous: ds.figures[UnitYear(unit: u.code, year: year - 1)] ?? FigureTable(),
                            targets: judgeTargets(scheme, unit: u.code, year: year, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []),
                            previousTargets: judgeTargets(scheme, unit: u.code, year: year - 1, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []))
-        if isTown {
+        // The rubric, eligibility and lifecycle judge the units of the assessed tier (towns).
+        if u.level.tier == scheme.assessedTier {
             r.score = scores[i].score
             r.hasData = scores[i].hasData
             bag.append(contentsOf: scores[i].diagnostics)
@@ -134,7 +137,7 @@ public func assess(_ read: inout ReadResult, workers: Int = 1) -> Assessment {
             }
         } else if let rows = applications[u.code], !rows.isEmpty {
             for row in rows {
-                bag.warning("not-a-town", "申报行的单位“\(u.name)”不是乡镇（街道），未使用", at: row.location, unit: u.code)
+                bag.warning("not-a-town", "申报行的单位“\(u.name)”不是\(scheme.assessedName)，未使用", at: row.location, unit: u.code)
             }
         }
         return Outcome(result: r, diagnostics: bag.items)

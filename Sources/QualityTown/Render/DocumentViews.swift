@@ -41,10 +41,10 @@ func rankingRows(_ towns: [UnitResult], scheme: Scheme, tree: UnitTree, format: 
 }
 
 /// The towns left out of a ranking for want of data of their own, named in one sentence (or null).
-func unrankedText(_ towns: [UnitResult]) -> TemplateValue {
+func unrankedText(_ towns: [UnitResult], scheme: Scheme) -> TemplateValue {
     let names = towns.filter { $0.score != nil && !$0.hasData }.map(\.unit.name)
     guard !names.isEmpty else { return .null }
-    return .t("本年度没有本乡镇（街道）自身数据、未参加排名：" + names.joined(separator: "、") + "（共 \(names.count) 个）。")
+    return .t("本年度没有本\(scheme.assessedName)自身数据、未参加排名：" + names.joined(separator: "、") + "（共 \(names.count) 个）。")
 }
 
 /// Overdue / expiring / revocation review, in the scheme's words (`<lifecycle><flag>`).
@@ -123,7 +123,7 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
         "matrix": matrixValue(towns, scheme: scheme, format: format, root: "../"),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "ranking": .list(rankingRows(towns, scheme: scheme, tree: a.tree, format: format, year: a.year, root: "../")),
-        "unranked": unrankedText(towns),
+        "unranked": unrankedText(towns, scheme: scheme),
         "remarks": report.remarks(of: county.unit.code),
         "discrepancies": .list(discrepancies),
         "problems": .list(problems),
@@ -271,7 +271,7 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
         "expiringDays": .t(scheme.lifecycle.map { String($0.expiringDays) } ?? ""),
         "reviews": .list(reviews),
         "ranking": .list(rankingRows(allTowns, scheme: scheme, tree: a.tree, format: format, year: a.year, root: "../")),
-        "unranked": unrankedText(allTowns),
+        "unranked": unrankedText(allTowns, scheme: scheme),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "distribution": .object(["rows": .list(distRows), "ticks": .list(ticks), "height": .t(String(counties.count * rowH + 40)),
                                  "viewBox": .t("0 0 650 \(counties.count * rowH + 40)"),

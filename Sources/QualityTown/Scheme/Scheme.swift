@@ -88,6 +88,11 @@ public struct Scheme: Sendable {
     public var goal: Goal?
     /// Tasks, parties, progress, stages and rule targets, when the programme is run as a plan.
     public var plan: PlanDefinition?
+    /// The tier whose units the rubric scores and the eligibility and lifecycle judge
+    /// (`<tiers assessed>`; nil: a plan, which has none of these).
+    public var assessedTier: UnitTier?
+    /// The programme's words for each tier (`<tiers><tier id name whole>`).
+    public var tierWords: [UnitTier: TierWords] = [:]
     /// Titles and link labels of the unit pages (scheme.xml `<pages>`), by page id.
     public var pages: [String: PageWording] = [:]
     /// Names of result fields (scheme.xml `<fields>`): results.csv's headers, the changes page's
@@ -190,14 +195,21 @@ extension Scheme {
     }
 }
 
-/// The words for "the whole area" of a tier in a rule's note (全市第 3 名, 全县（区）排名).
-func wholeAreaWord(_ tier: UnitTier) -> String {
-    switch tier {
-    case .town: return "全镇（街道）"
-    case .county: return "全县（区）"
-    case .city: return "全市"
-    case .province: return "全省"
-    }
+/// A programme's words for one tier of units (scheme.xml `<tiers><tier>`).
+public struct TierWords: Sendable {
+    /// The units of the tier, in data problems (乡镇（街道）).
+    public var name: String?
+    /// The whole area of one unit of the tier, in rule notes (全市第 3 名, 全县（区）排名).
+    public var whole: String?
+}
+
+extension Scheme {
+    /// The words for "the whole area" of a tier in a rule's note (the loader guarantees them for
+    /// every tier a rule ranks within or compares with).
+    func wholeAreaWord(_ tier: UnitTier) -> String { tierWords[tier]?.whole ?? "" }
+
+    /// The name of the assessed tier's units (the loader guarantees it when a tier is assessed).
+    var assessedName: String { assessedTier.flatMap { tierWords[$0]?.name } ?? "" }
 }
 
 // MARK: - Targets, rubric, eligibility, lifecycle and goal (optional parts of a scheme)
@@ -322,9 +334,36 @@ public struct RubricCategory: Sendable {
     public var line: Int
 }
 
+/// Which column of the assessment sheet a point field is (`<assessment><score>`).
+public enum ScoreRole: String, Sendable, CaseIterable {
+    /// 核定分: also replaces a computed score.
+    case reviewed
+    /// 初审分.
+    case preliminary
+    /// 自评分: also compared with a computed score (a discrepancy).
+    case selfScored = "self"
+}
+
+/// The sheet of scores given by people and its columns (`<rubric><assessment>`): column ids of
+/// the sheet `sheet`, checked by the loader.
+public struct AssessmentColumns: Sendable {
+    public var sheet: String
+    public var year: String
+    public var item: String
+    public var remark: String
+    public var evidence: String
+    /// The point columns in the order a manual criterion's score falls back through them.
+    public var order: [ScoreRole]
+    public var columns: [ScoreRole: String]
+    /// What a reviewer's remark is called when a reviewed score replaces a computed one.
+    public var reviewedNote: String
+}
+
 /// The rubric (附件1).
 public struct Rubric: Sendable {
     public let clause: String
+    /// The sheet of scores given by people and its columns.
+    public let assessment: AssessmentColumns
     public let declaredTotal: Rational
     public let bonusCap: Rational
     public let categories: [RubricCategory]
@@ -334,8 +373,9 @@ public struct Rubric: Sendable {
     public let criteria: [Criterion]
     private let itemOfCriterion: [String: Int]
 
-    public init(clause: String, declaredTotal: Rational, bonusCap: Rational, categories: [RubricCategory]) {
+    public init(clause: String, assessment: AssessmentColumns, declaredTotal: Rational, bonusCap: Rational, categories: [RubricCategory]) {
         self.clause = clause
+        self.assessment = assessment
         self.declaredTotal = declaredTotal
         self.bonusCap = bonusCap
         self.categories = categories
@@ -387,6 +427,8 @@ public struct LifecycleStep: Sendable {
 
 /// The lifecycle periods (五、创建步骤) and the revocation trigger (六（四）).
 public struct Lifecycle: Sendable {
+    /// The sheet of applications (its id in `Scheme.sheets`).
+    public var sheet: String
     public var steps: [LifecycleStep]
     /// The applications column holding the 创建类别 (for the goal).
     public var categoryColumn: String?

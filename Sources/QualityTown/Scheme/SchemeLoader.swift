@@ -177,7 +177,7 @@ private struct SchemeReader {
             if t.value == nil && t.ref == nil { problem("目标 \(t.id) 需要 value 或 ref", e) }
             return t
         }
-        if let r = child(root, "rubric") { scheme.rubric = readRubric(r, known: known) }
+        if let r = child(root, "rubric") { scheme.rubric = readRubric(r, known: known, sheets: sheets) }
         if let e = child(root, "eligibility") {
             var conditions: [EligibilityCondition] = []
             var manual: [(String, String)] = []
@@ -196,6 +196,14 @@ private struct SchemeReader {
             scheme.eligibility = Eligibility(years: Int(e.attribute("years")!)!, conditions: conditions, manual: manual, statusLabels: statusLabels)
         }
         if let e = child(root, "lifecycle") {
+            // Every column the lifecycle reads is a column of its sheet.
+            let sheetID = e.attribute("sheet")!
+            if let sheet = sheetNamed(sheetID, "生命周期", e, sheets: sheets) {
+                let named = e.childElements.filter { $0.name == "step" }.flatMap { st in
+                    [("步骤“\(st.attribute("label")!)”的 column", st.attribute("column"), st), ("步骤“\(st.attribute("label")!)”的 conclusion", st.attribute("conclusion"), st)]
+                } + [("category-column", e.attribute("category-column"), e)]
+                for (what, column, at) in named { if let column { columnOf(sheet, column, "生命周期 \(what)", at) } }
+            }
             let rev = child(e, "revocation")
             let revIDs = rev?.attribute("indicators")?.split(separator: " ").map(String.init) ?? []
             for i in revIDs where !known.contains(i) { problem("撤销条件引用了未定义的指标 \(i)", rev!) }
@@ -256,7 +264,7 @@ private struct SchemeReader {
             if !unsaid.isEmpty {
                 problem("生命周期缺少提示：" + unsaid.map { "<notice id=\"\($0)\" text=\"…\"/>" }.joined(separator: "、"), e)
             }
-            scheme.lifecycle = Lifecycle(steps: steps, categoryColumn: e.attribute("category-column"), creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
+            scheme.lifecycle = Lifecycle(sheet: sheetID, steps: steps, categoryColumn: e.attribute("category-column"), creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
                                          expiringDays: Int(e.attribute("expiring-days")!)!, clause: e.attribute("clause")!,
                                          revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "", stages: stages, stageLabels: labels,
                                          initial: roles[0].1, creationStage: roles[1].1, nameStage: roles[2].1, lapsedStage: roles[3].1,
@@ -270,6 +278,7 @@ private struct SchemeReader {
                            categories: g.attribute("categories")!.split(separator: " ").map(String.init), target: Int(g.attribute("target")!)!)
             }, namedLabel: e.attribute("named-label")!, creatingLabel: e.attribute("creating-label")!)
         }
+        readTiers(root, into: &scheme)
         let pagesElement = child(root, "pages")
         for e in pagesElement?.childElements ?? [] {
             let id = e.attribute("id")!
@@ -320,6 +329,59 @@ private struct SchemeReader {
 
     func decimal(_ e: XMLElement, _ name: String) -> Rational? { e.attribute(name).flatMap { parseDecimal($0, allowPercent: false) } }
 
+    /// The sheet `id` of <sheets>, or a problem naming `who` (the element that refers to it).
+    mutating func sheetNamed(_ id: String, _ who: String, _ at: XMLElement, sheets: [SheetSpec]) -> SheetSpec? {
+        if let s = sheets.first(where: { $0.id == id }) { return s }
+        problem("\(who) 引用的输入表 \(id) 不在 <sheets> 中（已有：" + sheets.map(\.id).joined(separator: "、") + "）", at)
+        return nil
+    }
+
+    /// Checks that `column` is a column id of `sheet`, else a problem naming `what`.
+    mutating func columnOf(_ sheet: SheetSpec, _ column: String, _ what: String, _ at: XMLElement) {
+        if !sheet.columns.contains(where: { $0.id == column }) {
+            problem("\(what)“\(column)”不是输入表 \(sheet.id)（\(sheet.file)）的列", at)
+        }
+    }
+
+    /// `<tiers>`: the assessed tier and the tiers' words. A scheme that scores, judges
+    /// eligibility or walks a lifecycle needs it, with a name for the assessed tier and a
+    /// `whole` for every tier a rule ranks within or compares with.
+    mutating func readTiers(_ root: XMLElement, into scheme: inout Scheme) {
+        func tier(_ s: String) -> UnitTier {
+            switch s { case "town": return .town; case "county": return .county; case "city": return .city; default: return .province }
+        }
+        func tierID(_ t: UnitTier) -> String { ["town", "county", "city", "province"][t.rawValue] }
+        let e = child(root, "tiers")
+        if let e {
+            scheme.assessedTier = tier(e.attribute("assessed")!)
+            for t in e.childElements {
+                scheme.tierWords[tier(t.attribute("id")!)] = TierWords(name: t.attribute("name"), whole: t.attribute("whole"))
+            }
+        }
+        let judged = ["rubric", "eligibility", "lifecycle"].filter { child(root, $0) != nil }
+        guard let assessed = scheme.assessedTier else {
+            if !judged.isEmpty { problem("方案有 " + judged.map { "<\($0)>" }.joined(separator: "、") + "，需要 <tiers assessed=\"…\"> 说明它们适用于哪一层级的单位", root) }
+            return
+        }
+        if scheme.tierWords[assessed]?.name == nil {
+            problem("<tiers> 需要被评估层级 \(tierID(assessed)) 的名称：<tier id=\"\(tierID(assessed))\" name=\"…\"/>", e!)
+        }
+        var used: [UnitTier] = []
+        func collect(_ r: Rule) {
+            switch r {
+            case .rank(_, _, _, let within): used.append(within)
+            case .compare(_, _, let tier): used.append(tier)
+            case .allOf(let rules), .countOf(let rules, _): rules.forEach(collect)
+            default: break
+            }
+        }
+        scheme.rubric?.criteria.forEach { collect($0.rule) }
+        scheme.eligibility?.conditions.forEach { collect($0.rule) }
+        for t in [UnitTier.town, .county, .city, .province] where used.contains(t) && scheme.tierWords[t]?.whole == nil {
+            problem("规则在 \(tierID(t)) 层级内排名或比较，<tiers> 需要它的称谓：<tier id=\"\(tierID(t))\" whole=\"…\"/>", e!)
+        }
+    }
+
     /// A rule element (its form is fixed by the schema).
     mutating func readRule(_ e: XMLElement, known: Set<String>) -> Rule {
         for i in [e.attribute("indicator")].compactMap({ $0 }) where !known.contains(i) { problem("规则引用了未定义的指标 \(i)", e) }
@@ -353,9 +415,33 @@ private struct SchemeReader {
         }
     }
 
-    mutating func readRubric(_ r: XMLElement, known: Set<String>) -> Rubric {
+    mutating func readRubric(_ r: XMLElement, known: Set<String>, sheets: [SheetSpec]) -> Rubric {
+        // The sheet of scores people give, and its columns (each a column of that sheet).
+        let a = child(r, "assessment")!
+        var order: [ScoreRole] = [], columns: [ScoreRole: String] = [:], note = ""
+        for s in a.childElements {
+            let role = ScoreRole(rawValue: s.attribute("role")!)!
+            order.append(role)
+            columns[role] = s.attribute("column")!
+            if role == .reviewed {
+                if let n = s.attribute("note") { note = n } else { problem("评分表的 reviewed 分数列需要 note（核定分替代核算分数时其说明的名称）", s) }
+            }
+        }
+        let missingRoles = ScoreRole.allCases.filter { columns[$0] == nil }
+        if !missingRoles.isEmpty {
+            problem("评分表 <assessment> 缺少分数列：" + missingRoles.map { "<score role=\"\($0.rawValue)\" column=\"…\"/>" }.joined(separator: "、"), a)
+        }
+        let assessment = AssessmentColumns(sheet: a.attribute("sheet")!, year: a.attribute("year")!, item: a.attribute("item")!,
+                                           remark: a.attribute("remark")!, evidence: a.attribute("evidence")!, order: order, columns: columns,
+                                           reviewedNote: note)
+        if let sheet = sheetNamed(assessment.sheet, "评分表 <assessment>", a, sheets: sheets) {
+            for (what, column) in [("year", assessment.year), ("item", assessment.item), ("remark", assessment.remark), ("evidence", assessment.evidence)] {
+                columnOf(sheet, column, "评分表的 \(what) 列", a)
+            }
+            for s in a.childElements { columnOf(sheet, s.attribute("column")!, "评分表的 \(s.attribute("role")!) 分数列", s) }
+        }
         var categories: [RubricCategory] = []
-        for c in r.childElements {
+        for c in r.childElements where c.name == "category" {
             var items: [RubricItem] = []
             for i in c.childElements {
                 let n = Int(i.attribute("n")!)!
@@ -376,7 +462,7 @@ private struct SchemeReader {
         }
         let numbers = categories.flatMap(\.items).map(\.number)
         if numbers != Array(1...max(1, numbers.count)) { problem("评估细则的序号应从 1 起连续编号", r) }
-        return Rubric(clause: r.attribute("clause")!, declaredTotal: decimal(r, "declared-total")!, bonusCap: decimal(r, "bonus-cap")!,
+        return Rubric(clause: r.attribute("clause")!, assessment: assessment, declaredTotal: decimal(r, "declared-total")!, bonusCap: decimal(r, "bonus-cap")!,
                       categories: categories)
     }
 }
