@@ -502,4 +502,15 @@ import Foundation
         let whole = try loadEdited { $0.replacingOccurrences(of: #"<tier id="city" whole="全市"/>"#, with: "") }
         #expect(whole.count == 1 && whole.first?.message.contains(#"<tier id="city" whole="…"/>"#) == true)
     }
+
+    @Test func theFormsFieldsAreColumnsOfTheApplicationSheet() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        let fields = scheme.page("form").fields
+        #expect(fields.map(\.name) == ["applied", "request", "recommender", "opinion", "recommended", "report"])
+        #expect(fields[0].isDate && fields[1].lines == 10 && fields[2].lines == nil)
+        let unknown = try loadEdited { $0.replacingOccurrences(of: #"column="请示正文""#, with: #"column="请示""#) }
+        #expect(unknown.count == 1 && unknown.first?.message.contains("栏目 request 的列“请示”不是输入表 applications") == true)
+        let dated = try loadEdited { $0.replacingOccurrences(of: #"<field name="applied" column="申报日期"/>"#, with: #"<field name="applied" column="申报日期" lines="3"/>"#) }
+        #expect(dated.count == 1 && dated.first?.message.contains("是日期列“申报日期”，不能有 lines") == true)
+    }
 }

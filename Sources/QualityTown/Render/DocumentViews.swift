@@ -321,7 +321,6 @@ func formValue(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: S
     let county = a.tree.ancestor(of: r.unit.code, at: .county)
     let countyName = county.map { $0.name.hasSuffix("县") || $0.name.hasSuffix("区") ? String($0.name.dropLast()) : $0.name } ?? ""
     let city = a.tree.ancestor(of: r.unit.code, at: .city)?.name ?? ""
-    let request = paragraphs(textCell("请示正文")), opinion = paragraphs(textCell("县级推荐意见")), selfReport = paragraphs(textCell("自查报告"))
     // The town's own scores when it has filed; an empty table to fill by pen when it has not.
     let score: TemplateValue
     if row == nil || r.score == nil {
@@ -329,25 +328,31 @@ func formValue(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: S
     } else {
         score = scoreTableValue(r, scheme: scheme, parts: parts, kind: .selfAssessment)
     }
-    return .object([
+    var form: TemplateObject = [
         "city": .t(city),
         "town": .t(r.unit.name),
         "hasApplication": .bool(row != nil),
         "county": .t(countyName),
-        "applied": dateParts(dayCell("申报日期")),
-        "request": request,
-        "requestLines": ruled(request.isTruthy ? 0 : 10),
-        "recommender": .t(textCell("推荐单位") ?? ""),
-        "opinion": opinion,
-        "opinionLines": ruled(opinion.isTruthy ? 0 : 5),
-        "recommended": dateParts(dayCell("推荐日期")),
-        "report": selfReport,
-        "reportLines": ruled(selfReport.isTruthy ? 0 : 18),
-        "score": score,
-        "blankScore": .bool(row == nil || r.score == nil),
-        "rubricClause": .t(scheme.rubric?.clause ?? ""),
-        "year": .t(a.year),
-    ])
+    ]
+    // The application's values the scheme puts on the form (<page id="form"><field>).
+    for f in scheme.page("form").fields {
+        if f.isDate {
+            form[f.name] = dateParts(dayCell(f.column))
+        } else if let lines = f.lines {
+            let text = paragraphs(textCell(f.column))
+            form[f.name] = text
+            form[f.name + "Lines"] = ruled(text.isTruthy ? 0 : lines)
+        } else {
+            form[f.name] = .t(textCell(f.column) ?? "")
+        }
+    }
+    for (name, value) in [
+        ("score", score),
+        ("blankScore", .bool(row == nil || r.score == nil)),
+        ("rubricClause", .t(scheme.rubric?.clause ?? "")),
+        ("year", .t(a.year)),
+    ] as [(String, TemplateValue)] { form[name] = value }
+    return .object(form)
 }
 
 /// A town's filing form page; `form`: its `formValue` when already made (shared with the bundle).

@@ -128,6 +128,8 @@ public struct PageWording: Sendable {
     public var ownLink: String?
     /// The label of a link beside the unit's name (the index's units tree).
     public var shortLink: String?
+    /// Values of the page taken from the application row (`<page><field>`), in order.
+    public var fields: [PageField] = []
 
     /// The placeholders of `pattern`, or nil when its braces do not pair.
     static func names(in pattern: String) -> [String]? {
@@ -201,6 +203,19 @@ public struct TierWords: Sendable {
     public var name: String?
     /// The whole area of one unit of the tier, in rule notes (全市第 3 名, 全县（区）排名).
     public var whole: String?
+}
+
+/// One value of a page taken from a column of the lifecycle's sheet (`<page><field name column
+/// lines>`): the form's 申报日期, 请示正文… are the scheme's columns, named as the template uses them.
+public struct PageField: Sendable {
+    /// The template's name for the value.
+    public var name: String
+    /// The column id in the lifecycle's sheet.
+    public var column: String
+    /// A date column: the value is split into year, month and day (`dateParts`).
+    public var isDate: Bool
+    /// For text: paragraphs, and this many ruled lines (`nameLines`) when blank; nil: one text.
+    public var lines: Int?
 }
 
 extension Scheme {

@@ -291,8 +291,22 @@ private struct SchemeReader {
                     problem("页面 \(id) 的 \(name) 中的 {\(u)} 不是可用的占位符（可用：" + PageWording.placeholders.sorted().map { "{\($0)}" }.joined(separator: "、") + "）", e)
                 }
             }
+            // A page's values from the application row: columns of the lifecycle's sheet.
+            var fields: [PageField] = []
+            let sheet = scheme.lifecycle.flatMap { l in sheets.first { $0.id == l.sheet } }
+            for f in e.childElements where f.name == "field" {
+                let name = f.attribute("name")!, column = f.attribute("column")!, lines = f.attribute("lines").flatMap { Int($0) }
+                guard let sheet else { problem("页面 \(id) 的栏目 \(name) 取申报表的列，方案需要 <lifecycle sheet>", f); continue }
+                guard let spec = sheet.columns.first(where: { $0.id == column }) else {
+                    problem("页面 \(id) 的栏目 \(name) 的列“\(column)”不是输入表 \(sheet.id)（\(sheet.file)）的列", f); continue
+                }
+                let isDate = spec.kind == .date
+                if isDate && lines != nil { problem("页面 \(id) 的栏目 \(name) 是日期列“\(column)”，不能有 lines", f) }
+                fields.append(PageField(name: name, column: column, isDate: isDate, lines: lines))
+            }
             scheme.pages[id] = PageWording(title: e.attribute("title")!, subtitle: e.attribute("subtitle")!, document: e.attribute("document"),
-                                           link: e.attribute("link"), ownLink: e.attribute("own-link"), shortLink: e.attribute("short-link"))
+                                           link: e.attribute("link"), ownLink: e.attribute("own-link"), shortLink: e.attribute("short-link"),
+                                           fields: fields)
         }
         let fieldsElement = child(root, "fields")
         for e in fieldsElement?.childElements ?? [] {
