@@ -513,4 +513,12 @@ import Foundation
         let dated = try loadEdited { $0.replacingOccurrences(of: #"<field name="applied" column="申报日期"/>"#, with: #"<field name="applied" column="申报日期" lines="3"/>"#) }
         #expect(dated.count == 1 && dated.first?.message.contains("是日期列“申报日期”，不能有 lines") == true)
     }
+
+    @Test func theLifecyclesClauseIsShownAndIssuerIsGone() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(rubricTable(scheme).contains("五、创建步骤：申报 → 县级推荐 → 备案 → 验收 → 公示 → 命名 → 撤销（未申报、"))
+        // issuer was read by nobody and is no longer part of the schema.
+        let issuer = try loadEdited { $0.replacingOccurrences(of: #"id="suzhou-town""#, with: #"id="suzhou-town" issuer="宿州市质量发展委员会""#) }
+        #expect(issuer.first?.code == "scheme-invalid")
+    }
 }

@@ -41,6 +41,11 @@ public func rubricTable(_ s: Scheme) -> String {
         lines.append("\(t.id)\t\(t.label)\t\(t.requirement)\t\(t.clause)")
     }
     if let plan = s.plan { lines.append(planDescription(plan)) }
+    // The lifecycle's steps and stages, with the clause they come from (五、创建步骤).
+    if let l = s.lifecycle {
+        lines.append("")
+        lines.append("\(l.clause)：" + l.steps.map(\.label).joined(separator: " → ") + "（" + l.stages.map { s.stageLabel($0) }.joined(separator: "、") + "）")
+    }
     guard let r = s.rubric else { return lines.joined(separator: "\n") }
     lines.append("")
     lines.append(["序号", "条目", "类别", "指标内容", "分数", "条目分", "规则"].joined(separator: "\t"))
