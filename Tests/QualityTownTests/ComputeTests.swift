@@ -362,6 +362,43 @@ import Foundation
         #expect(r.criterion("341302100", "15.2").source == .notApplicable && r.criterion("341302100", "15.2").points == Rational(2))
     }
 
+    /// The assessment columns and the order a manual score falls back through them are the
+    /// scheme's: the shipped scheme edited to 初审分 → 核定分 → 自评分, 核定分 renamed 审定分 and its
+    /// note 审定说明.
+    @Test func theScoreOrderAndColumnsComeFromTheScheme() throws {
+        let dir = temporaryFolder("score-order")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/s", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repoPath("templates/scheme.xsd"), toPath: dir + "/scheme.xsd")
+        var xml = try String(contentsOfFile: repoPath("templates/suzhou-town/scheme.xml"), encoding: .utf8)
+        let shipped = """
+              <score role="reviewed" column="核定分" note="核定说明"/>
+              <score role="preliminary" column="初审分"/>
+        """
+        #expect(xml.contains(shipped))
+        xml = xml.replacingOccurrences(of: shipped, with: """
+              <score role="preliminary" column="初审分"/>
+              <score role="reviewed" column="审定分" note="审定说明"/>
+        """)
+        xml = xml.replacingOccurrences(of: #"<column id="核定分" header="核定分" kind="points"/>"#, with: #"<column id="审定分" header="审定分" kind="points"/>"#)
+        try xml.write(toFile: dir + "/s/scheme.xml", atomically: true, encoding: .utf8)
+        var s = Scenario()
+        s.scheme = dir + "/s"
+        s.data["a.csv"] = "年度,代码,四上企业数,首席质量官聘任数\n2025,341302100,10,9\n"
+        s.assessments = """
+        年度,代码,条目,自评分,初审分,审定分,说明
+        2025,341302100,1.1,2,1.5,1,
+        2025,341302100,1.2,1,,0.5,
+        2025,341302100,15.3,2,,1,复核后认定
+        """
+        let r = try s.run()
+        // 1.1: 初审分 now comes first; 1.2: no 初审分, so 审定分.
+        #expect(r.criterion("341302100", "1.1").points == Rational(3, 2) && r.criterion("341302100", "1.1").source == .preliminary)
+        #expect(r.criterion("341302100", "1.2").points == Rational(1, 2) && r.criterion("341302100", "1.2").source == .reviewed)
+        // A reviewed score still replaces a computed one, its remark under the scheme's word.
+        #expect(r.criterion("341302100", "15.3").source == .adjusted && r.criterion("341302100", "15.3").note.hasSuffix("；审定说明：复核后认定"))
+    }
+
     @Test func manualScoresFallBackAndAutoScoresCanBeAdjusted() throws {
         var s = Scenario()
         s.data["a.csv"] = "年度,代码,四上企业数,首席质量官聘任数\n2025,341302100,10,9\n"

@@ -1,10 +1,5 @@
 // MARK: - Eligibility (四、申报条件), lifecycle (五、创建步骤) and the city goal (三、创建目标)
 
-/// A town's eligibility status (its words are the scheme's: `Scheme.eligibilityLabel`).
-public enum EligibilityStatus: String, Sendable, Codable, CaseIterable {
-    case eligible, ineligible, undetermined
-}
-
 /// One condition's outcome, with the years it looked at.
 public struct ConditionResult: Sendable {
     public var condition: EligibilityCondition
@@ -48,12 +43,6 @@ func judgeEligibility(_ e: Eligibility, unit: String, year: Int, context: RuleCo
     let status: EligibilityStatus = !failed.isEmpty ? .ineligible : (!missing.isEmpty ? .undetermined : .eligible)
     return EligibilityResult(status: status, failed: failed, missing: missing, conditions: results)
 }
-
-/// Where a town is in the programme at the as-of date: a stage id the scheme declares
-/// (`<lifecycle><stage id>`, results.json `stage`). The walk gives meaning only to the stages the
-/// lifecycle names by role (initial, creation, name, lapsed, creating; see `Lifecycle`), so a
-/// programme's stages are data.
-public typealias StageID = String
 
 /// A town's stage and the flags around it.
 public struct StageResult: Sendable {
@@ -99,9 +88,9 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
     var result = StageResult(stage: lifecycle.initial, category: lifecycle.categoryColumn.flatMap { text(row, $0) }, application: row)
     // A 创建类别 the goal does not count is reported, and the page says the town is left out of it.
     if let column = lifecycle.categoryColumn, let c = result.category, let categories, !categories.contains(normalizeName(c)) {
-        diagnostics.error("unknown-category", "“\(column)”的值\(quoted(c))不是本方案的创建类别（应为 \(categories.joined(separator: "、"))），该乡镇未计入全市创建目标",
+        diagnostics.error("unknown-category", "“\(column)”的值\(quoted(c))不是本方案的\(column)（应为 \(categories.joined(separator: "、"))），该乡镇未计入全市创建目标",
                           at: row.cells[column]!.location, unit: unit)
-        result.notes.append("创建类别“\(c)”无法识别，未计入全市创建目标（见数据问题）")
+        result.notes.append("\(column)“\(c)”无法识别，未计入全市创建目标（见数据问题）")
     }
     enum Conclusion { case positive, negative, unknown }
     /// A spelling the scheme does not know is an error, and the step does not count: an

@@ -72,7 +72,7 @@ func matrixValue(_ towns: [UnitResult], scheme: Scheme, format: OutputFormat, ro
                 "cells": .list(shown.map { matrixCell(r.targets[$0], scheme: scheme) }),
             ])
         }),
-        "empty": empty.isEmpty ? .null : .t("以下目标所辖乡镇（街道）均无数据（缺数据），未列入上表：" + empty.joined(separator: "；") + "。"),
+        "empty": empty.isEmpty ? .null : .t("以下目标所辖\(scheme.assessedName)均无数据（缺数据），未列入上表：" + empty.joined(separator: "；") + "。"),
     ])
 }
 
@@ -391,7 +391,7 @@ func formsBundleView(_ report: Report, _ county: UnitResult, format: OutputForma
     let values = ["unit": county.unit.name, "city": city, "county": county.unit.name, "year": String(a.year), "asOf": a.asOf.chinese, "scheme": scheme.name]
     let frame = PageFrame(title: PageWording.fill(words.title, values), subtitle: PageWording.fill(words.subtitle, values), root: "../../",
                           scheme: scheme, asOf: a.asOf, format: format, document: words.document.map { PageWording.fill($0, values) },
-                          unit: "\(county.unit.name) · \(forms.count) 个乡镇（街道）",
+                          unit: "\(county.unit.name) · \(forms.count) 个\(scheme.assessedName)",
                           trail: [("报告目录", "../../index.\(ext)"),
                                   (PageWording.fill(scheme.page("county").link ?? "", ["unit": county.unit.name]), "../counties/\(county.unit.code).\(ext)")])
     return .object(["page": frame.value, "forms": .list(forms)])

@@ -424,6 +424,17 @@ public struct Eligibility: Sendable {
     public var statusLabels: [EligibilityStatus: String] = [:]
 }
 
+/// A town's eligibility status (its words are the scheme's: `Scheme.eligibilityLabel`).
+public enum EligibilityStatus: String, Sendable, Codable, CaseIterable {
+    case eligible, ineligible, undetermined
+}
+
+/// Where a town is in the programme at the as-of date: a stage id the scheme declares
+/// (`<lifecycle><stage id>`, results.json `stage`). The walk (`stageOf`) gives meaning only to
+/// the stages the lifecycle names by role (initial, creation, name, lapsed, creating; see
+/// `Lifecycle`), so a programme's stages are data.
+public typealias StageID = String
+
 /// One step of the programme: the date column that records it, the stage it reaches, and the
 /// conclusion column that may stop it.
 public struct LifecycleStep: Sendable {
