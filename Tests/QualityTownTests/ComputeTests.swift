@@ -362,6 +362,43 @@ import Foundation
         #expect(r.criterion("341302100", "15.2").source == .notApplicable && r.criterion("341302100", "15.2").points == Rational(2))
     }
 
+    /// The assessment columns and the order a manual score falls back through them are the
+    /// scheme's: the shipped scheme edited to 初审分 → 核定分 → 自评分, 核定分 renamed 审定分 and its
+    /// note 审定说明.
+    @Test func theScoreOrderAndColumnsComeFromTheScheme() throws {
+        let dir = temporaryFolder("score-order")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/s", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repoPath("templates/scheme.xsd"), toPath: dir + "/scheme.xsd")
+        var xml = try String(contentsOfFile: repoPath("templates/suzhou-town/scheme.xml"), encoding: .utf8)
+        let shipped = """
+              <score role="reviewed" column="核定分" note="核定说明"/>
+              <score role="preliminary" column="初审分"/>
+        """
+        #expect(xml.contains(shipped))
+        xml = xml.replacingOccurrences(of: shipped, with: """
+              <score role="preliminary" column="初审分"/>
+              <score role="reviewed" column="审定分" note="审定说明"/>
+        """)
+        xml = xml.replacingOccurrences(of: #"<column id="核定分" header="核定分" kind="points"/>"#, with: #"<column id="审定分" header="审定分" kind="points"/>"#)
+        try xml.write(toFile: dir + "/s/scheme.xml", atomically: true, encoding: .utf8)
+        var s = Scenario()
+        s.scheme = dir + "/s"
+        s.data["a.csv"] = "年度,代码,四上企业数,首席质量官聘任数\n2025,341302100,10,9\n"
+        s.assessments = """
+        年度,代码,条目,自评分,初审分,审定分,说明
+        2025,341302100,1.1,2,1.5,1,
+        2025,341302100,1.2,1,,0.5,
+        2025,341302100,15.3,2,,1,复核后认定
+        """
+        let r = try s.run()
+        // 1.1: 初审分 now comes first; 1.2: no 初审分, so 审定分.
+        #expect(r.criterion("341302100", "1.1").points == Rational(3, 2) && r.criterion("341302100", "1.1").source == .preliminary)
+        #expect(r.criterion("341302100", "1.2").points == Rational(1, 2) && r.criterion("341302100", "1.2").source == .reviewed)
+        // A reviewed score still replaces a computed one, its remark under the scheme's word.
+        #expect(r.criterion("341302100", "15.3").source == .adjusted && r.criterion("341302100", "15.3").note.hasSuffix("；审定说明：复核后认定"))
+    }
+
     @Test func manualScoresFallBackAndAutoScoresCanBeAdjusted() throws {
         var s = Scenario()
         s.data["a.csv"] = "年度,代码,四上企业数,首席质量官聘任数\n2025,341302100,10,9\n"
@@ -479,19 +516,19 @@ import Foundation
         """
         let r = try s.run()
         func stage(_ i: Int) -> StageResult { r.unit("3413021\(String(format: "%02d", i))").stage! }
-        #expect(stage(0).stage == .notApplied)
-        #expect(stage(1).stage == .applied)
-        #expect(stage(2).stage == .recommended)
-        #expect(stage(3).stage == .declined)
+        #expect(stage(0).stage == "not-applied")
+        #expect(stage(1).stage == "applied")
+        #expect(stage(2).stage == "recommended")
+        #expect(stage(3).stage == "declined")
         #expect(r.diagnostics.contains { $0.code == "ignored-date" })   // 备案 after 不予推荐
-        #expect(stage(4).stage == .filed && !stage(4).overdue)          // until 2027-06-01
-        #expect(stage(5).stage == .filed && stage(5).overdue)           // 2024-06-01 + 2 years < as-of
-        #expect(stage(6).stage == .acceptanceFailed)
-        #expect(stage(7).stage == .accepted)
-        #expect(stage(8).stage == .named && !stage(8).expiring && stage(8).expires == Day(2027, 6, 1))
-        #expect(stage(9).stage == .named && stage(9).expiring && stage(9).expires == Day(2026, 12, 31))
-        #expect(stage(10).stage == .expired)
-        #expect(stage(11).stage == .revoked)
+        #expect(stage(4).stage == "filed" && !stage(4).overdue)          // until 2027-06-01
+        #expect(stage(5).stage == "filed" && stage(5).overdue)           // 2024-06-01 + 2 years < as-of
+        #expect(stage(6).stage == "acceptance-failed")
+        #expect(stage(7).stage == "accepted")
+        #expect(stage(8).stage == "named" && !stage(8).expiring && stage(8).expires == Day(2027, 6, 1))
+        #expect(stage(9).stage == "named" && stage(9).expiring && stage(9).expires == Day(2026, 12, 31))
+        #expect(stage(10).stage == "expired")
+        #expect(stage(11).stage == "revoked")
         let goal = r.unit("341300").goal!
         #expect(goal[0].named == 1 && goal[0].creating == 2 && goal[0].gap == 9)   // 制造业: 镇9 named; 镇4, 镇5 filed
         #expect(goal[1].named == 1 && goal[1].creating == 1 && goal[1].gap == 4)   // 服务业 镇8 named; 农业 镇7 accepted
@@ -507,10 +544,10 @@ import Foundation
         341302102,2025-05-01,,,,2025-09-01
         """
         let r = try s.run()
-        #expect(r.unit("341302100").stage!.stage == .filed)             // 推荐日期 before 申报 is rejected
+        #expect(r.unit("341302100").stage!.stage == "filed")             // 推荐日期 before 申报 is rejected
         #expect(r.diagnostics.contains { $0.code == "date-order" && $0.unit == "341302100" })
-        #expect(r.unit("341302101").stage!.stage == .recommended)       // 备案 in the future has not happened
-        #expect(r.unit("341302102").stage!.stage == .named)             // used, with a warning
+        #expect(r.unit("341302101").stage!.stage == "recommended")       // 备案 in the future has not happened
+        #expect(r.unit("341302102").stage!.stage == "named")             // used, with a warning
         #expect(r.diagnostics.contains { $0.code == "missing-step" && $0.unit == "341302102" })
     }
 
@@ -557,17 +594,17 @@ import Foundation
         // 审查结论 “不同意” is no spelling the scheme knows: an error, and the town is not filed.
         let a = r.unit("341302100").stage!
         #expect(problem("type-error", "341302100")?.location.cell == "G2")
-        #expect(a.stage == .recommended && a.notes.contains { $0.contains("不同意") })
+        #expect(a.stage == "recommended" && a.notes.contains { $0.contains("不同意") })
         // A conclusion whose date is blank: an error at the conclusion, the town stays applied.
         #expect(problem("conclusion-without-date", "341302101")?.location.cell == "E3")
-        #expect(r.unit("341302101").stage!.stage == .applied)
+        #expect(r.unit("341302101").stage!.stage == "applied")
         // A 创建类别 the goal does not count: an error, and left out of the goal.
         #expect(problem("unknown-category", "341302102")?.location.cell == "B4")
-        #expect(r.unit("341302102").stage!.stage == .filed && !r.unit("341302102").stage!.notes.isEmpty)
+        #expect(r.unit("341302102").stage!.stage == "filed" && !r.unit("341302102").stage!.notes.isEmpty)
         #expect(r.unit("341300").goal!.allSatisfy { $0.creating == 0 })
         // A named town whose incident cell was rejected: revocation review unknown, not "no".
         let named = r.unit("341302103").stage!
-        #expect(named.stage == .named && !named.revocationReview && named.revocationReviewUnknown)
+        #expect(named.stage == "named" && !named.revocationReview && named.revocationReviewUnknown)
     }
 
     @Test func theSchemeCheckFindsTheDocumentsOwnInconsistencies() throws {

@@ -382,15 +382,40 @@ import Foundation
 
     @Test func stageNamesComeFromTheLifecycleAndEveryStageMustHaveOne() throws {
         let scheme = try loadScheme(repoPath("templates/suzhou-town"))
-        #expect(scheme.stageLabel(.filed) == "已备案（创建中）")
-        #expect(scheme.stageLabel(.notApplied) == "未申报" && scheme.stageLabel(.expired) == "命名已到期")
+        #expect(scheme.stageLabel("filed") == "已备案（创建中）")
+        #expect(scheme.stageLabel("not-applied") == "未申报" && scheme.stageLabel("expired") == "命名已到期")
         let renamed = try loadEdited { $0.replacingOccurrences(of: #"label="已命名""#, with: #"label="已命名为质量强镇""#) }
         #expect(renamed.isEmpty)
+        // A stage a role names must be declared: naming the file and the element's line.
         let problems = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired" label="命名已到期"/>"#, with: "") }
         #expect(problems.count == 1)
-        #expect(problems.first?.message.contains(#"<stage id="expired""#) == true)
-        let unknown = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired""#, with: #"<stage id="lapsed""#) }
+        #expect(problems.first?.message.contains("lapsed-stage 引用了未声明的阶段 expired") == true)
+        #expect(problems.first?.location.file == "edited/scheme.xml" && (problems.first?.location.line ?? 0) > 280)
+        // A step's stage and failed likewise.
+        let step = try loadEdited { $0.replacingOccurrences(of: #"stage="recommended" label="县级推荐""#, with: #"stage="recomended" label="县级推荐""#) }
+        #expect(step.count == 1 && step.first?.message.contains("步骤“县级推荐”的 stage 引用了未声明的阶段 recomended") == true)
+        let failed = try loadEdited { $0.replacingOccurrences(of: #"failed="acceptance-failed""#, with: #"failed="failed""#) }
+        #expect(failed.count == 1 && failed.first?.message.contains("failed 引用了未声明的阶段 failed") == true)
+        let creating = try loadEdited { $0.replacingOccurrences(of: #"creating-stages="filed accepted""#, with: #"creating-stages="filed acepted""#) }
+        #expect(creating.count == 1 && creating.first?.message.contains("creating-stages 引用了未声明的阶段 acepted") == true)
+        // The name period must start at a step.
+        let unreached = try loadEdited { $0.replacingOccurrences(of: #"name-stage="named""#, with: #"name-stage="accepted""#)
+            .replacingOccurrences(of: #"stage="accepted" label="验收""#, with: #"stage="filed" label="验收""#) }
+        #expect(unreached.count == 1 && unreached.first?.message.contains("name-stage“accepted”不是任何步骤") == true)
+        // A stage of any id may be declared (the programme's data), a malformed id is refused by the schema.
+        let renamedStage = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired""#, with: #"<stage id="lapsed""#)
+            .replacingOccurrences(of: #"lapsed-stage="expired""#, with: #"lapsed-stage="lapsed""#) }
+        #expect(renamedStage.isEmpty)
+        let unknown = try loadEdited { $0.replacingOccurrences(of: #"<stage id="expired""#, with: #"<stage id="Expired!""#) }
         #expect(unknown.first?.code == "scheme-invalid")
+    }
+
+    @Test func aGoalWithoutALifecycleIsRefused() throws {
+        let problems = try loadEdited { xml in
+            let start = xml.range(of: "  <lifecycle ")!.lowerBound, end = xml.range(of: "</lifecycle>\n")!.upperBound
+            return xml.replacingCharacters(in: start..<end, with: "")
+        }
+        #expect(problems.contains { $0.message.contains("创建目标 <goal> 按生命周期的阶段计数") })
     }
 
     @Test func stageNoticesComeFromTheLifecycleAndEveryNoticeMustBeThere() throws {
@@ -413,5 +438,87 @@ import Foundation
         #expect(problems.first?.message.contains(#"<page id="town">"#) == true)
         #expect(problems.first?.message.contains(#"<page id="forms-bundle">"#) == true)
         #expect(problems.first?.message.contains(#"<page id="changes">"#) == true)
+    }
+
+    @Test func resultFieldsStatusesAndFlagsAreTheSchemesWords() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(scheme.field("item", ["n": "9"]) == "评估细则第9项得分")
+        #expect(scheme.field("score.rank") == "全市名次" && scheme.field("changes.stages") == "申报资格或创建阶段")
+        #expect(scheme.eligibilityLabel(.undetermined) == "待定（缺数据）")
+        #expect(scheme.stageFlag("revocation-unknown") == "事故数据错误")
+        #expect(scheme.goal?.namedLabel == "已命名" && scheme.goal?.creatingLabel == "创建中")
+        // Each is required, and a field's placeholders are checked.
+        let status = try loadEdited { $0.replacingOccurrences(of: #"<status id="undetermined" label="待定（缺数据）"/>"#, with: "") }
+        #expect(status.count == 1 && status.first?.message.contains(#"<status id="undetermined""#) == true)
+        let flag = try loadEdited { $0.replacingOccurrences(of: #"<flag id="expiring" label="即将到期"/>"#, with: "") }
+        #expect(flag.count == 1 && flag.first?.message.contains(#"<flag id="expiring""#) == true)
+        let field = try loadEdited { $0.replacingOccurrences(of: #"<field id="score.rank" label="全市名次"/>"#, with: "") }
+        #expect(field.count == 1 && field.first?.message.contains(#"<field id="score.rank">"#) == true)
+        #expect((field.first?.location.line ?? 0) > 300)
+        let placeholder = try loadEdited { $0.replacingOccurrences(of: "评估细则第{n}项得分", with: "评估细则第{item}项得分") }
+        #expect(placeholder.count == 1 && placeholder.first?.message.contains("{item} 不是可用的占位符") == true)
+        let none = try loadEdited { $0.replacingOccurrences(of: #"label="命名到期日""#, with: #"label="{n}到期日""#) }
+        #expect(none.count == 1 && none.first?.message.contains("该字段没有占位符") == true)
+        let goalWords = try loadEdited { $0.replacingOccurrences(of: #" named-label="已命名""#, with: "") }
+        #expect(goalWords.first?.code == "scheme-invalid")
+    }
+
+    @Test func theAssessmentSheetAndItsColumnsAreTheSchemes() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        let a = try #require(scheme.rubric?.assessment)
+        #expect(a.sheet == "assessments" && a.item == "条目" && a.year == "年度")
+        #expect(a.order == [.reviewed, .preliminary, .selfScored] && a.columns[.selfScored] == "自评分" && a.reviewedNote == "核定说明")
+        #expect(scheme.lifecycle?.sheet == "applications")
+        let sheet = try loadEdited { $0.replacingOccurrences(of: #"<assessment sheet="assessments""#, with: #"<assessment sheet="scores""#) }
+        #expect(sheet.count == 1 && sheet.first?.message.contains("引用的输入表 scores 不在 <sheets> 中") == true)
+        let column = try loadEdited { $0.replacingOccurrences(of: #"item="条目""#, with: #"item="项目""#) }
+        #expect(column.count == 1 && column.first?.message.contains("评分表的 item 列“项目”不是输入表 assessments（assessments.csv）的列") == true)
+        let score = try loadEdited { $0.replacingOccurrences(of: #"<score role="preliminary" column="初审分"/>"#, with: "") }
+        #expect(score.count == 1 && score.first?.message.contains(#"<score role="preliminary""#) == true)
+        let note = try loadEdited { $0.replacingOccurrences(of: #" note="核定说明""#, with: "") }
+        #expect(note.count == 1 && note.first?.message.contains("reviewed 分数列需要 note") == true)
+        let scoreColumn = try loadEdited { $0.replacingOccurrences(of: #"column="初审分""#, with: #"column="复审分""#) }
+        #expect(scoreColumn.count == 1 && scoreColumn.first?.message.contains("preliminary 分数列“复审分”") == true)
+        let applications = try loadEdited { $0.replacingOccurrences(of: #"<lifecycle sheet="applications""#, with: #"<lifecycle sheet="filings""#) }
+        #expect(applications.contains { $0.message.contains("生命周期 引用的输入表 filings 不在 <sheets> 中") })
+        let step = try loadEdited { $0.replacingOccurrences(of: #"<step column="推荐日期""#, with: #"<step column="推荐时间""#) }
+        #expect(step.count == 1 && step.first?.message.contains("步骤“县级推荐”的 column“推荐时间”不是输入表 applications") == true)
+    }
+
+    @Test func theAssessedTierAndTheTiersWordsAreTheSchemes() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(scheme.assessedTier == .town && scheme.assessedName == "乡镇（街道）")
+        #expect(scheme.wholeAreaWord(.city) == "全市" && scheme.wholeAreaWord(.county) == "全县（区）")
+        // The compare rule is described with the tier it pools at.
+        let rule = Rule.compare(indicator: "report_rate", op: .ge, pooledAt: .county)
+        #expect(describeRule(rule, scheme: scheme) == "企业年报公示率 ≥ 全县（区）汇总值")
+        let missing = try loadEdited { xml in
+            let start = xml.range(of: "  <tiers ")!.lowerBound, end = xml.range(of: "</tiers>\n")!.upperBound
+            return xml.replacingCharacters(in: start..<end, with: "")
+        }
+        #expect(missing.count == 1 && missing.first?.message.contains(#"需要 <tiers assessed="…">"#) == true)
+        let unnamed = try loadEdited { $0.replacingOccurrences(of: #" name="乡镇（街道）""#, with: "") }
+        #expect(unnamed.count == 1 && unnamed.first?.message.contains(#"<tier id="town" name="…"/>"#) == true)
+        let whole = try loadEdited { $0.replacingOccurrences(of: #"<tier id="city" whole="全市"/>"#, with: "") }
+        #expect(whole.count == 1 && whole.first?.message.contains(#"<tier id="city" whole="…"/>"#) == true)
+    }
+
+    @Test func theFormsFieldsAreColumnsOfTheApplicationSheet() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        let fields = scheme.page("form").fields
+        #expect(fields.map(\.name) == ["applied", "request", "recommender", "opinion", "recommended", "report"])
+        #expect(fields[0].isDate && fields[1].lines == 10 && fields[2].lines == nil)
+        let unknown = try loadEdited { $0.replacingOccurrences(of: #"column="请示正文""#, with: #"column="请示""#) }
+        #expect(unknown.count == 1 && unknown.first?.message.contains("栏目 request 的列“请示”不是输入表 applications") == true)
+        let dated = try loadEdited { $0.replacingOccurrences(of: #"<field name="applied" column="申报日期"/>"#, with: #"<field name="applied" column="申报日期" lines="3"/>"#) }
+        #expect(dated.count == 1 && dated.first?.message.contains("是日期列“申报日期”，不能有 lines") == true)
+    }
+
+    @Test func theLifecyclesClauseIsShownAndIssuerIsGone() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(rubricTable(scheme).contains("五、创建步骤：申报 → 县级推荐 → 备案 → 验收 → 公示 → 命名 → 撤销（未申报、"))
+        // issuer was read by nobody and is no longer part of the schema.
+        let issuer = try loadEdited { $0.replacingOccurrences(of: #"id="suzhou-town""#, with: #"id="suzhou-town" issuer="宿州市质量发展委员会""#) }
+        #expect(issuer.first?.code == "scheme-invalid")
     }
 }

@@ -47,12 +47,14 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
     do {
         // The rows are held by a box the reading thread empties as soon as it is done with
         // them, then their memory goes back to the system (they are a third of the heap then).
-        let sheet = RowsBox(read.inputs.sheetParts["assessments"] ?? [])
-        read.inputs.sheetParts["assessments"] = nil
+        let sheetID = scheme.rubric?.assessment.sheet ?? ""
+        let sheet = RowsBox(read.inputs.sheetParts[sheetID] ?? [])
+        read.inputs.sheetParts[sheetID] = nil
         assessing = Concurrent(enabled: workers > 1) {
             var bag = DiagnosticBag()
             let expected = sheet.rows.reduce(0) { $0 + $1.count }
-            let entries = scheme.rubric.map { readAssessments(sheet.rows.joined(), rubric: $0, year: year, expected: expected, tree: tree, diagnostics: &bag) }
+            let entries = scheme.rubric.map { readAssessments(sheet.rows.joined(), rubric: $0, year: year, expected: expected,
+                                                             units: scheme.assessedTier.map { (tree, $0, scheme.assessedName) }, diagnostics: &bag) }
                 ?? AssessmentBook()
             sheet.rows = []
             qtown_release_free_memory()
@@ -79,7 +81,7 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
         assessing = nil
         bag.append(contentsOf: assessmentProblems.items)
         scores = parallelMap(tree.units, workers: workers) { u -> (score: TownScore?, hasData: Bool, diagnostics: [Diagnostic]) in
-            guard u.level.tier == .town else { return (nil, false, []) }
+            guard u.level.tier == scheme.assessedTier else { return (nil, false, []) }
             let own = assessments.ranges[u.code] != nil
                 || (ds.figures[UnitYear(unit: u.code, year: year)]?.figures.contains { $0.figure.inheritedFrom == nil } ?? false)
             guard let rubric = scheme.rubric else { return (nil, own, []) }
@@ -91,7 +93,7 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
     qtown_release_free_memory()
     // The 创建类别 spellings the goal counts (三、创建目标); others are reported.
     let categories = scheme.goal.map { $0.groups.flatMap(\.categories) }
-    let applications = Dictionary(grouping: (read.inputs.sheetParts["applications"] ?? []).joined(), by: \.unit)
+    let applications = Dictionary(grouping: (scheme.lifecycle.flatMap { read.inputs.sheetParts[$0.sheet] } ?? []).joined(), by: \.unit)
     var stages: [String: StageResult] = [:]
     var results: [UnitResult] = []
     // Each unit is judged on its own (on `workers` threads); results and problems are joined in
@@ -109,7 +111,8 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
                            previous: ds.figures[UnitYear(unit: u.code, year: year - 1)] ?? FigureTable(),
                            targets: judgeTargets(scheme, unit: u.code, year: year, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []),
                            previousTargets: judgeTargets(scheme, unit: u.code, year: year - 1, dataset: ds, towns: isTown ? nil : towns[u.code] ?? []))
-        if isTown {
+        // The rubric, eligibility and lifecycle judge the units of the assessed tier (towns).
+        if u.level.tier == scheme.assessedTier {
             r.score = scores[i].score
             r.hasData = scores[i].hasData
             bag.append(contentsOf: scores[i].diagnostics)
@@ -120,7 +123,7 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
             }
         } else if let rows = applications[u.code], !rows.isEmpty {
             for row in rows {
-                bag.warning("not-a-town", "申报行的单位“\(u.name)”不是乡镇（街道），未使用", at: row.location, unit: u.code)
+                bag.warning("not-a-town", "申报行的单位“\(u.name)”不是\(scheme.assessedName)，未使用", at: row.location, unit: u.code)
             }
         }
         return Outcome(result: r, diagnostics: bag.items)
@@ -132,9 +135,9 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
     }
     outcomes = []
     for i in results.indices { if let s = results[i].stage { stages[results[i].unit.code] = s } }
-    if let goal = scheme.goal {
+    if let goal = scheme.goal, let lifecycle = scheme.lifecycle {
         for i in results.indices where results[i].unit.level.tier == .city {
-            results[i].goal = goalProgress(goal, towns: towns[results[i].unit.code] ?? [], stages: stages)
+            results[i].goal = goalProgress(goal, lifecycle: lifecycle, towns: towns[results[i].unit.code] ?? [], stages: stages)
         }
     }
     rankWithinCities(&results, tree: tree)

@@ -1,18 +1,5 @@
 // MARK: - Eligibility (四、申报条件), lifecycle (五、创建步骤) and the city goal (三、创建目标)
 
-/// A town's eligibility status.
-public enum EligibilityStatus: String, Sendable, Codable {
-    case eligible, ineligible, undetermined
-
-    public var label: String {
-        switch self {
-        case .eligible: return "符合"
-        case .ineligible: return "不符合"
-        case .undetermined: return "待定（缺数据）"
-        }
-    }
-}
-
 /// One condition's outcome, with the years it looked at.
 public struct ConditionResult: Sendable {
     public var condition: EligibilityCondition
@@ -59,7 +46,7 @@ func judgeEligibility(_ e: Eligibility, unit: String, year: Int, context: RuleCo
 
 /// A town's stage and the flags around it.
 public struct StageResult: Sendable {
-    public var stage: StageName
+    public var stage: StageID
     public var overdue: Bool = false
     public var expiring: Bool = false
     public var expires: Day?
@@ -85,23 +72,25 @@ public struct StageResult: Sendable {
 /// `categories`: the 创建类别 spellings the scheme's goal counts (nil: any).
 func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Lifecycle, dataset: Dataset,
              categories: [String]? = nil, diagnostics: inout DiagnosticBag) -> StageResult {
-    guard !rows.isEmpty else { return StageResult(stage: .notApplied) }
+    guard !rows.isEmpty else { return StageResult(stage: lifecycle.initial) }
     func day(_ r: SheetRow, _ c: String) -> (Day, SourceLocation)? {
         guard let cell = r.cells[c], case .value(.day(let d)) = cell.read else { return nil }
         return (d, cell.location)
     }
-    // Several rows: the latest 申报日期 counts (on a tie, the later row).
+    // Several rows: the one whose first step (申报日期) is latest counts (on a tie, the later row).
+    // The schema requires at least one step.
+    let first = lifecycle.steps[0].column
     var row = rows[0]
     for r in rows.dropFirst() {
-        let a = day(row, "申报日期")?.0, b = day(r, "申报日期")?.0
+        let a = day(row, first)?.0, b = day(r, first)?.0
         if let b, a == nil || b >= a! { row = r }
     }
-    var result = StageResult(stage: .notApplied, category: lifecycle.categoryColumn.flatMap { text(row, $0) }, application: row)
+    var result = StageResult(stage: lifecycle.initial, category: lifecycle.categoryColumn.flatMap { text(row, $0) }, application: row)
     // A 创建类别 the goal does not count is reported, and the page says the town is left out of it.
     if let column = lifecycle.categoryColumn, let c = result.category, let categories, !categories.contains(normalizeName(c)) {
-        diagnostics.error("unknown-category", "“\(column)”的值\(quoted(c))不是本方案的创建类别（应为 \(categories.joined(separator: "、"))），该乡镇未计入全市创建目标",
+        diagnostics.error("unknown-category", "“\(column)”的值\(quoted(c))不是本方案的\(column)（应为 \(categories.joined(separator: "、"))），该乡镇未计入全市创建目标",
                           at: row.cells[column]!.location, unit: unit)
-        result.notes.append("创建类别“\(c)”无法识别，未计入全市创建目标（见数据问题）")
+        result.notes.append("\(column)“\(c)”无法识别，未计入全市创建目标（见数据问题）")
     }
     enum Conclusion { case positive, negative, unknown }
     /// A spelling the scheme does not know is an error, and the step does not count: an
@@ -159,23 +148,23 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
         }
         if let s = step.stage { result.stage = s }
         // Creation runs from filing; the name's period from naming (五、创建步骤（四）（五）).
-        if step.stage == .filed { filedOn = d }
-        if step.stage == .named { namedOn = d }
+        if step.stage == lifecycle.creationStage { filedOn = d }
+        if step.stage == lifecycle.nameStage { namedOn = d }
     }
-    if result.stage == .filed, let f = filedOn {
+    if result.stage == lifecycle.creationStage, let f = filedOn {
         result.deadline = f.addingYears(lifecycle.creationYears)
         result.overdue = asOf > result.deadline!
     }
-    if let n = namedOn, result.stage == .named || result.stage == .expired {
+    if let n = namedOn, result.stage == lifecycle.nameStage || result.stage == lifecycle.lapsedStage {
         let expires = n.addingYears(lifecycle.nameYears)
         result.expires = expires
         if asOf > expires {
-            result.stage = .expired
+            result.stage = lifecycle.lapsedStage
         } else if expires.addingDays(-lifecycle.expiringDays) <= asOf {
             result.expiring = true
         }
     }
-    if result.stage == .named {
+    if result.stage == lifecycle.nameStage {
         let figures = lifecycle.revocationIndicators.map { dataset.figure(unit, year, $0) }
         result.revocationReview = figures.contains { $0.state == .value && $0.number! > Rational(0) }
         // 六（四）: an incident count that was rejected may hide an incident.
@@ -198,14 +187,15 @@ public struct GoalProgress: Sendable {
     public var gap: Int
 }
 
-/// Counts named and in-creation (filed or accepted) towns of a city per goal group.
-func goalProgress(_ goal: Goal, towns: [String], stages: [String: StageResult]) -> [GoalProgress] {
+/// Counts named (the lifecycle's name stage) and in-creation (its creating stages) towns of a
+/// city per goal group (三、创建目标).
+func goalProgress(_ goal: Goal, lifecycle: Lifecycle, towns: [String], stages: [String: StageResult]) -> [GoalProgress] {
     goal.groups.map { g in
         var named = 0, creating = 0
         for t in towns {
             guard let s = stages[t], let cat = s.category.map(normalizeName), g.categories.contains(cat) else { continue }
-            if s.stage == .named { named += 1 }
-            if s.stage == .filed || s.stage == .accepted { creating += 1 }
+            if s.stage == lifecycle.nameStage { named += 1 }
+            if lifecycle.creatingStages.contains(s.stage) { creating += 1 }
         }
         return GoalProgress(group: g, named: named, creating: creating, gap: max(0, g.target - named))
     }

@@ -157,7 +157,7 @@ struct RuleContext {
     /// Sorting per group: O(n log n).
     private mutating func buildRanks(_ ind: String, within: UnitTier) {
         var groups: [String: [(String, Rational)]] = [:]
-        for u in tree.units where u.level.tier == .town {
+        for u in tree.units where u.level.tier == scheme.assessedTier {
             let f = dataset.figure(u.code, year, ind)
             guard f.state == .value, let v = f.number else { continue }
             groups[tree.ancestor(of: u.code, at: within)?.code ?? "", default: []].append((u.code, v))
@@ -237,7 +237,7 @@ struct RuleContext {
             let group = tree.ancestor(of: unit, at: within)?.code ?? "", key = Self.rankKey(id, within)
             let rank = ranks[key]?[unit] ?? 0
             let size = rankGroupSize[key]?[group] ?? 0
-            var note = describe(id, f) + "，\(wholeAreaWord(within))第 \(rank) 名（共 \(size) 个有数据的乡镇）"
+            var note = describe(id, f) + "，\(scheme.wholeAreaWord(within))第 \(rank) 名（共 \(size) 个有数据的乡镇）"
             if zero && f.number == Rational(0) {
                 note += "；证书数为 0 不得分"
                 return RuleOutcome(state: .holds, points: Rational(0), note: note, sources: f.sources)

@@ -17,20 +17,6 @@ struct AssessmentEntry: Equatable {
     var target: Int32
 }
 
-/// The columns that carry points, in the order a score falls back through them.
-enum ScoreField: CaseIterable {
-    case reviewed, preliminary, selfScored
-
-    /// The column's header in assessments.csv.
-    var name: String {
-        switch self {
-        case .reviewed: return "核定分"
-        case .preliminary: return "初审分"
-        case .selfScored: return "自评分"
-        }
-    }
-}
-
 /// The three point fields of an entry, each a value and its cell, in 96 bytes (not a dictionary
 /// per entry: a sheet may have millions of entries).
 struct ScoreFieldValues: Equatable {
@@ -42,7 +28,7 @@ struct ScoreFieldValues: Equatable {
     private var reviewedAt = nowhere, preliminaryAt = nowhere, selfScoredAt = nowhere
 
     /// The value and cell of `field`, when given.
-    subscript(field: ScoreField) -> (value: Rational, location: SourceLocation)? {
+    subscript(field: ScoreRole) -> (value: Rational, location: SourceLocation)? {
         get {
             switch field {
             case .reviewed: return reviewed.map { ($0, reviewedAt) }
@@ -122,9 +108,13 @@ struct TownAssessments {
 /// `expected`: how many rows there are (the entries' arrays are made that size at once rather
 /// than grown by doubling, which copies every entry).
 ///
-/// `tree`: rows naming a unit that is not a town are reported (scores are a town's), not used.
-func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int, expected: Int = 0, tree: UnitTree? = nil,
+/// `units`: rows naming a unit not of the assessed tier are reported (scores are a town's), not
+/// used; `name` is the tier's units in the scheme's words.
+func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int, expected: Int = 0,
+                     units: (tree: UnitTree, tier: UnitTier, name: String)? = nil,
                      diagnostics: inout DiagnosticBag) -> AssessmentBook {
+    // The sheet's columns and the point columns' order are the scheme's (<rubric><assessment>).
+    let columns = rubric.assessment, scoreOrder = columns.order
     let targets = AssessmentTargets(rubric)
     // Entries in sheet order, each with its town's number (towns numbered as first seen).
     var read: [AssessmentEntry] = [], unitOf: [Int32] = []
@@ -141,9 +131,9 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
     for row in rows {
         if layoutOf.map({ !$0.sameLayout(as: row.cells) }) ?? true {
             layoutOf = row.cells
-            (iYear, iItem) = (row.cells.index(of: "年度"), row.cells.index(of: "条目"))
-            (iRemark, iEvidence) = (row.cells.index(of: "说明"), row.cells.index(of: "佐证材料"))
-            iFields = ScoreField.allCases.map { row.cells.index(of: $0.name) }
+            (iYear, iItem) = (row.cells.index(of: columns.year), row.cells.index(of: columns.item))
+            (iRemark, iEvidence) = (row.cells.index(of: columns.remark), row.cells.index(of: columns.evidence))
+            iFields = scoreOrder.map { row.cells.index(of: columns.columns[$0]!) }
         }
         func cell(_ i: Int?) -> SheetCell? { i.map { row.cells[index: $0] } }
         switch cell(iYear)?.read {
@@ -152,17 +142,17 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
         case .rejected?:
             continue  // reported where the cell was read
         default:
-            diagnostics.error("missing-value", "评分行缺少“年度”，不知道是哪一年的评分，本行未使用；请填写年度",
+            diagnostics.error("missing-value", "评分行缺少“\(columns.year)”，不知道是哪一年的评分，本行未使用；请填写\(columns.year)",
                               at: cell(iYear)?.location ?? row.location, unit: row.unit)
             continue
         }
-        if let tree, let u = tree.unit(row.unit), u.level.tier != .town {
-            diagnostics.warning("not-a-town", "评分行的单位“\(u.name)”是\(u.level.rawValue)级单位；自查打分只适用于乡镇（街道），本行未使用",
+        if let units, let u = units.tree.unit(row.unit), u.level.tier != units.tier {
+            diagnostics.warning("not-a-town", "评分行的单位“\(u.name)”是\(u.level.rawValue)级单位；自查打分只适用于\(units.name)，本行未使用",
                                 at: row.location, unit: row.unit)
             continue
         }
         guard let item = cell(iItem), case .value(.text(let raw)) = item.read else {
-            diagnostics.error("missing-value", "评分行缺少“条目”，未使用", at: row.location, unit: row.unit)
+            diagnostics.error("missing-value", "评分行缺少“\(columns.item)”，未使用", at: row.location, unit: row.unit)
             continue
         }
         let known: (target: ScoreTarget, index: Int32, maximum: Rational, what: String)?
@@ -178,14 +168,14 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
             parsed[raw] = known
         }
         guard let (_, index, maximum, what) = known else {
-            diagnostics.error("unknown-criterion", "“条目”\(quoted(raw))不是评估细则中的条目（应为 4.2、5 或 第5项 这样的写法）", at: item.location, unit: row.unit)
+            diagnostics.error("unknown-criterion", "“\(columns.item)”\(quoted(raw))不是评估细则中的条目（应为 4.2、5 或 第5项 这样的写法）", at: item.location, unit: row.unit)
             continue
         }
         var entry = AssessmentEntry(location: row.location, target: index)
-        for (k, f) in ScoreField.allCases.enumerated() {
+        for (k, f) in scoreOrder.enumerated() {
             guard let c = cell(iFields[k]), case .value(let v) = c.read, let r = v.rational else { continue }
             if r > maximum {
-                diagnostics.error("over-maximum", "“\(f.name)” \(r.plain()) 超过\(what)的满分 \(maximum.plain())，该分数未采用", at: c.location, unit: row.unit)
+                diagnostics.error("over-maximum", "“\(columns.columns[f]!)” \(r.plain()) 超过\(what)的满分 \(maximum.plain())，该分数未采用", at: c.location, unit: row.unit)
                 continue
             }
             entry.fields[f] = (r, c.location)
@@ -234,13 +224,13 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
         } else {
             let group = read[start..<end]
             var merged = AssessmentEntry(location: group.first!.location, target: group.first!.target)
-            for f in ScoreField.allCases {
+            for f in scoreOrder {
                 let given = group.compactMap { $0.fields[f] }
                 let distinct = Set(given.map(\.value))
                 if distinct.count > 1 {
                     let shown = given.map { "\($0.value.plain())（\($0.location.description)）" }.joined(separator: "、")
                     for g in given {
-                        diagnostics.error("conflict", "同一条目的“\(f.name)”有不同的值 \(shown)，都不采用", at: g.location, unit: unit)
+                        diagnostics.error("conflict", "同一条目的“\(columns.columns[f]!)”有不同的值 \(shown)，都不采用", at: g.location, unit: unit)
                     }
                 } else if let first = given.first {
                     merged.fields[f] = first
@@ -294,6 +284,15 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
     var items: [ItemScore] = []
     var discrepancies: [Discrepancy] = []
     let rubricItems = rubric.items
+    // The point columns in the order a manual score falls back through them (核定分 → 初审分 → 自评分).
+    let order = rubric.assessment.order
+    func source(_ role: ScoreRole) -> ScoreSource {
+        switch role {
+        case .reviewed: return .reviewed
+        case .preliminary: return .preliminary
+        case .selfScored: return .selfScored
+        }
+    }
     // Positions in `AssessmentTargets`: criteria in document order, then items.
     var criterionPosition = 0
     // The town's figures of the year, which every computed criterion reads.
@@ -319,12 +318,8 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
                                                evidence: entry?.evidence.flatMap { $0.isEmpty ? nil : $0 })
                     let remark = entry?.remark ?? ""
                     if c.pointee.rule.isManual {
-                        if let v = entry?.fields[.reviewed] {
-                            score.points = v.value; score.source = .reviewed; score.$sources = InlineSources(one: v.location)
-                        } else if let v = entry?.fields[.preliminary] {
-                            score.points = v.value; score.source = .preliminary; score.$sources = InlineSources(one: v.location)
-                        } else if let v = entry?.fields[.selfScored] {
-                            score.points = v.value; score.source = .selfScored; score.$sources = InlineSources(one: v.location)
+                        if let f = order.first(where: { entry?.fields[$0] != nil }), let v = entry?.fields[f] {
+                            score.points = v.value; score.source = source(f); score.$sources = InlineSources(one: v.location)
                         }
                         score.note = remark
                     } else {
@@ -344,7 +339,7 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
                             score.points = v.value
                             score.source = .adjusted
                             score.sources.append(v.location)
-                            if !remark.isEmpty { score.note += "；核定说明：" + remark }
+                            if !remark.isEmpty { score.note += "；\(rubric.assessment.reviewedNote)：" + remark }
                         }
                         if let s = entry?.fields[.selfScored], s.value != score.computed! {
                             discrepancies.append(Discrepancy(criterion: c.pointee.id, selfScore: s.value, computed: score.computed!, location: s.location))
@@ -357,15 +352,10 @@ func scoreTown(_ unit: String, rubric: Rubric, context: RuleContext, assessments
                 var itemScore = ItemScore(of: rubricItems, k, points: min(sum, maximum), sum: sum, criteria: criteria)
                 if let whole {
                     let allManual = crits.allSatisfy { $0.rule.isManual }
-                    if let v = whole.fields[.reviewed] {
+                    // A reviewed score sets any item; the others only an item people score whole.
+                    if let f = order.first(where: { whole.fields[$0] != nil && ($0 == .reviewed || allManual) }), let v = whole.fields[f] {
                         itemScore.points = v.value
-                        itemScore.wholeItem = allManual ? .reviewed : .adjusted
-                    } else if allManual, let v = whole.fields[.preliminary] {
-                        itemScore.points = v.value
-                        itemScore.wholeItem = .preliminary
-                    } else if allManual, let v = whole.fields[.selfScored] {
-                        itemScore.points = v.value
-                        itemScore.wholeItem = .selfScored
+                        itemScore.wholeItem = f == .reviewed && !allManual ? .adjusted : source(f)
                     }
                     if !allManual, let s = whole.fields[.selfScored], s.value != min(sum, maximum) {
                         discrepancies.append(Discrepancy(criterion: String(item.pointee.number), selfScore: s.value, computed: min(sum, maximum), location: s.location))

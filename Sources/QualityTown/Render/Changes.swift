@@ -264,10 +264,8 @@ func fieldLabel(_ key: String, scheme: Scheme) -> String {
     switch parts[0] {
     case "indicator": return scheme.indicator(rest)?.header ?? scheme.rates.first { $0.id == rest }?.label ?? rest
     case "target": return "\(rest) \(scheme.targets.first { $0.id == rest }?.label ?? "")判定"
-    case "score": return ["base": "基础分", "bonus": "加分", "total": "总分", "rank": "全市名次"][rest] ?? rest
-    case "item": return "评估细则第\(rest)项得分"
-    case "eligibility": return "申报资格"
-    case "stage": return rest.isEmpty ? "创建阶段" : (["overdue": "逾期", "expiring": "命名即将到期", "revocationReview": "提请撤销", "expires": "命名到期日"][rest] ?? rest)
+    case "score", "eligibility", "stage": return scheme.fields[key] ?? key
+    case "item": return scheme.field("item", ["n": rest])
     default: return key
     }
 }
@@ -275,8 +273,8 @@ func fieldLabel(_ key: String, scheme: Scheme) -> String {
 /// Words for the machine values of results.json.
 func valueLabel(_ v: String, scheme: Scheme) -> String {
     if let t = TargetStatus(rawValue: v) { return t.label }
-    if let s = StageName(rawValue: v) { return scheme.stageLabel(s) }
-    if let e = EligibilityStatus(rawValue: v) { return e.label }
+    if let s = scheme.lifecycle?.stageLabels[v] { return s }
+    if let e = EligibilityStatus(rawValue: v) { return scheme.eligibilityLabel(e) }
     if let st = ValueState(rawValue: v) {
         switch st {
         case .noData: return "缺数据"
@@ -344,9 +342,10 @@ func changesView(_ report: Report, previous: FlatResults?, current: [UInt8], for
     if !units.isEmpty {
         summary.append("\(units.count) 个单位的结果有变化（" + unitsByLevel.map { "\($0.level) \($0.count) 个" }.joined(separator: "、") + "），共 \(rowCount) 项")
         var kinds: [String] = []
-        if targetChanges > 0 { kinds.append("目标判定 \(targetChanges) 项") }
-        if scoreChanges > 0 { kinds.append("得分或名次 \(scoreChanges) 项") }
-        if stageChanges > 0 { kinds.append("申报资格或创建阶段 \(stageChanges) 项") }
+        let s = a.scheme
+        if targetChanges > 0 { kinds.append("\(s.field("changes.targets")) \(targetChanges) 项") }
+        if scoreChanges > 0 { kinds.append("\(s.field("changes.scores")) \(scoreChanges) 项") }
+        if stageChanges > 0 { kinds.append("\(s.field("changes.stages")) \(stageChanges) 项") }
         if !kinds.isEmpty { summary.append("其中" + kinds.joined(separator: "、")) }
     }
     return .object(["page": frame.value, "first": .bool(false), "files": .list(files), "units": .list(units),

@@ -33,28 +33,28 @@ func rankingRows(_ towns: [UnitResult], scheme: Scheme, tree: UnitTree, format: 
             "base": .t(s.base.plain()),
             "bonus": .t(s.bonus.plain()),
             "total": .t(s.total.plain()),
-            "eligibility": .t(r.eligibility?.status.label ?? "—"),
+            "eligibility": .t(r.eligibility.map { scheme.eligibilityLabel($0.status) } ?? "—"),
             "stage": .t(r.stage.map { scheme.stageLabel($0.stage) } ?? "—"),
-            "flags": .t(stageFlags(r.stage)),
+            "flags": .t(stageFlags(r.stage, scheme: scheme)),
         ])
     }
 }
 
 /// The towns left out of a ranking for want of data of their own, named in one sentence (or null).
-func unrankedText(_ towns: [UnitResult]) -> TemplateValue {
+func unrankedText(_ towns: [UnitResult], scheme: Scheme) -> TemplateValue {
     let names = towns.filter { $0.score != nil && !$0.hasData }.map(\.unit.name)
     guard !names.isEmpty else { return .null }
-    return .t("本年度没有本乡镇（街道）自身数据、未参加排名：" + names.joined(separator: "、") + "（共 \(names.count) 个）。")
+    return .t("本年度没有本\(scheme.assessedName)自身数据、未参加排名：" + names.joined(separator: "、") + "（共 \(names.count) 个）。")
 }
 
-/// Overdue / expiring / revocation review, in words.
-func stageFlags(_ s: StageResult?) -> String {
+/// Overdue / expiring / revocation review, in the scheme's words (`<lifecycle><flag>`).
+func stageFlags(_ s: StageResult?, scheme: Scheme) -> String {
     guard let s else { return "" }
     var f: [String] = []
-    if s.overdue { f.append("逾期") }
-    if s.expiring { f.append("即将到期") }
-    if s.revocationReview { f.append("提请撤销") }
-    if s.revocationReviewUnknown { f.append("事故数据错误") }
+    if s.overdue { f.append(scheme.stageFlag("overdue")) }
+    if s.expiring { f.append(scheme.stageFlag("expiring")) }
+    if s.revocationReview { f.append(scheme.stageFlag("revocation-review")) }
+    if s.revocationReviewUnknown { f.append(scheme.stageFlag("revocation-unknown")) }
     return f.joined(separator: "、")
 }
 
@@ -72,7 +72,7 @@ func matrixValue(_ towns: [UnitResult], scheme: Scheme, format: OutputFormat, ro
                 "cells": .list(shown.map { matrixCell(r.targets[$0], scheme: scheme) }),
             ])
         }),
-        "empty": empty.isEmpty ? .null : .t("以下目标所辖乡镇（街道）均无数据（缺数据），未列入上表：" + empty.joined(separator: "；") + "。"),
+        "empty": empty.isEmpty ? .null : .t("以下目标所辖\(scheme.assessedName)均无数据（缺数据），未列入上表：" + empty.joined(separator: "；") + "。"),
     ])
 }
 
@@ -123,7 +123,7 @@ func countyView(_ report: Report, _ county: UnitResult, format: OutputFormat) ->
         "matrix": matrixValue(towns, scheme: scheme, format: format, root: "../"),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "ranking": .list(rankingRows(towns, scheme: scheme, tree: a.tree, format: format, year: a.year, root: "../")),
-        "unranked": unrankedText(towns),
+        "unranked": unrankedText(towns, scheme: scheme),
         "remarks": report.remarks(of: county.unit.code),
         "discrepancies": .list(discrepancies),
         "problems": .list(problems),
@@ -183,8 +183,8 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
     }
     var goalBars: [Bar] = []
     for g in city.goal ?? [] {
-        goalBars.append(Bar(label: "\(g.group.label) 已命名", value: Rational(g.named), text: "\(g.named) / \(g.group.target)"))
-        goalBars.append(Bar(label: "\(g.group.label) 创建中", value: Rational(g.creating), text: "\(g.creating)"))
+        goalBars.append(Bar(label: "\(g.group.label) \(scheme.goal?.namedLabel ?? "")", value: Rational(g.named), text: "\(g.named) / \(g.group.target)"))
+        goalBars.append(Bar(label: "\(g.group.label) \(scheme.goal?.creatingLabel ?? "")", value: Rational(g.creating), text: "\(g.creating)"))
     }
     let goalMax = Rational(max(1, (city.goal ?? []).map(\.group.target).max() ?? 1))
     // Pipeline.
@@ -192,11 +192,12 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
         ["name": .t(r.unit.name), "link": .t("../towns/\(r.unit.code).\(ext)"),
          "county": .t(a.tree.ancestor(of: r.unit.code, at: .county)?.name ?? "—"), "category": .t(r.stage?.category ?? "—")]
     }
-    let creating: [TemplateValue] = allTowns.filter { $0.stage?.stage == .filed || $0.stage?.stage == .accepted }.map { r in
+    let creatingStages = scheme.lifecycle?.creatingStages ?? []
+    let creating: [TemplateValue] = allTowns.filter { $0.stage.map { creatingStages.contains($0.stage) } ?? false }.map { r in
         var o = townRef(r)
         o["stage"] = .t(scheme.stageLabel(r.stage!.stage))
         o["deadline"] = .t(r.stage!.deadline?.chinese ?? "—")
-        o["overdue"] = .t(r.stage!.overdue ? "逾期" : "")
+        o["overdue"] = .t(r.stage!.overdue ? scheme.stageFlag("overdue") : "")
         return .object(o)
     }
     let expiring: [TemplateValue] = allTowns.filter { $0.stage?.expiring == true }.map { r in
@@ -270,7 +271,7 @@ func cityView(_ report: Report, _ city: UnitResult, format: OutputFormat) -> Tem
         "expiringDays": .t(scheme.lifecycle.map { String($0.expiringDays) } ?? ""),
         "reviews": .list(reviews),
         "ranking": .list(rankingRows(allTowns, scheme: scheme, tree: a.tree, format: format, year: a.year, root: "../")),
-        "unranked": unrankedText(allTowns),
+        "unranked": unrankedText(allTowns, scheme: scheme),
         "categoryNames": .list((scheme.rubric?.categories ?? []).map { .t($0.name) }),
         "distribution": .object(["rows": .list(distRows), "ticks": .list(ticks), "height": .t(String(counties.count * rowH + 40)),
                                  "viewBox": .t("0 0 650 \(counties.count * rowH + 40)"),
@@ -320,7 +321,6 @@ func formValue(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: S
     let county = a.tree.ancestor(of: r.unit.code, at: .county)
     let countyName = county.map { $0.name.hasSuffix("县") || $0.name.hasSuffix("区") ? String($0.name.dropLast()) : $0.name } ?? ""
     let city = a.tree.ancestor(of: r.unit.code, at: .city)?.name ?? ""
-    let request = paragraphs(textCell("请示正文")), opinion = paragraphs(textCell("县级推荐意见")), selfReport = paragraphs(textCell("自查报告"))
     // The town's own scores when it has filed; an empty table to fill by pen when it has not.
     let score: TemplateValue
     if row == nil || r.score == nil {
@@ -328,25 +328,31 @@ func formValue(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: S
     } else {
         score = scoreTableValue(r, scheme: scheme, parts: parts, kind: .selfAssessment)
     }
-    return .object([
+    var form: TemplateObject = [
         "city": .t(city),
         "town": .t(r.unit.name),
         "hasApplication": .bool(row != nil),
         "county": .t(countyName),
-        "applied": dateParts(dayCell("申报日期")),
-        "request": request,
-        "requestLines": ruled(request.isTruthy ? 0 : 10),
-        "recommender": .t(textCell("推荐单位") ?? ""),
-        "opinion": opinion,
-        "opinionLines": ruled(opinion.isTruthy ? 0 : 5),
-        "recommended": dateParts(dayCell("推荐日期")),
-        "report": selfReport,
-        "reportLines": ruled(selfReport.isTruthy ? 0 : 18),
-        "score": score,
-        "blankScore": .bool(row == nil || r.score == nil),
-        "rubricClause": .t(scheme.rubric?.clause ?? ""),
-        "year": .t(a.year),
-    ])
+    ]
+    // The application's values the scheme puts on the form (<page id="form"><field>).
+    for f in scheme.page("form").fields {
+        if f.isDate {
+            form[f.name] = dateParts(dayCell(f.column))
+        } else if let lines = f.lines {
+            let text = paragraphs(textCell(f.column))
+            form[f.name] = text
+            form[f.name + "Lines"] = ruled(text.isTruthy ? 0 : lines)
+        } else {
+            form[f.name] = .t(textCell(f.column) ?? "")
+        }
+    }
+    for (name, value) in [
+        ("score", score),
+        ("blankScore", .bool(row == nil || r.score == nil)),
+        ("rubricClause", .t(scheme.rubric?.clause ?? "")),
+        ("year", .t(a.year)),
+    ] as [(String, TemplateValue)] { form[name] = value }
+    return .object(form)
 }
 
 /// A town's filing form page; `form`: its `formValue` when already made (shared with the bundle).
@@ -385,7 +391,7 @@ func formsBundleView(_ report: Report, _ county: UnitResult, format: OutputForma
     let values = ["unit": county.unit.name, "city": city, "county": county.unit.name, "year": String(a.year), "asOf": a.asOf.chinese, "scheme": scheme.name]
     let frame = PageFrame(title: PageWording.fill(words.title, values), subtitle: PageWording.fill(words.subtitle, values), root: "../../",
                           scheme: scheme, asOf: a.asOf, format: format, document: words.document.map { PageWording.fill($0, values) },
-                          unit: "\(county.unit.name) · \(forms.count) 个乡镇（街道）",
+                          unit: "\(county.unit.name) · \(forms.count) 个\(scheme.assessedName)",
                           trail: [("报告目录", "../../index.\(ext)"),
                                   (PageWording.fill(scheme.page("county").link ?? "", ["unit": county.unit.name]), "../counties/\(county.unit.code).\(ext)")])
     return .object(["page": frame.value, "forms": .list(forms)])

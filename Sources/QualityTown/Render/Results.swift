@@ -328,7 +328,7 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
                                               ("missing", .array(e.missing.map { .string($0) }))])))
         }
         if let st = r.stage {
-            o.append(("stage", .object([("stage", .string(st.stage.rawValue)), ("overdue", .bool(st.overdue)),
+            o.append(("stage", .object([("stage", .string(st.stage)), ("overdue", .bool(st.overdue)),
                                         ("expiring", .bool(st.expiring)), ("expires", st.expires.map { .string($0.description) } ?? .null),
                                         ("revocationReview", st.revocationReviewUnknown ? .null : .bool(st.revocationReview))])))
         }
@@ -385,13 +385,17 @@ func resultsJSON(_ a: Assessment, problems: [Diagnostic], inputs: [InputFile] = 
 
 /// `YEAR/results.csv`: one row per unit, Chinese headers, UTF-8 with BOM so Excel opens it.
 func resultsCSV(_ a: Assessment) -> [UInt8] {
-    var header = ["代码", "名称", "层级", "上级代码", "基础分", "加分", "总分", "申报资格", "创建阶段", "逾期", "命名即将到期", "命名到期日", "提请撤销"]
+    let s = a.scheme
+    // The unit columns are units.csv's; the result columns are named by the scheme (<fields>).
+    var header = ["代码", "名称", "层级", "上级代码"]
+        + ["score.base", "score.bonus", "score.total", "eligibility", "stage", "stage.overdue", "stage.expiring", "stage.expires",
+           "stage.revocationReview"].map { s.field($0) }
     header += a.scheme.targets.map { "\($0.id) \($0.label)" }
     var lines = [csvLine(header)]
     for r in a.units {
         var row = [r.unit.code, r.unit.name, r.unit.level.rawValue, r.unit.parent ?? ""]
         row += [r.score.map { $0.base.plain() } ?? "", r.score.map { $0.bonus.plain() } ?? "", r.score.map { $0.total.plain() } ?? ""]
-        row += [r.eligibility?.status.label ?? "", r.stage.map { a.scheme.stageLabel($0.stage) } ?? ""]
+        row += [r.eligibility.map { s.eligibilityLabel($0.status) } ?? "", r.stage.map { s.stageLabel($0.stage) } ?? ""]
         row += [r.stage.map { $0.overdue ? "是" : "否" } ?? "", r.stage.map { $0.expiring ? "是" : "否" } ?? "",
                 r.stage?.expires?.description ?? "", r.stage.map { $0.revocationReview ? "是" : $0.revocationReviewUnknown ? "数据错误" : "否" } ?? ""]
         row += r.targets.map(\.status.label)

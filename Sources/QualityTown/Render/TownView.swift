@@ -238,7 +238,8 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
                 for i in items.indices where parts.categoryOfItem[items[i].itemIndex] == cat.id {
                     defer { k += 1 }
                     let it = items.baseAddress! + i, part = partItems.baseAddress! + items[i].itemIndex
-                    let (row, own) = scoreRow(it, part, category: k == 0 ? cat.label : .t(""), kind: kind, bonus: bonusCategories.contains(cat.id),
+                    let (row, own) = scoreRow(it, part, category: k == 0 ? cat.label : .t(""), kind: kind, reviewedNote: rubric.assessment.reviewedNote,
+                                              bonus: bonusCategories.contains(cat.id),
                                               discrepancies: s.discrepancies, notes: &notes)
                     rows.append(row)
                     ownItems.append((cat.id, own))
@@ -301,7 +302,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
 /// One row of the 自查打分表: an item's parts and its score, read in place; and the item's
 /// points as the table counts them (nil: blank).
 private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<ScoreTableParts.Item>, category: TemplateValue,
-                      kind: ScoreTableKind, bonus: Bool, discrepancies: [Discrepancy], notes: inout SourceNotes) -> (TemplateValue, Rational?) {
+                      kind: ScoreTableKind, reviewedNote: String, bonus: Bool, discrepancies: [Discrepancy], notes: inout SourceNotes) -> (TemplateValue, Rational?) {
     var inOrder = it.pointee.criteria.count == part.pointee.criteria.count
     let number = String(it.pointee.item.number)
     // A whole-item 自评分 the data disagree with (discrepancies keep it) or the one the item was
@@ -356,7 +357,7 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
                         case .notApplicable: points = computed; remark = "不适用"
                         default:
                             points = computed
-                            remark = "数据核算" + (dataNote(c.pointee.note).map { "：" + $0 } ?? "")
+                            remark = "数据核算" + (dataNote(c.pointee.note, reviewedNote: reviewedNote).map { "：" + $0 } ?? "")
                         }
                     }
                     if let e = c.pointee.evidence, points != nil { remark += "；佐证：" + e }
@@ -414,9 +415,10 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
 }
 
 /// A computed criterion's figures as the form's 备注 says them: the rule's note
-/// (`首席质量官聘任率 13/13 = 100%，要求 = 100%`) without the committee's 核定说明.
-private func dataNote(_ note: String) -> String? {
-    let figures = note.range(of: "；核定说明：").map { String(note[..<$0.lowerBound]) } ?? note
+/// (`首席质量官聘任率 13/13 = 100%，要求 = 100%`) without the committee's remark (`reviewedNote`,
+/// the scheme's 核定说明, which `scoreTown` appends).
+private func dataNote(_ note: String, reviewedNote: String) -> String? {
+    let figures = note.range(of: "；\(reviewedNote)：").map { String(note[..<$0.lowerBound]) } ?? note
     return figures.isEmpty ? nil : figures
 }
 
@@ -485,8 +487,8 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: Sc
         if s.overdue, let d = s.deadline { flags.append(scheme.lifecycleNotice("overdue", ["date": d.chinese])) }
         if let d = s.deadline, !s.overdue { flags.append(scheme.lifecycleNotice("deadline", ["date": d.chinese])) }
         if s.expiring, let e = s.expires { flags.append(scheme.lifecycleNotice("expiring", ["date": e.chinese, "days": days])) }
-        if let e = s.expires, !s.expiring, s.stage == .named { flags.append(scheme.lifecycleNotice("valid-until", ["date": e.chinese])) }
-        if let e = s.expires, s.stage == .expired { flags.append(scheme.lifecycleNotice("expired", ["date": e.chinese])) }
+        if let e = s.expires, !s.expiring, s.stage == scheme.lifecycle?.nameStage { flags.append(scheme.lifecycleNotice("valid-until", ["date": e.chinese])) }
+        if let e = s.expires, s.stage == scheme.lifecycle?.lapsedStage { flags.append(scheme.lifecycleNotice("expired", ["date": e.chinese])) }
         if s.revocationReview { flags.append(scheme.lifecycleNotice("revocation-review", ["clause": clause])) }
         if s.revocationReviewUnknown { flags.append(scheme.lifecycleNotice("revocation-unknown", ["clause": clause])) }
         flags += s.notes
@@ -500,7 +502,7 @@ func townView(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: Sc
     var eligibility: TemplateValue = .null
     if let e = r.eligibility {
         eligibility = .object([
-            "status": .t(e.status.label),
+            "status": .t(scheme.eligibilityLabel(e.status)),
             "statusClass": .t("eligibility-" + e.status.rawValue),
             "conditions": .list(e.conditions.map { c in
                 .object([

@@ -88,8 +88,16 @@ public struct Scheme: Sendable {
     public var goal: Goal?
     /// Tasks, parties, progress, stages and rule targets, when the programme is run as a plan.
     public var plan: PlanDefinition?
+    /// The tier whose units the rubric scores and the eligibility and lifecycle judge
+    /// (`<tiers assessed>`; nil: a plan, which has none of these).
+    public var assessedTier: UnitTier?
+    /// The programme's words for each tier (`<tiers><tier id name whole>`).
+    public var tierWords: [UnitTier: TierWords] = [:]
     /// Titles and link labels of the unit pages (scheme.xml `<pages>`), by page id.
     public var pages: [String: PageWording] = [:]
+    /// Names of result fields (scheme.xml `<fields>`): results.csv's headers, the changes page's
+    /// field names and summary, by field id (`FieldWording.required`).
+    public var fields: [String: String] = [:]
     /// The folder the scheme was loaded from (holds its templates and CSS).
     public var directory: String
 
@@ -120,6 +128,8 @@ public struct PageWording: Sendable {
     public var ownLink: String?
     /// The label of a link beside the unit's name (the index's units tree).
     public var shortLink: String?
+    /// Values of the page taken from the application row (`<page><field>`), in order.
+    public var fields: [PageField] = []
 
     /// The placeholders of `pattern`, or nil when its braces do not pair.
     static func names(in pattern: String) -> [String]? {
@@ -149,9 +159,32 @@ public struct PageWording: Sendable {
     }
 }
 
+/// The result fields a scheme without a plan must name (scheme.xml `<fields>`): the keys of
+/// results.json a person reads as results.csv headers or on the changes page, and the three
+/// kinds of change the changes page sums up. `item` is a pattern with {n} (the item's number).
+public enum FieldWording {
+    public static let required = ["score.base", "score.bonus", "score.total", "score.rank", "item", "eligibility", "stage",
+                                  "stage.overdue", "stage.expiring", "stage.expires", "stage.revocationReview",
+                                  "changes.targets", "changes.scores", "changes.stages"]
+    /// The placeholders each field may use (none unless listed).
+    public static let placeholders: [String: Set<String>] = ["item": ["n"]]
+}
+
 extension Scheme {
+    /// The name of result field `id` (the loader guarantees every required field of a scheme
+    /// without a plan; its id otherwise).
+    func field(_ id: String, _ values: [String: String] = [:]) -> String {
+        fields[id].map { PageWording.fill($0, values) } ?? id
+    }
+
+    /// An eligibility status in the scheme's words (`<eligibility><status id label>`).
+    func eligibilityLabel(_ status: EligibilityStatus) -> String { eligibility?.statusLabels[status] ?? status.rawValue }
+
+    /// A stage's short mark (`<lifecycle><flag id label>`: overdue, expiring, revocation-review…).
+    func stageFlag(_ id: String) -> String { lifecycle?.flags[id] ?? id }
+
     /// A stage's name as the scheme words it (its id when the scheme has no lifecycle).
-    func stageLabel(_ stage: StageName) -> String { lifecycle?.stageLabels[stage] ?? stage.rawValue }
+    func stageLabel(_ stage: StageID) -> String { lifecycle?.stageLabels[stage] ?? stage }
 
     /// The lifecycle's notice `id` with its placeholders filled.
     func lifecycleNotice(_ id: String, _ values: [String: String]) -> String {
@@ -164,14 +197,34 @@ extension Scheme {
     }
 }
 
-/// The words for "the whole area" of a tier in a rule's note (全市第 3 名, 全县（区）排名).
-func wholeAreaWord(_ tier: UnitTier) -> String {
-    switch tier {
-    case .town: return "全镇（街道）"
-    case .county: return "全县（区）"
-    case .city: return "全市"
-    case .province: return "全省"
-    }
+/// A programme's words for one tier of units (scheme.xml `<tiers><tier>`).
+public struct TierWords: Sendable {
+    /// The units of the tier, in data problems (乡镇（街道）).
+    public var name: String?
+    /// The whole area of one unit of the tier, in rule notes (全市第 3 名, 全县（区）排名).
+    public var whole: String?
+}
+
+/// One value of a page taken from a column of the lifecycle's sheet (`<page><field name column
+/// lines>`): the form's 申报日期, 请示正文… are the scheme's columns, named as the template uses them.
+public struct PageField: Sendable {
+    /// The template's name for the value.
+    public var name: String
+    /// The column id in the lifecycle's sheet.
+    public var column: String
+    /// A date column: the value is split into year, month and day (`dateParts`).
+    public var isDate: Bool
+    /// For text: paragraphs, and this many ruled lines (`nameLines`) when blank; nil: one text.
+    public var lines: Int?
+}
+
+extension Scheme {
+    /// The words for "the whole area" of a tier in a rule's note (the loader guarantees them for
+    /// every tier a rule ranks within or compares with).
+    func wholeAreaWord(_ tier: UnitTier) -> String { tierWords[tier]?.whole ?? "" }
+
+    /// The name of the assessed tier's units (the loader guarantees it when a tier is assessed).
+    var assessedName: String { assessedTier.flatMap { tierWords[$0]?.name } ?? "" }
 }
 
 // MARK: - Targets, rubric, eligibility, lifecycle and goal (optional parts of a scheme)
@@ -296,9 +349,36 @@ public struct RubricCategory: Sendable {
     public var line: Int
 }
 
+/// Which column of the assessment sheet a point field is (`<assessment><score>`).
+public enum ScoreRole: String, Sendable, CaseIterable {
+    /// 核定分: also replaces a computed score.
+    case reviewed
+    /// 初审分.
+    case preliminary
+    /// 自评分: also compared with a computed score (a discrepancy).
+    case selfScored = "self"
+}
+
+/// The sheet of scores given by people and its columns (`<rubric><assessment>`): column ids of
+/// the sheet `sheet`, checked by the loader.
+public struct AssessmentColumns: Sendable {
+    public var sheet: String
+    public var year: String
+    public var item: String
+    public var remark: String
+    public var evidence: String
+    /// The point columns in the order a manual criterion's score falls back through them.
+    public var order: [ScoreRole]
+    public var columns: [ScoreRole: String]
+    /// What a reviewer's remark is called when a reviewed score replaces a computed one.
+    public var reviewedNote: String
+}
+
 /// The rubric (附件1).
 public struct Rubric: Sendable {
     public let clause: String
+    /// The sheet of scores given by people and its columns.
+    public let assessment: AssessmentColumns
     public let declaredTotal: Rational
     public let bonusCap: Rational
     public let categories: [RubricCategory]
@@ -308,8 +388,9 @@ public struct Rubric: Sendable {
     public let criteria: [Criterion]
     private let itemOfCriterion: [String: Int]
 
-    public init(clause: String, declaredTotal: Rational, bonusCap: Rational, categories: [RubricCategory]) {
+    public init(clause: String, assessment: AssessmentColumns, declaredTotal: Rational, bonusCap: Rational, categories: [RubricCategory]) {
         self.clause = clause
+        self.assessment = assessment
         self.declaredTotal = declaredTotal
         self.bonusCap = bonusCap
         self.categories = categories
@@ -339,26 +420,41 @@ public struct Eligibility: Sendable {
     public var years: Int
     public var conditions: [EligibilityCondition]
     public var manual: [(clause: String, text: String)]
+    /// Each status's words (`<status id label>`; the loader requires all three).
+    public var statusLabels: [EligibilityStatus: String] = [:]
 }
+
+/// A town's eligibility status (its words are the scheme's: `Scheme.eligibilityLabel`).
+public enum EligibilityStatus: String, Sendable, Codable, CaseIterable {
+    case eligible, ineligible, undetermined
+}
+
+/// Where a town is in the programme at the as-of date: a stage id the scheme declares
+/// (`<lifecycle><stage id>`, results.json `stage`). The walk (`stageOf`) gives meaning only to
+/// the stages the lifecycle names by role (initial, creation, name, lapsed, creating; see
+/// `Lifecycle`), so a programme's stages are data.
+public typealias StageID = String
 
 /// One step of the programme: the date column that records it, the stage it reaches, and the
 /// conclusion column that may stop it.
 public struct LifecycleStep: Sendable {
     public var column: String
     /// The stage reached when the step happens (nil: a step that changes no stage, 公示).
-    public var stage: StageName?
+    public var stage: StageID?
     public var label: String
     public var conclusion: String?
     public var positive: [String]
     public var negative: [String]
     /// The stage a negative conclusion leads to.
-    public var failed: StageName?
+    public var failed: StageID?
     /// A blank optional step does not make the next one "without its earlier step".
     public var optional: Bool
 }
 
 /// The lifecycle periods (五、创建步骤) and the revocation trigger (六（四）).
 public struct Lifecycle: Sendable {
+    /// The sheet of applications (its id in `Scheme.sheets`).
+    public var sheet: String
     public var steps: [LifecycleStep]
     /// The applications column holding the 创建类别 (for the goal).
     public var categoryColumn: String?
@@ -368,11 +464,31 @@ public struct Lifecycle: Sendable {
     public var clause: String
     public var revocationIndicators: [String]
     public var revocationClause: String
-    /// Each stage's name on pages and in results.csv (`<stage id label>`; the loader requires all).
-    public var stageLabels: [StageName: String] = [:]
+    /// The stages the scheme declares (`<stage id label>`), in document order, and each one's
+    /// name on pages and in results.csv. Every stage a step, role or goal names is one of them
+    /// (checked by the loader).
+    public var stages: [StageID] = []
+    public var stageLabels: [StageID: String] = [:]
+    /// The stages the capability gives a meaning to (五、创建步骤, scheme.xml `<lifecycle>`):
+    /// a town with no step done is in `initial`; the creation period (creationYears from the
+    /// date its step was reached) runs while in `creationStage` and is overdue after; the name's
+    /// period (nameYears) runs while in `nameStage`, where an incident is reviewed for
+    /// revocation (六（四）), and after it the town is in `lapsedStage`; `creatingStages` count as
+    /// "in creation" for the goal and the city report.
+    public var initial: StageID = ""
+    public var creationStage: StageID = ""
+    public var nameStage: StageID = ""
+    public var lapsedStage: StageID = ""
+    public var creatingStages: [StageID] = []
     /// The sentences a town's page prints about its stage (`<notice id text>`), by id: patterns
     /// with {date} {days} {clause} (the loader requires every id of `noticeIDs`).
     public var notices: [String: String] = [:]
+    /// The short marks beside a stage in rankings and the city report (`<flag id label>`), by
+    /// id (the loader requires every id of `flagIDs`).
+    public var flags: [String: String] = [:]
+    /// overdue, expiring (the name ends within expiring-days), revocation-review and
+    /// revocation-unknown (an incident figure in error), as in the notices.
+    public static let flagIDs = ["overdue", "expiring", "revocation-review", "revocation-unknown"]
     /// overdue: the creation period ended unaccepted; deadline: its end; expiring: the name ends
     /// within expiring-days; valid-until: the name's end; expired: it ended; revocation-review /
     /// revocation-unknown: an incident this year (or an incident figure in error).
@@ -393,4 +509,7 @@ public struct Goal: Sendable {
     public var year: Int
     public var clause: String
     public var groups: [Group]
+    /// The chart's words for a group's named towns and towns in creation (city report).
+    public var namedLabel: String = ""
+    public var creatingLabel: String = ""
 }

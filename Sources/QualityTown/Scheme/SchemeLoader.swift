@@ -177,35 +177,70 @@ private struct SchemeReader {
             if t.value == nil && t.ref == nil { problem("目标 \(t.id) 需要 value 或 ref", e) }
             return t
         }
-        if let r = child(root, "rubric") { scheme.rubric = readRubric(r, known: known) }
+        if let r = child(root, "rubric") { scheme.rubric = readRubric(r, known: known, sheets: sheets) }
         if let e = child(root, "eligibility") {
             var conditions: [EligibilityCondition] = []
             var manual: [(String, String)] = []
+            var statusLabels: [EligibilityStatus: String] = [:]
             for c in e.childElements {
+                if c.name == "status" { statusLabels[EligibilityStatus(rawValue: c.attribute("id")!)!] = c.attribute("label")!; continue }
                 if c.name == "manual-condition" { manual.append((c.attribute("clause")!, c.attribute("text")!)); continue }
                 guard let ruleEl = c.childElements.first else { continue }
                 conditions.append(EligibilityCondition(id: c.attribute("id")!, clause: c.attribute("clause")!, text: c.attribute("text")!,
                                                        rule: readRule(ruleEl, known: known), eachYear: c.attribute("each-year") == "true"))
             }
-            scheme.eligibility = Eligibility(years: Int(e.attribute("years")!)!, conditions: conditions, manual: manual)
+            let unnamed = EligibilityStatus.allCases.filter { statusLabels[$0] == nil }
+            if !unnamed.isEmpty {
+                problem("申报资格缺少结论的名称：" + unnamed.map { "<status id=\"\($0.rawValue)\" label=\"…\"/>" }.joined(separator: "、"), e)
+            }
+            scheme.eligibility = Eligibility(years: Int(e.attribute("years")!)!, conditions: conditions, manual: manual, statusLabels: statusLabels)
         }
         if let e = child(root, "lifecycle") {
+            // Every column the lifecycle reads is a column of its sheet.
+            let sheetID = e.attribute("sheet")!
+            if let sheet = sheetNamed(sheetID, "生命周期", e, sheets: sheets) {
+                let named = e.childElements.filter { $0.name == "step" }.flatMap { st in
+                    [("步骤“\(st.attribute("label")!)”的 column", st.attribute("column"), st), ("步骤“\(st.attribute("label")!)”的 conclusion", st.attribute("conclusion"), st)]
+                } + [("category-column", e.attribute("category-column"), e)]
+                for (what, column, at) in named { if let column { columnOf(sheet, column, "生命周期 \(what)", at) } }
+            }
             let rev = child(e, "revocation")
             let revIDs = rev?.attribute("indicators")?.split(separator: " ").map(String.init) ?? []
             for i in revIDs where !known.contains(i) { problem("撤销条件引用了未定义的指标 \(i)", rev!) }
+            // The stages, in document order: every stage a step, role or the goal names must be one.
+            var labels: [StageID: String] = [:]
+            var stages: [StageID] = []
+            for st in e.childElements where st.name == "stage" {
+                stages.append(st.attribute("id")!)
+                labels[st.attribute("id")!] = st.attribute("label")!
+            }
+            func declared(_ id: String, _ what: String, _ at: XMLElement) {
+                if labels[id] == nil {
+                    problem("生命周期的 \(what) 引用了未声明的阶段 \(id)（已声明：" + stages.joined(separator: "、") + "）；请添加 <stage id=\"\(id)\" label=\"…\"/>", at)
+                }
+            }
             let steps = e.childElements.filter { $0.name == "step" }.map { st in
-                LifecycleStep(column: st.attribute("column")!, stage: st.attribute("stage").flatMap(StageName.init(rawValue:)),
-                              label: st.attribute("label")!, conclusion: st.attribute("conclusion"),
-                              positive: st.attribute("positive")?.split(separator: " ").map(String.init) ?? [],
-                              negative: st.attribute("negative")?.split(separator: " ").map(String.init) ?? [],
-                              failed: st.attribute("failed").flatMap(StageName.init(rawValue:)), optional: st.attribute("optional") == "true")
+                let step = LifecycleStep(column: st.attribute("column")!, stage: st.attribute("stage"),
+                                         label: st.attribute("label")!, conclusion: st.attribute("conclusion"),
+                                         positive: st.attribute("positive")?.split(separator: " ").map(String.init) ?? [],
+                                         negative: st.attribute("negative")?.split(separator: " ").map(String.init) ?? [],
+                                         failed: st.attribute("failed"), optional: st.attribute("optional") == "true")
+                if let s = step.stage { declared(s, "步骤“\(step.label)”的 stage", st) }
+                if let s = step.failed { declared(s, "步骤“\(step.label)”的 failed", st) }
+                return step
             }
             for st in steps where st.conclusion != nil && (st.failed == nil || st.positive.isEmpty || st.negative.isEmpty) {
                 problem("步骤“\(st.label)”有结论列，需要 positive、negative 和 failed", e)
             }
-            var labels: [StageName: String] = [:]
-            for st in e.childElements where st.name == "stage" {
-                if let id = StageName(rawValue: st.attribute("id")!) { labels[id] = st.attribute("label")! }
+            let roles = ["initial", "creation-stage", "name-stage", "lapsed-stage"].map { ($0, e.attribute($0)!) }
+            for (name, id) in roles { declared(id, name, e) }
+            let creating = e.attribute("creating-stages")!.split(separator: " ").map(String.init)
+            for id in creating { declared(id, "creating-stages", e) }
+            // The creation and name periods start on the date of the step that reaches their stage.
+            for (name, id) in roles where name == "creation-stage" || name == "name-stage" {
+                if labels[id] != nil, !steps.contains(where: { $0.stage == id }) {
+                    problem("生命周期的 \(name)“\(id)”不是任何步骤（<step stage>）到达的阶段，期限无从起算", e)
+                }
             }
             var notices: [String: String] = [:]
             for n in e.childElements where n.name == "notice" {
@@ -219,24 +254,31 @@ private struct SchemeReader {
                 }
                 notices[id] = text
             }
+            var flags: [String: String] = [:]
+            for f in e.childElements where f.name == "flag" { flags[f.attribute("id")!] = f.attribute("label")! }
+            let unmarked = Lifecycle.flagIDs.filter { flags[$0] == nil }
+            if !unmarked.isEmpty {
+                problem("生命周期缺少阶段标记：" + unmarked.map { "<flag id=\"\($0)\" label=\"…\"/>" }.joined(separator: "、"), e)
+            }
             let unsaid = Lifecycle.noticeIDs.filter { notices[$0] == nil }
             if !unsaid.isEmpty {
                 problem("生命周期缺少提示：" + unsaid.map { "<notice id=\"\($0)\" text=\"…\"/>" }.joined(separator: "、"), e)
             }
-            let unnamed = StageName.allCases.filter { labels[$0] == nil }
-            if !unnamed.isEmpty {
-                problem("生命周期缺少阶段名称：" + unnamed.map { "<stage id=\"\($0.rawValue)\" label=\"…\"/>" }.joined(separator: "、"), e)
-            }
-            scheme.lifecycle = Lifecycle(steps: steps, categoryColumn: e.attribute("category-column"), creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
+            scheme.lifecycle = Lifecycle(sheet: sheetID, steps: steps, categoryColumn: e.attribute("category-column"), creationYears: Int(e.attribute("creation-years")!)!, nameYears: Int(e.attribute("name-years")!)!,
                                          expiringDays: Int(e.attribute("expiring-days")!)!, clause: e.attribute("clause")!,
-                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "", stageLabels: labels, notices: notices)
+                                         revocationIndicators: revIDs, revocationClause: rev?.attribute("clause") ?? "", stages: stages, stageLabels: labels,
+                                         initial: roles[0].1, creationStage: roles[1].1, nameStage: roles[2].1, lapsedStage: roles[3].1,
+                                         creatingStages: creating, notices: notices, flags: flags)
         }
         if let e = child(root, "goal") {
+            // The goal counts towns by the lifecycle's stages.
+            if scheme.lifecycle == nil { problem("创建目标 <goal> 按生命周期的阶段计数，方案需要 <lifecycle>", e) }
             scheme.goal = Goal(year: Int(e.attribute("year")!)!, clause: e.attribute("clause")!, groups: e.childElements.map { g in
                 Goal.Group(id: g.attribute("id")!, label: g.attribute("label")!,
                            categories: g.attribute("categories")!.split(separator: " ").map(String.init), target: Int(g.attribute("target")!)!)
-            })
+            }, namedLabel: e.attribute("named-label")!, creatingLabel: e.attribute("creating-label")!)
         }
+        readTiers(root, into: &scheme)
         let pagesElement = child(root, "pages")
         for e in pagesElement?.childElements ?? [] {
             let id = e.attribute("id")!
@@ -249,11 +291,43 @@ private struct SchemeReader {
                     problem("页面 \(id) 的 \(name) 中的 {\(u)} 不是可用的占位符（可用：" + PageWording.placeholders.sorted().map { "{\($0)}" }.joined(separator: "、") + "）", e)
                 }
             }
+            // A page's values from the application row: columns of the lifecycle's sheet.
+            var fields: [PageField] = []
+            let sheet = scheme.lifecycle.flatMap { l in sheets.first { $0.id == l.sheet } }
+            for f in e.childElements where f.name == "field" {
+                let name = f.attribute("name")!, column = f.attribute("column")!, lines = f.attribute("lines").flatMap { Int($0) }
+                guard let sheet else { problem("页面 \(id) 的栏目 \(name) 取申报表的列，方案需要 <lifecycle sheet>", f); continue }
+                guard let spec = sheet.columns.first(where: { $0.id == column }) else {
+                    problem("页面 \(id) 的栏目 \(name) 的列“\(column)”不是输入表 \(sheet.id)（\(sheet.file)）的列", f); continue
+                }
+                let isDate = spec.kind == .date
+                if isDate && lines != nil { problem("页面 \(id) 的栏目 \(name) 是日期列“\(column)”，不能有 lines", f) }
+                fields.append(PageField(name: name, column: column, isDate: isDate, lines: lines))
+            }
             scheme.pages[id] = PageWording(title: e.attribute("title")!, subtitle: e.attribute("subtitle")!, document: e.attribute("document"),
-                                           link: e.attribute("link"), ownLink: e.attribute("own-link"), shortLink: e.attribute("short-link"))
+                                           link: e.attribute("link"), ownLink: e.attribute("own-link"), shortLink: e.attribute("short-link"),
+                                           fields: fields)
         }
-        // The unit pages (town, county, city, forms) are written for every scheme without a plan.
+        let fieldsElement = child(root, "fields")
+        for e in fieldsElement?.childElements ?? [] {
+            let id = e.attribute("id")!, label = e.attribute("label")!
+            let allowed = FieldWording.placeholders[id] ?? []
+            if let used = PageWording.names(in: label) {
+                for u in used where !allowed.contains(u) {
+                    problem("字段 \(id) 的名称中的 {\(u)} 不是可用的占位符" + (allowed.isEmpty ? "（该字段没有占位符）" : "（可用：" + allowed.sorted().map { "{\($0)}" }.joined(separator: "、") + "）"), e)
+                }
+            } else {
+                problem("字段 \(id) 的名称“\(label)”中花括号不成对", e)
+            }
+            scheme.fields[id] = label
+        }
+        // The unit pages (town, county, city, forms), results.csv and the changes page are written
+        // for every scheme without a plan.
         if child(root, "plan") == nil {
+            let unnamed = FieldWording.required.filter { scheme.fields[$0] == nil }
+            if !unnamed.isEmpty {
+                problem("方案缺少结果字段的名称 <fields> 中的 " + unnamed.map { "<field id=\"\($0)\">" }.joined(separator: "、") + "（results.csv 列名与变化页字段名）", fieldsElement ?? root)
+            }
             let missing = PageWording.required.filter { scheme.pages[$0] == nil }
             if !missing.isEmpty {
                 problem("方案缺少页面用语 <pages> 中的 " + missing.map { "<page id=\"\($0)\">" }.joined(separator: "、") + "（页面标题与链接文字）", pagesElement ?? root)
@@ -268,6 +342,59 @@ private struct SchemeReader {
     }
 
     func decimal(_ e: XMLElement, _ name: String) -> Rational? { e.attribute(name).flatMap { parseDecimal($0, allowPercent: false) } }
+
+    /// The sheet `id` of <sheets>, or a problem naming `who` (the element that refers to it).
+    mutating func sheetNamed(_ id: String, _ who: String, _ at: XMLElement, sheets: [SheetSpec]) -> SheetSpec? {
+        if let s = sheets.first(where: { $0.id == id }) { return s }
+        problem("\(who) 引用的输入表 \(id) 不在 <sheets> 中（已有：" + sheets.map(\.id).joined(separator: "、") + "）", at)
+        return nil
+    }
+
+    /// Checks that `column` is a column id of `sheet`, else a problem naming `what`.
+    mutating func columnOf(_ sheet: SheetSpec, _ column: String, _ what: String, _ at: XMLElement) {
+        if !sheet.columns.contains(where: { $0.id == column }) {
+            problem("\(what)“\(column)”不是输入表 \(sheet.id)（\(sheet.file)）的列", at)
+        }
+    }
+
+    /// `<tiers>`: the assessed tier and the tiers' words. A scheme that scores, judges
+    /// eligibility or walks a lifecycle needs it, with a name for the assessed tier and a
+    /// `whole` for every tier a rule ranks within or compares with.
+    mutating func readTiers(_ root: XMLElement, into scheme: inout Scheme) {
+        func tier(_ s: String) -> UnitTier {
+            switch s { case "town": return .town; case "county": return .county; case "city": return .city; default: return .province }
+        }
+        func tierID(_ t: UnitTier) -> String { ["town", "county", "city", "province"][t.rawValue] }
+        let e = child(root, "tiers")
+        if let e {
+            scheme.assessedTier = tier(e.attribute("assessed")!)
+            for t in e.childElements {
+                scheme.tierWords[tier(t.attribute("id")!)] = TierWords(name: t.attribute("name"), whole: t.attribute("whole"))
+            }
+        }
+        let judged = ["rubric", "eligibility", "lifecycle"].filter { child(root, $0) != nil }
+        guard let assessed = scheme.assessedTier else {
+            if !judged.isEmpty { problem("方案有 " + judged.map { "<\($0)>" }.joined(separator: "、") + "，需要 <tiers assessed=\"…\"> 说明它们适用于哪一层级的单位", root) }
+            return
+        }
+        if scheme.tierWords[assessed]?.name == nil {
+            problem("<tiers> 需要被评估层级 \(tierID(assessed)) 的名称：<tier id=\"\(tierID(assessed))\" name=\"…\"/>", e!)
+        }
+        var used: [UnitTier] = []
+        func collect(_ r: Rule) {
+            switch r {
+            case .rank(_, _, _, let within): used.append(within)
+            case .compare(_, _, let tier): used.append(tier)
+            case .allOf(let rules), .countOf(let rules, _): rules.forEach(collect)
+            default: break
+            }
+        }
+        scheme.rubric?.criteria.forEach { collect($0.rule) }
+        scheme.eligibility?.conditions.forEach { collect($0.rule) }
+        for t in [UnitTier.town, .county, .city, .province] where used.contains(t) && scheme.tierWords[t]?.whole == nil {
+            problem("规则在 \(tierID(t)) 层级内排名或比较，<tiers> 需要它的称谓：<tier id=\"\(tierID(t))\" whole=\"…\"/>", e!)
+        }
+    }
 
     /// A rule element (its form is fixed by the schema).
     mutating func readRule(_ e: XMLElement, known: Set<String>) -> Rule {
@@ -302,9 +429,33 @@ private struct SchemeReader {
         }
     }
 
-    mutating func readRubric(_ r: XMLElement, known: Set<String>) -> Rubric {
+    mutating func readRubric(_ r: XMLElement, known: Set<String>, sheets: [SheetSpec]) -> Rubric {
+        // The sheet of scores people give, and its columns (each a column of that sheet).
+        let a = child(r, "assessment")!
+        var order: [ScoreRole] = [], columns: [ScoreRole: String] = [:], note = ""
+        for s in a.childElements {
+            let role = ScoreRole(rawValue: s.attribute("role")!)!
+            order.append(role)
+            columns[role] = s.attribute("column")!
+            if role == .reviewed {
+                if let n = s.attribute("note") { note = n } else { problem("评分表的 reviewed 分数列需要 note（核定分替代核算分数时其说明的名称）", s) }
+            }
+        }
+        let missingRoles = ScoreRole.allCases.filter { columns[$0] == nil }
+        if !missingRoles.isEmpty {
+            problem("评分表 <assessment> 缺少分数列：" + missingRoles.map { "<score role=\"\($0.rawValue)\" column=\"…\"/>" }.joined(separator: "、"), a)
+        }
+        let assessment = AssessmentColumns(sheet: a.attribute("sheet")!, year: a.attribute("year")!, item: a.attribute("item")!,
+                                           remark: a.attribute("remark")!, evidence: a.attribute("evidence")!, order: order, columns: columns,
+                                           reviewedNote: note)
+        if let sheet = sheetNamed(assessment.sheet, "评分表 <assessment>", a, sheets: sheets) {
+            for (what, column) in [("year", assessment.year), ("item", assessment.item), ("remark", assessment.remark), ("evidence", assessment.evidence)] {
+                columnOf(sheet, column, "评分表的 \(what) 列", a)
+            }
+            for s in a.childElements { columnOf(sheet, s.attribute("column")!, "评分表的 \(s.attribute("role")!) 分数列", s) }
+        }
         var categories: [RubricCategory] = []
-        for c in r.childElements {
+        for c in r.childElements where c.name == "category" {
             var items: [RubricItem] = []
             for i in c.childElements {
                 let n = Int(i.attribute("n")!)!
@@ -325,7 +476,7 @@ private struct SchemeReader {
         }
         let numbers = categories.flatMap(\.items).map(\.number)
         if numbers != Array(1...max(1, numbers.count)) { problem("评估细则的序号应从 1 起连续编号", r) }
-        return Rubric(clause: r.attribute("clause")!, declaredTotal: decimal(r, "declared-total")!, bonusCap: decimal(r, "bonus-cap")!,
+        return Rubric(clause: r.attribute("clause")!, assessment: assessment, declaredTotal: decimal(r, "declared-total")!, bonusCap: decimal(r, "bonus-cap")!,
                       categories: categories)
     }
 }

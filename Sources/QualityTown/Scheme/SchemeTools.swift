@@ -26,9 +26,9 @@ public func describeRule(_ rule: Rule, scheme: Scheme) -> String {
     case .flag(let i): return "\(label(i)) 为“是”"
     case .tiers(let i, let tiers): return "\(label(i))：" + tiers.map { "≥\($0.atLeast.plain()) 得 \($0.points.plain())" }.joined(separator: "，")
     case .rank(let i, let tiers, let zero, let within):
-        return "\(label(i)) \(wholeAreaWord(within))排名：" + tiers.map { "前\($0.upTo)名 \($0.points.plain())分" }.joined(separator: "，") + (zero ? "；为 0 不得分" : "")
+        return "\(label(i)) \(scheme.wholeAreaWord(within))排名：" + tiers.map { "前\($0.upTo)名 \($0.points.plain())分" }.joined(separator: "，") + (zero ? "；为 0 不得分" : "")
     case .perUnit(let terms, _): return terms.map { "\(label($0.indicator)) 每个 \($0.points.plain()) 分" }.joined(separator: "，")
-    case .compare(let i, let op, _): return "\(label(i)) \(op.symbol) 全市汇总值"
+    case .compare(let i, let op, let tier): return "\(label(i)) \(op.symbol) \(scheme.wholeAreaWord(tier))汇总值"
     case .allOf(let rules): return "同时满足：" + rules.map { describeRule($0, scheme: scheme) }.joined(separator: "；")
     case .countOf(let rules, let k): return "至少 \(k) 项满足：" + rules.map { describeRule($0, scheme: scheme) }.joined(separator: "；")
     }
@@ -41,6 +41,11 @@ public func rubricTable(_ s: Scheme) -> String {
         lines.append("\(t.id)\t\(t.label)\t\(t.requirement)\t\(t.clause)")
     }
     if let plan = s.plan { lines.append(planDescription(plan)) }
+    // The lifecycle's steps and stages, with the clause they come from (五、创建步骤).
+    if let l = s.lifecycle {
+        lines.append("")
+        lines.append("\(l.clause)：" + l.steps.map(\.label).joined(separator: " → ") + "（" + l.stages.map { s.stageLabel($0) }.joined(separator: "、") + "）")
+    }
     guard let r = s.rubric else { return lines.joined(separator: "\n") }
     lines.append("")
     lines.append(["序号", "条目", "类别", "指标内容", "分数", "条目分", "规则"].joined(separator: "\t"))
