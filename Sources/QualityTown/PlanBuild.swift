@@ -196,9 +196,9 @@ func planFigures(_ inputs: PlanInputs, plan: PlanDefinition, unit: Unit, year: I
         }
         let pooled: PooledMeasure
         switch ind.kind {
-        case "count", "stock", "amount": pooled = poolSum(counties.map { own($0.code, ind) })
-        case "percent", "score": pooled = poolMean(counties.map { own($0.code, ind) }, own: own(unit.code, ind))
-        default: pooled = PooledMeasure(own(unit.code, ind))
+        case .count, .stock, .amount: pooled = poolSum(counties.map { own($0.code, ind) })
+        case .percent, .score: pooled = poolMean(counties.map { own($0.code, ind) }, own: own(unit.code, ind))
+        case .rank, .flag, .level: pooled = PooledMeasure(own(unit.code, ind))
         }
         out[ind.id] = PlanFigure(measure: pooled.measure, approximate: pooled.approximate)
     }

@@ -32,16 +32,16 @@ import Foundation
     @Test func periodsCombineByKind() {
         let (data, _, _) = Self.read()
         // Counts summed over the quarters (the repeat of Q1 with the same value is harmless).
-        #expect(data.measure("330802", "bld_new", year: 2020, kind: "count") == v(7))
+        #expect(data.measure("330802", "bld_new", year: 2020, kind: .count) == v(7))
         // A percent takes the year's latest period.
-        #expect(data.measure("330802", "agri_std", year: 2020, kind: "percent") == v(57))
+        #expect(data.measure("330802", "agri_std", year: 2020, kind: .percent) == v(57))
         // Amounts summed exactly: 1.5 + 2.25.
-        #expect(data.measure("330802", "green_area", year: 2020, kind: "amount") == v(375, 100))
+        #expect(data.measure("330802", "green_area", year: 2020, kind: .amount) == v(375, 100))
         // A score with periods: the plain mean.
-        #expect(data.measure("330802", "csi", year: 2020, kind: "score") == v(81))
+        #expect(data.measure("330802", "csi", year: 2020, kind: .score) == v(81))
         // `无` is 0 in an amount column.
-        #expect(data.measure("330803", "green_area", year: 2020, kind: "amount") == v(0))
-        #expect(data.measure("330802", "bld_new", year: 2019, kind: "count") == .noData)
+        #expect(data.measure("330803", "green_area", year: 2020, kind: .amount) == v(0))
+        #expect(data.measure("330802", "bld_new", year: 2019, kind: .count) == .noData)
         #expect(data.years == [2020])
     }
 
@@ -50,21 +50,21 @@ import Foundation
         func cells(_ code: String) -> [String] { bag.items.filter { $0.code == code }.compactMap(\.location.cell) }
         // The city's count is pooled from the counties: its own cell is a warning, not used.
         #expect(cells("city-row") == ["E4"])
-        #expect(data.measure("330800", "bld_new", year: 2020, kind: "count") == .noData)
+        #expect(data.measure("330800", "bld_new", year: 2020, kind: .count) == .noData)
         // Its own percent and rank are used.
-        #expect(data.measure("330800", "agri_std", year: 2020, kind: "percent") == v(60))
-        #expect(data.measure("330800", "sat_rank", year: 2020, kind: "rank") == v(3))
+        #expect(data.measure("330800", "agri_std", year: 2020, kind: .percent) == v(60))
+        #expect(data.measure("330800", "sat_rank", year: 2020, kind: .rank) == v(3))
         // A rank on a county row: warning, not used.
         #expect(cells("county-row") == ["I5"])
-        #expect(data.measure("330803", "sat_rank", year: 2020, kind: "rank") == .noData)
+        #expect(data.measure("330803", "sat_rank", year: 2020, kind: .rank) == .noData)
         // 婺城区 belongs to another city: the row is not used.
         #expect(bag.items.filter { $0.code == "not-a-county" }.map(\.location.line) == [6])
         // The same (unit, year, quarter, indicator) with another value: an error at both cells.
         #expect(cells("conflict").sorted() == ["J3", "J8"])
-        #expect(data.measure("330802", "se_units", year: 2020, kind: "stock") == .error)
+        #expect(data.measure("330802", "se_units", year: 2020, kind: .stock) == .error)
         // Text in a count column: rejected at its cell, the figure an error.
         #expect(cells("type-error") == ["E9"])
-        #expect(data.measure("330822", "bld_new", year: 2020, kind: "count") == .error)
+        #expect(data.measure("330822", "bld_new", year: 2020, kind: .count) == .error)
         #expect(bag.items.filter { $0.severity == .error }.count == 3)
     }
 

@@ -56,15 +56,14 @@ public func poolMean(_ parts: [Measure], own: Measure = .noData) -> PooledMeasur
     return PooledMeasure(.value(values.reduce(Rational(0), +) / Rational(values.count)), approximate: true)
 }
 
-/// Whether a data cell of indicator kind `kind` (`count`, `stock`, `amount`, `percent`, `score`,
-/// `rank`) on a row naming a unit of `tier` is used: nil when it is, else the warning's code
+/// Whether a data cell of indicator kind `kind` on a row naming a unit of `tier` is used: nil when it is, else the warning's code
 /// (§4, §6). Counts, stocks and amounts on the city row are pooled from the counties instead
 /// (`city-row`); a rank belongs to the city row only (`county-row`); rows naming a unit that is
 /// neither the city nor county-level are not used (`not-a-county`).
-public func planRowWarning(kind: String, tier: UnitTier) -> String? {
+public func planRowWarning(kind: IndicatorKind, tier: UnitTier) -> String? {
     switch tier {
-    case .county: return kind == "rank" ? "county-row" : nil
-    case .city: return ["count", "stock", "amount"].contains(kind) ? "city-row" : nil
+    case .county: return kind == .rank ? "county-row" : nil
+    case .city: return [.count, .stock, .amount].contains(kind) ? "city-row" : nil
     case .town, .province: return "not-a-county"
     }
 }
