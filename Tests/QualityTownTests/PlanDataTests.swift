@@ -80,3 +80,74 @@ import Foundation
         #expect(bag.items.filter { $0.code == "numerator-above-denominator" }.compactMap(\.location.cell) == ["D2", "D3"])
     }
 }
+
+/// The city's figures pooled from its counties' rows (quzhou-city.md §4 Pooling, §6), through
+/// `planFigures` as the build computes them.
+@Suite struct PlanCityPoolingTests {
+    static func inputs(_ csv: String) -> (PlanInputs, DiagnosticBag) {
+        let f = PlanSheetsFixture()
+        var data = PlanData()
+        var bag = DiagnosticBag()
+        readPlanDataFile(parseCSV(Array(csv.utf8), file: "data/z.csv"), file: "data/z.csv", indicators: quzhouPlan.indicators,
+                         tree: f.tree, city: f.counties.city, counties: f.counties, data: &data, diagnostics: &bag)
+        let inputs = PlanInputs(folder: "", units: f.tree, city: f.counties.city, counties: f.counties, departments: f.departments,
+                                sheet: TaskSheet(), reports: [], reference: ReferenceTable(), data: data, files: [],
+                                diagnostics: bag.items)
+        return (inputs, bag)
+    }
+
+    func v(_ n: Int, _ d: Int = 1) -> Measure { .value(Rational(n, d)) }
+
+    /// 柯城区 6 of 5 buildings to the standard (an error), 衢江区 9 of 10, 常山县 50 started and no
+    /// count of those to the standard (no data): the city's rate is 9/10 = 90%, approximate (a
+    /// county in error left out), and its numerator and denominator are 9 and 10 — the parts of
+    /// the rate, not the city's counts (6 + 9 = 15 and 5 + 10 + 50 = 65), which would give 23.08%.
+    @Test func aCityRateCarriesThePartsItIsTheRatioOf() {
+        let (inputs, _) = Self.inputs("""
+        代码,年度,新开工建筑工程数,执行节能标准工程数
+        330802,2020,5,6
+        330803,2020,10,9
+        330822,2020,50,
+        """)
+        let city = inputs.city!
+        let f = planFigures(inputs, plan: quzhouPlan, unit: city, year: 2020)
+        #expect(f["bld_new"]!.measure == v(65) && f["bld_energy"]!.measure == v(15))
+        #expect(f["energy_rate"]!.measure == v(90) && f["energy_rate"]!.approximate)
+        #expect(f["energy_rate"]!.numerator == v(9) && f["energy_rate"]!.denominator == v(10))
+        // A county's own rate keeps its own counts.
+        let kecheng = inputs.counties.counties.first { $0.code == "330802" }!
+        let k = planFigures(inputs, plan: quzhouPlan, unit: kecheng, year: 2020)
+        #expect(k["energy_rate"]!.measure == .error && k["energy_rate"]!.numerator == v(6) && k["energy_rate"]!.denominator == v(5))
+    }
+
+    /// Amounts summed (`无` = 0), stocks and ranks the year's latest period, a stock's `无` is 0,
+    /// the city's own amount and stock cells warned `city-row` and not used, its rank its own.
+    /// Hand-computed: green area 12.5 + 0 + 7.25 = 19.75 over new area 40 + 10 + 29 = 79 → 25%;
+    /// 柯城区's special equipment: Q1 100, Q4 120 → 120; 衢江区 `无` → 0 units and 0 deaths:
+    /// its rate per 10,000 not applicable; the city's rank: Q2's 4 over Q1's 7.
+    @Test func amountsStocksAndRanksFromDataToTheCity() {
+        let (inputs, bag) = Self.inputs("""
+        代码,年度,季度,绿色建筑面积（万平方米）,新建建筑面积（万平方米）,特种设备台数,特种设备事故死亡人数,市民质量满意度测评排名
+        330802,2020,,12.5,40,,,
+        330802,2020,1,,,100,0,
+        330802,2020,4,,,120,0,
+        330803,2020,,无,10,无,0,
+        330822,2020,,7.25,29,,,
+        330800,2020,,99,99,5000,,
+        330800,2020,1,,,,,7
+        330800,2020,2,,,,,4
+        """)
+        #expect(bag.items.filter { $0.code == "city-row" }.compactMap(\.location.cell).sorted() == ["D7", "E7", "F7"])
+        #expect(bag.items.filter { $0.severity == .error }.isEmpty)
+        let city = planFigures(inputs, plan: quzhouPlan, unit: inputs.city!, year: 2020)
+        #expect(city["green_area"]!.measure == v(1975, 100) && city["new_area"]!.measure == v(79))
+        #expect(city["green_share"]!.measure == .value(Rational(1975, 79)))
+        #expect(city["se_units"]!.measure == v(120))
+        #expect(city["sat_rank"]!.measure == v(4))
+        let qujiang = inputs.counties.counties.first { $0.code == "330803" }!
+        let q = planFigures(inputs, plan: quzhouPlan, unit: qujiang, year: 2020)
+        #expect(q["se_units"]!.measure == v(0) && q["green_area"]!.measure == v(0))
+        #expect(q["se_death_rate"]!.measure == .notApplicable)
+        #expect(q["green_share"]!.measure == v(0))
+    }
+}

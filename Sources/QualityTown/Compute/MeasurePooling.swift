@@ -30,6 +30,15 @@ public func poolSum(_ parts: [Measure]) -> PooledMeasure {
 /// are left out (approximate).
 public func poolRatio(_ parts: [(numerator: Measure, denominator: Measure)], scale: Rational = Rational(100),
                       mayExceed: Bool = false) -> PooledMeasure {
+    poolRatioWithParts(parts, scale: scale, mayExceed: mayExceed).pooled
+}
+
+/// `poolRatio`, with the sums it is the ratio of: Σ numerators and Σ denominators over the units
+/// used (no data when none is). The pooled rate's own parts, not the pooled indicators': a county
+/// whose rate is in error or has no data adds to the city's count (a sum over every county) but
+/// not to the rate, and a numerator and denominator shown beside the rate must give it.
+public func poolRatioWithParts(_ parts: [(numerator: Measure, denominator: Measure)], scale: Rational = Rational(100),
+                               mayExceed: Bool = false) -> (pooled: PooledMeasure, numerator: Measure, denominator: Measure) {
     var num = Rational(0), den = Rational(0)
     var used = 0
     var errors = false
@@ -43,8 +52,9 @@ public func poolRatio(_ parts: [(numerator: Measure, denominator: Measure)], sca
             used += 1
         }
     }
-    if used == 0 { return PooledMeasure(errors ? .error : .noData) }
-    return PooledMeasure(ratio(.value(num), .value(den), scale: scale, mayExceed: mayExceed), approximate: errors)
+    if used == 0 { return (PooledMeasure(errors ? .error : .noData), .noData, .noData) }
+    return (PooledMeasure(ratio(.value(num), .value(den), scale: scale, mayExceed: mayExceed), approximate: errors),
+            .value(num), .value(den))
 }
 
 /// A percent or score: the unit's own row when it has one (§4), else the plain mean of the parts
