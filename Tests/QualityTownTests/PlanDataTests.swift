@@ -68,6 +68,37 @@ import Foundation
         #expect(bag.items.filter { $0.severity == .error }.count == 3)
     }
 
+    /// io-contract.md: a value that cannot be computed exactly is an error at its cells, never a
+    /// trap (a 17-digit death count over 1 unit, per 10,000, stopped the program before).
+    @Test func arithmeticLeavingSixtyFourBitsIsAnErrorAtItsCellsNeverATrap() {
+        let f = PlanSheetsFixture()
+        var data = PlanData()
+        var bag = DiagnosticBag()
+        let text = """
+        代码,年度,季度,特种设备台数,特种设备事故死亡人数,绿色建筑面积
+        330802,2021,,1,99999999999999999,
+        330803,2021,1,,,0.1234567890123456
+        330803,2021,2,,,1234567890123456.7
+        """
+        readPlanDataFile(parseCSV(Array(text.utf8), file: "data/h.csv"), file: "data/h.csv", indicators: quzhouPlan.indicators,
+                         tree: f.tree, city: f.counties.city, counties: f.counties, data: &data, diagnostics: &bag)
+        #expect(bag.items.isEmpty)
+        checkPlanRates(data, plan: quzhouPlan, units: f.counties.counties, diagnostics: &bag)
+        // 99,999,999,999,999,999 × 10,000 leaves 64 bits: the rate is an error, at both cells.
+        let deaths = data.measure("330802", "se_deaths", year: 2021, kind: .count)
+        #expect(deaths == v(99_999_999_999_999_999))
+        #expect(ratio(deaths, data.measure("330802", "se_units", year: 2021, kind: .stock), scale: Rational(10_000), mayExceed: true) == .error)
+        // Two quarters' amounts whose exact sum needs 10^16 as denominator and 32 digits above it.
+        #expect(data.measure("330803", "green_area", year: 2021, kind: .amount) == .error)
+        let overflow = bag.items.filter { $0.code == "overflow" }
+        #expect(overflow.map { $0.cells.compactMap(\.cell) } == [["D2", "E2"], ["F3", "F4"]])
+        #expect(overflow.allSatisfy { $0.severity == .error })
+        // Pooled sums, ratios and means likewise.
+        #expect(poolSum([v(Int.max), v(1)]) == PooledMeasure(.error))
+        #expect(poolRatio([(v(Int.max), v(Int.max)), (v(1), v(1))]).measure == .error)
+        #expect(poolMean([v(Int.max), v(Int.max)]).measure == .error)
+    }
+
     @Test func aNumeratorAboveItsDenominatorIsAnErrorAtItsCell() {
         let f = PlanSheetsFixture()
         var data = PlanData()

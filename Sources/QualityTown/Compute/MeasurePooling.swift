@@ -22,7 +22,9 @@ public func poolSum(_ parts: [Measure]) -> PooledMeasure {
     let values = parts.compactMap(\.number)
     let errors = parts.contains(.error)
     if values.isEmpty { return PooledMeasure(errors ? .error : .noData) }
-    return PooledMeasure(.value(values.reduce(Rational(0), +)), approximate: errors)
+    // A sum that leaves 64-bit integers is an error, never a trap.
+    guard let sum = exactSum(values) else { return PooledMeasure(.error, approximate: errors) }
+    return PooledMeasure(.value(sum), approximate: errors)
 }
 
 /// A rate pooled as Σ numerators / Σ denominators over the units whose own rate is a value or not
@@ -47,8 +49,10 @@ public func poolRatioWithParts(_ parts: [(numerator: Measure, denominator: Measu
         case .error: errors = true
         case .noData: continue
         case .value, .notApplicable:
-            num = num + (p.numerator.number ?? Rational(0))
-            den = den + (p.denominator.number ?? Rational(0))
+            guard let n = num.adding(p.numerator.number ?? Rational(0)), let d = den.adding(p.denominator.number ?? Rational(0)) else {
+                return (PooledMeasure(.error, approximate: errors), .error, .error)
+            }
+            (num, den) = (n, d)
             used += 1
         }
     }
@@ -63,7 +67,8 @@ public func poolMean(_ parts: [Measure], own: Measure = .noData) -> PooledMeasur
     if own != .noData { return PooledMeasure(own) }
     let values = parts.compactMap(\.number)
     if values.isEmpty { return PooledMeasure(parts.contains(.error) ? .error : .noData) }
-    return PooledMeasure(.value(values.reduce(Rational(0), +) / Rational(values.count)), approximate: true)
+    guard let mean = exactSum(values)?.divided(by: Rational(values.count)) else { return PooledMeasure(.error, approximate: true) }
+    return PooledMeasure(.value(mean), approximate: true)
 }
 
 /// Whether a data cell of indicator kind `kind` on a row naming a unit of `tier` is used: nil when it is, else the warning's code

@@ -29,14 +29,15 @@ public struct PlanData: Sendable {
 
     /// The unit's own figure for `indicator` in `year`, its periods combined by `kind`: flows
     /// (count, amount) summed; stocks, percents and ranks the latest period; scores the plain
-    /// mean of the periods (§6). A rejected cell makes it an error; no cell, no data.
+    /// mean of the periods (§6). A rejected cell makes it an error, as does a sum that leaves
+    /// 64-bit integers (`checkPlanArithmetic` reports it); no cell, no data.
     public func measure(_ unit: String, _ indicator: String, year: Int, kind: IndicatorKind) -> Measure {
         guard let list = cells[Self.slot(unit, year, indicator)], !list.isEmpty else { return .noData }
         if list.contains(where: { $0.value == nil }) { return .error }
         let values = list.map { $0.value! }
         switch kind {
-        case .count, .amount: return .value(values.reduce(Rational(0), +))
-        case .score: return .value(values.reduce(Rational(0), +) / Rational(values.count))
+        case .count, .amount: return exactSum(values).map(Measure.value) ?? .error
+        case .score: return exactSum(values)?.divided(by: Rational(values.count)).map(Measure.value) ?? .error
         case .stock, .percent, .rank, .flag, .level: return .value(list.max { $0.period < $1.period }!.value!)
         }
     }
@@ -191,4 +192,15 @@ func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicato
         }
     }
     data.years = years.sorted()
+}
+
+/// Σ `values` exactly; nil when the sum leaves 64-bit integers (an error at its cells, never a
+/// trap: io-contract.md). Used by a plan's periods and its pooling to the city.
+func exactSum(_ values: [Rational]) -> Rational? {
+    var sum = Rational(0)
+    for v in values {
+        guard let s = sum.adding(v) else { return nil }
+        sum = s
+    }
+    return sum
 }
