@@ -290,6 +290,64 @@ import Foundation
         #expect(city.criterion("341321101", "9.1").note.contains("全市第 4 名（共 4 个有数据的乡镇）"))
     }
 
+    /// `amount` and `rank` are ordinary indicator kinds of any scheme (quzhou-city.md §4, issue 19
+    /// item 2), not the plan build's: a town scheme declaring them reads, combines and pools them.
+    /// Hand-computed: 甲镇 green area 1.5 + 2.25 (two months) = 3.75, 乙镇 `无` = 0, 丙镇 10.125;
+    /// the county 埇桥区 3.75 + 0 = 3.75, the city 3.75 + 10.125 = 13.875. Ranks take the latest
+    /// month (甲镇 month 6: 2) and are never pooled (the county and city have none).
+    @Test func amountAndRankAreIndicatorKindsOfAnyScheme() throws {
+        let dir = temporaryFolder("amount-rank")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/s", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repoPath("templates/scheme.xsd"), toPath: dir + "/scheme.xsd")
+        var xml = try String(contentsOfFile: repoPath("templates/suzhou-town/scheme.xml"), encoding: .utf8)
+        xml = xml.replacingOccurrences(of: "  <indicators>\n", with: """
+          <indicators>
+            <indicator id="green_area" header="绿色建筑面积" kind="amount" department="住建局"/>
+            <indicator id="sat_rank" header="满意度排名" kind="rank" department="市场监管局"/>
+
+        """)
+        try xml.write(toFile: dir + "/s/scheme.xml", atomically: true, encoding: .utf8)
+        var s = Scenario()
+        s.scheme = dir + "/s"
+        s.units = """
+        代码,名称,层级,上级代码
+        341300,宿州市,市,
+        341302,埇桥区,区,341300
+        341302100,甲镇,镇,341302
+        341302101,乙镇,镇,341302
+        341321,砀山县,县,341300
+        341321100,丙镇,镇,341321
+        341321101,丁镇,镇,341321
+        """
+        s.data["g.csv"] = """
+        年度,月份,代码,绿色建筑面积（万平方米）,满意度排名
+        2025,3,341302100,1.5,5
+        2025,6,341302100,"2.25",第2名
+        2025,,341302101,无,
+        2025,,341321100,"10,125.0",0
+        2025,,341321101,3万平方米,3
+        """
+        let r = try s.run()
+        #expect(r.figure("341302100", "green_area").number == Rational(375, 100))
+        #expect(r.figure("341302101", "green_area").number == Rational(0))
+        #expect(r.figure("341321100", "green_area").number == Rational(10125))
+        // 丁镇's amount carries a unit: rejected at its cell, an error for the town.
+        #expect(r.figure("341321101", "green_area").state == .error)
+        #expect(r.diagnostics.contains { $0.code == "type-error" && $0.location.cell == "D6" })
+        #expect(r.figure("341302", "green_area").number == Rational(375, 100))
+        #expect(r.figure("341302", "green_area").approximate == false)
+        // The city: 3.75 + 0 + 10,125 with 丁镇 left out (in error): approximate.
+        #expect(r.figure("341300", "green_area").number == Rational(1012875, 100))
+        #expect(r.figure("341300", "green_area").approximate == true)
+        #expect(r.figure("341302100", "sat_rank").number == Rational(2))
+        #expect(r.figure("341321101", "sat_rank").number == Rational(3))
+        // 0 is no place: rejected at its cell.
+        #expect(r.figure("341321100", "sat_rank").state == .error)
+        #expect(r.diagnostics.contains { $0.code == "out-of-range" && $0.location.cell == "E5" })
+        #expect(r.figure("341302", "sat_rank").state == .noData && r.figure("341300", "sat_rank").state == .noData)
+    }
+
     /// all-of counts a part not applicable as holding (the schema has no switch for it): with
     /// 0 四上企业 the three 聘任率 are 0/0 and E4b holds; E4a (≥ 10) fails. With 10 and one
     /// rate short, E4b fails; with a count missing, it lacks data.

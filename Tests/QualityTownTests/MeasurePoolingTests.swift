@@ -39,29 +39,63 @@ import Foundation
         #expect(poolMean([]) == PooledMeasure(.noData))
     }
 
+    /// The cell kinds `amount` and `rank` are the engine's (CellKind), read by `readCell` like any
+    /// other kind: values, no data, and each bad form rejected at its cell with its code.
     @Test func amountAndRankCells() {
-        let at = SourceLocation(file: "data/a.csv", line: 2, column: 4, row: 2)
-        #expect(readAmountCell("12.35", header: "绿色建筑面积", at: at) == .value(.number(Rational(1235, 100))))
-        #expect(readAmountCell("1,234.5", header: "绿色建筑面积", at: at) == .value(.number(Rational(12345, 10))))
-        #expect(readAmountCell("无", header: "绿色建筑面积", at: at) == .value(.number(Rational(0))))
-        #expect(readAmountCell("", header: "绿色建筑面积", at: at) == .noData)
-        #expect(readAmountCell("—", header: "绿色建筑面积", at: at) == .noData)
-        for bad in ["-3", "abc", "#DIV/0!"] {
-            guard case .rejected(let d) = readAmountCell(bad, header: "绿色建筑面积", at: at) else { Issue.record("\(bad)"); continue }
-            #expect(d.location.cell == "D2")
+        let at = QualityTown.SourceLocation(file: "data/a.csv", line: 2, column: 4, row: 2)
+        func amount(_ raw: String) -> CellRead { readCell(raw, as: .amount, header: "绿色建筑面积", at: at) }
+        func rank(_ raw: String) -> CellRead { readCell(raw, as: .rank, header: "市民质量满意度测评排名", at: at) }
+        func rejected(_ read: CellRead) -> Diagnostic? { if case .rejected(let d) = read { return d }; return nil }
+        // Amounts: exact decimals, thousands grouped by three, full width, 无 = 0 (§6).
+        #expect(amount("12.35") == .value(.number(Rational(1235, 100))))
+        #expect(amount("1,234.5") == .value(.number(Rational(12345, 10))))
+        #expect(amount("１２．５") == .value(.number(Rational(25, 2))))
+        #expect(amount(" 7 ") == .value(.number(Rational(7))))
+        #expect(amount("0") == .value(.number(Rational(0))))
+        #expect(amount("无") == .value(.number(Rational(0))))
+        #expect(amount("'52.26") == .value(.number(Rational(5226, 100))))
+        for none in ["", "—", "-", "/", "N/A", "无数据"] { #expect(amount(none) == .noData, "\(none)") }
+        // A unit in the cell is refused (万 would scale the number), naming the unit.
+        for (bad, unit) in [("1,234.5万元", "万元"), ("12.5万平方米", "万平方米"), ("30㎡", "㎡")] {
+            let d = rejected(amount(bad))
+            #expect(d?.code == "type-error" && d?.location.cell == "D2" && d?.message.contains("“\(unit)”") == true, "\(bad)")
         }
-        #expect(readRankCell("3", header: "排名", at: at) == .value(.integer(3)))
-        #expect(readRankCell("第3名", header: "排名", at: at) == .value(.integer(3)))
-        #expect(readRankCell("１２", header: "排名", at: at) == .value(.integer(12)))
-        #expect(readRankCell("", header: "排名", at: at) == .noData)
-        for bad in ["0", "-1", "2.5", "前列"] {
-            guard case .rejected(let d) = readRankCell(bad, header: "排名", at: at) else { Issue.record("\(bad)"); continue }
-            #expect(d.location.cell == "D2" && d.severity == .error)
+        #expect(rejected(amount("-3"))?.code == "negative")
+        #expect(rejected(amount("98.5%"))?.code == "type-error")
+        #expect(rejected(amount("1,23.5"))?.code == "type-error")
+        #expect(rejected(amount("1.5E+3"))?.code == "type-error")
+        #expect(rejected(amount("#DIV/0!"))?.code == "excel-error")
+        #expect(rejected(amount("abc"))?.message.contains("不小于 0 的数") == true)
+        // Ranks: an integer ≥ 1; 第3名, 3名, 第3位 read as 3.
+        for (text, n) in [("3", 3), ("第3名", 3), ("3名", 3), ("第3位", 3), ("１２", 12), ("1", 1), ("3.0", 3)] {
+            #expect(rank(text) == .value(.integer(n)), "\(text)")
         }
+        #expect(rank("") == .noData && rank("—") == .noData)
+        #expect(rejected(rank("0"))?.code == "out-of-range")
+        #expect(rejected(rank("-1"))?.code == "out-of-range")
+        #expect(rejected(rank("2.5"))?.code == "type-error")
+        #expect(rejected(rank("前列"))?.code == "type-error")
+        // `无` is not a place (it means 0 only in count, stock and amount columns).
+        #expect(rejected(rank("无"))?.code == "type-error")
+        #expect(rejected(rank("#N/A"))?.code == "excel-error")
+        #expect(rejected(rank("0"))?.location.cell == "D2" && rejected(rank("0"))?.severity == .error)
+    }
+
+    /// The indicator kinds map to their cell readers: amount and rank are ordinary kinds of the
+    /// scheme (scheme.xsd declares them; a stock reads `无` as 0 through the count reader).
+    @Test func indicatorKindsReadWithTheirCells() {
+        #expect(IndicatorKind(rawValue: "amount")?.cellKind(range: nil) == .amount)
+        #expect(IndicatorKind(rawValue: "rank")?.cellKind(range: nil) == .rank)
+        #expect(IndicatorKind.stock.cellKind(range: nil) == .count)
+        let at = QualityTown.SourceLocation(file: "data/a.csv", line: 2, column: 5, row: 2)
+        #expect(readCell("无", as: IndicatorKind.stock.cellKind(range: nil), header: "特种设备台数", at: at) == .value(.integer(0)))
+        let xsd = (try? String(contentsOfFile: repoPath("templates/scheme.xsd"), encoding: .utf8)) ?? ""
+        #expect(xsd.contains(#"<xs:enumeration value="amount"/>"#) && xsd.contains(#"<xs:enumeration value="rank"/>"#))
+        #expect(planIndicatorKinds.contains(.amount) && planIndicatorKinds.contains(.rank))
     }
 
     @Test func whichRowsFeedWhichIndicators() {
-        let kinds = ["count", "stock", "amount", "percent", "score", "rank"]
+        let kinds: [IndicatorKind] = [.count, .stock, .amount, .percent, .score, .rank]
         #expect(kinds.map { planRowWarning(kind: $0, tier: .county) } == [nil, nil, nil, nil, nil, "county-row"])
         #expect(kinds.map { planRowWarning(kind: $0, tier: .city) } == ["city-row", "city-row", "city-row", nil, nil, nil])
         #expect(kinds.allSatisfy { planRowWarning(kind: $0, tier: .town) == "not-a-county" })

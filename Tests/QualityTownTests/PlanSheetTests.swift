@@ -112,6 +112,16 @@ import Foundation
         #expect(sheet.unassigned.count == 38 - 5)
     }
 
+    /// §6: 各县（市、区） means every county-level unit of the city in units.csv — 县, 区, 县级市 and
+    /// 园区 — and no unit of another city or below a county.
+    @Test func allCountiesIsEveryCountyLevelUnitOfTheCityIncludingParks() {
+        var f = PlanSheetsFixture(units: quzhouUnitsCSV + "\n330871,衢州智造新城,园区,330800\n330802001,信安街道,街道,330802\n")
+        let sheet = f.tasks("任务编号,牵头单位,配合单位,责任县区,完成时限\n1.1,市监局,,【各县（市，区）】,2018年\n1.2,市监局,,各县(市 区),2018年\n")
+        #expect(sheet.assignments[tid(1, 1)]!.counties.map(\.code) == ["330802", "330803", "330822", "330824", "330825", "330881", "330871"])
+        #expect(sheet.assignments[tid(1, 2)]!.counties.count == 7)
+        #expect(f.diagnostics.items.filter { $0.code != "unassigned" }.isEmpty)
+    }
+
     @Test func unassignedTasksAreWarnedOncePerTask() {
         var f = PlanSheetsFixture()
         let sheet = f.tasks("任务编号,牵头单位,配合单位,责任县区,完成时限\n1.1,市监局,,,2018年\n")

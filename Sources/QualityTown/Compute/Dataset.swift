@@ -452,7 +452,7 @@ private func combine(_ obs: [Observation], indicator: Indicator, diagnostics: in
     if (hasYear && periods.count > 1) || (hasMonth && hasQuarter) {
         let first = obs.map(\.source).min()!
         diagnostics.append(Diagnostic(.warning, "mixed-periods",
-            "“\(indicator.header)”\(obs[0].year)年同时有全年、月度或季度的行；\(indicator.kind == .count ? "各行相加" : "取最新一期")",
+            "“\(indicator.header)”\(obs[0].year)年同时有全年、月度或季度的行；\(indicator.kind == .count || indicator.kind == .amount ? "各行相加" : "取最新一期")",
             at: first, stage: .compute, unit: obs[0].unit))
     }
     // One value per period (equal repeats are harmless).
@@ -470,6 +470,18 @@ private func combine(_ obs: [Observation], indicator: Indicator, diagnostics: in
             sum = s
         }
         return Figure(state: .value, number: Rational(sum), sources: sources)
+    case .amount:
+        // A flow of decimals (quzhou-city.md §4): summed over the periods, exact or an error.
+        var sum = Rational(0)
+        for (_, o) in perPeriod {
+            guard let v = o.value.flatMap(numberOf) else { continue }
+            guard let s = sum.adding(v) else {
+                diagnostics.append(overflowDiagnostic("“\(indicator.header)”\(obs[0].year)年各期之和", at: sources, unit: obs[0].unit))
+                return .error(sources)
+            }
+            sum = s
+        }
+        return Figure(state: .value, number: sum, sources: sources)
     default:
         let latest = perPeriod.last!.value
         return Figure(state: .value, number: numberOf(latest.value!), source: latest.source)

@@ -22,7 +22,9 @@ public func poolSum(_ parts: [Measure]) -> PooledMeasure {
     let values = parts.compactMap(\.number)
     let errors = parts.contains(.error)
     if values.isEmpty { return PooledMeasure(errors ? .error : .noData) }
-    return PooledMeasure(.value(values.reduce(Rational(0), +)), approximate: errors)
+    // A sum that leaves 64-bit integers is an error, never a trap.
+    guard let sum = exactSum(values) else { return PooledMeasure(.error, approximate: errors) }
+    return PooledMeasure(.value(sum), approximate: errors)
 }
 
 /// A rate pooled as Σ numerators / Σ denominators over the units whose own rate is a value or not
@@ -30,6 +32,15 @@ public func poolSum(_ parts: [Measure]) -> PooledMeasure {
 /// are left out (approximate).
 public func poolRatio(_ parts: [(numerator: Measure, denominator: Measure)], scale: Rational = Rational(100),
                       mayExceed: Bool = false) -> PooledMeasure {
+    poolRatioWithParts(parts, scale: scale, mayExceed: mayExceed).pooled
+}
+
+/// `poolRatio`, with the sums it is the ratio of: Σ numerators and Σ denominators over the units
+/// used (no data when none is). The pooled rate's own parts, not the pooled indicators': a county
+/// whose rate is in error or has no data adds to the city's count (a sum over every county) but
+/// not to the rate, and a numerator and denominator shown beside the rate must give it.
+public func poolRatioWithParts(_ parts: [(numerator: Measure, denominator: Measure)], scale: Rational = Rational(100),
+                               mayExceed: Bool = false) -> (pooled: PooledMeasure, numerator: Measure, denominator: Measure) {
     var num = Rational(0), den = Rational(0)
     var used = 0
     var errors = false
@@ -38,13 +49,16 @@ public func poolRatio(_ parts: [(numerator: Measure, denominator: Measure)], sca
         case .error: errors = true
         case .noData: continue
         case .value, .notApplicable:
-            num = num + (p.numerator.number ?? Rational(0))
-            den = den + (p.denominator.number ?? Rational(0))
+            guard let n = num.adding(p.numerator.number ?? Rational(0)), let d = den.adding(p.denominator.number ?? Rational(0)) else {
+                return (PooledMeasure(.error, approximate: errors), .error, .error)
+            }
+            (num, den) = (n, d)
             used += 1
         }
     }
-    if used == 0 { return PooledMeasure(errors ? .error : .noData) }
-    return PooledMeasure(ratio(.value(num), .value(den), scale: scale, mayExceed: mayExceed), approximate: errors)
+    if used == 0 { return (PooledMeasure(errors ? .error : .noData), .noData, .noData) }
+    return (PooledMeasure(ratio(.value(num), .value(den), scale: scale, mayExceed: mayExceed), approximate: errors),
+            .value(num), .value(den))
 }
 
 /// A percent or score: the unit's own row when it has one (§4), else the plain mean of the parts
@@ -53,5 +67,6 @@ public func poolMean(_ parts: [Measure], own: Measure = .noData) -> PooledMeasur
     if own != .noData { return PooledMeasure(own) }
     let values = parts.compactMap(\.number)
     if values.isEmpty { return PooledMeasure(parts.contains(.error) ? .error : .noData) }
-    return PooledMeasure(.value(values.reduce(Rational(0), +) / Rational(values.count)), approximate: true)
+    guard let mean = exactSum(values)?.divided(by: Rational(values.count)) else { return PooledMeasure(.error, approximate: true) }
+    return PooledMeasure(.value(mean), approximate: true)
 }

@@ -37,9 +37,9 @@ func planFigures(_ inputs: PlanInputs, plan: PlanDefinition, unit: Unit, year: I
         }
         let pooled: PooledMeasure
         switch ind.kind {
-        case "count", "stock", "amount": pooled = poolSum(counties.map { own($0.code, ind) })
-        case "percent", "score": pooled = poolMean(counties.map { own($0.code, ind) }, own: own(unit.code, ind))
-        default: pooled = PooledMeasure(own(unit.code, ind))
+        case .count, .stock, .amount: pooled = poolSum(counties.map { own($0.code, ind) })
+        case .percent, .score: pooled = poolMean(counties.map { own($0.code, ind) }, own: own(unit.code, ind))
+        case .rank, .flag, .level: pooled = PooledMeasure(own(unit.code, ind))
         }
         out[ind.id] = PlanFigure(measure: pooled.measure, approximate: pooled.approximate)
     }
@@ -48,8 +48,11 @@ func planFigures(_ inputs: PlanInputs, plan: PlanDefinition, unit: Unit, year: I
         guard let ni = kinds[r.numerator], let di = kinds[r.denominator] else { continue }
         let num = out[r.numerator]!, den = out[r.denominator]!
         if isCity {
-            let pooled = poolRatio(counties.map { (own($0.code, ni), own($0.code, di)) }, scale: r.scale, mayExceed: r.mayExceed)
-            out[r.id] = PlanFigure(measure: pooled.measure, approximate: pooled.approximate, numerator: num.measure, denominator: den.measure)
+            // The rate's numerator and denominator are the sums over the counties the rate used
+            // (§4 Pooling), so that they give the value shown beside them.
+            let (pooled, n, d) = poolRatioWithParts(counties.map { (own($0.code, ni), own($0.code, di)) }, scale: r.scale,
+                                                    mayExceed: r.mayExceed)
+            out[r.id] = PlanFigure(measure: pooled.measure, approximate: pooled.approximate, numerator: n, denominator: d)
         } else {
             out[r.id] = PlanFigure(measure: ratio(num.measure, den.measure, scale: r.scale, mayExceed: r.mayExceed),
                                    approximate: false, numerator: num.measure, denominator: den.measure)

@@ -48,7 +48,7 @@ public func pool(_ ds: inout Dataset, tree: UnitTree, scheme: Scheme, workers: I
                     let (s, _) = indicatorSlots[k]
                     if countyLevel[k], u.level.tier == .county, (table?[slot: s] ?? .noData).state != .noData { continue }
                     let f = acc[s].indicator(kinds[k])
-                    if acc[s].overflow { overflowed.append(s) }
+                    if acc[s].overflow && kinds[k] != .rank { overflowed.append(s) }
                     if f.state != .noData { table = table ?? FigureTable(ids); table![slot: s] = f } else { table?[slot: s] = nil }
                 }
                 for s in rateSlots {
@@ -148,15 +148,20 @@ struct PoolAccumulator {
 
     /// An indicator over the members: counts and stocks summed; a flag 是 when every member with
     /// a value says 是; a score weighted by its sample sizes (a plain mean, approximate, when a
-    /// weight is missing); percents and levels plain means (approximate). Members in error are
-    /// left out and make the figure approximate; none with a value: error or no data.
+    /// weight is missing); percents and levels plain means (approximate); amounts summed exactly.
+    /// Members in error are left out and make the figure approximate; none with a value: error
+    /// or no data. A rank is never pooled: a place is the unit's own, and no sum or mean of its
+    /// members' places is one (quzhou-city.md §4, a rank on the city row only).
     func indicator(_ kind: IndicatorKind) -> Figure {
+        if kind == .rank { return .noData }
         guard values > 0 else { return errors ? Figure(state: .error, approximate: true) : .noData }
         var f = Figure(state: .value, approximate: errors)
         let number: Rational?
         switch kind {
-        case .count, .stock:
+        case .count, .stock, .amount:
             number = sum
+        case .rank:
+            return .noData
         case .flag:
             number = Rational(allOne ? 1 : 0)
         case .score:

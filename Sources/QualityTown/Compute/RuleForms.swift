@@ -9,7 +9,9 @@
 /// `numerator / denominator × scale` (100 for a percentage, 10,000 for a rate per 10,000).
 /// A zero denominator with a zero or blank numerator is not applicable; a numerator above its
 /// denominator is an error unless `mayExceed` (a rate per 10,000 units may exceed them); a
-/// positive numerator over a zero denominator is an error (§4 Rates).
+/// positive numerator over a zero denominator is an error (§4 Rates). A quotient that leaves 64-bit
+/// integers (a 17-digit count over one unit, per 10,000) is an error too, never a trap
+/// (io-contract.md: a value that cannot be computed exactly is an error at its cells).
 public func ratio(_ numerator: Measure, _ denominator: Measure, scale: Rational = Rational(100),
                   mayExceed: Bool = false) -> Measure {
     if numerator == .error || denominator == .error { return .error }
@@ -24,7 +26,8 @@ public func ratio(_ numerator: Measure, _ denominator: Measure, scale: Rational 
     }
     guard case .value(let n) = numerator else { return numerator == .notApplicable ? .notApplicable : .noData }
     if !mayExceed && n > d { return .error }
-    return .value(n / d * scale)
+    guard let q = n.divided(by: d)?.multiplied(by: scale) else { return .error }
+    return .value(q)
 }
 
 /// A value a rule needed and did not have, to be named on the page ("缺2019年全国平均值").

@@ -29,31 +29,22 @@ public struct PlanData: Sendable {
 
     /// The unit's own figure for `indicator` in `year`, its periods combined by `kind`: flows
     /// (count, amount) summed; stocks, percents and ranks the latest period; scores the plain
-    /// mean of the periods (§6). A rejected cell makes it an error; no cell, no data.
-    public func measure(_ unit: String, _ indicator: String, year: Int, kind: String) -> Measure {
+    /// mean of the periods (§6). A rejected cell makes it an error, as does a sum that leaves
+    /// 64-bit integers (`checkPlanArithmetic` reports it); no cell, no data.
+    public func measure(_ unit: String, _ indicator: String, year: Int, kind: IndicatorKind) -> Measure {
         guard let list = cells[Self.slot(unit, year, indicator)], !list.isEmpty else { return .noData }
         if list.contains(where: { $0.value == nil }) { return .error }
         let values = list.map { $0.value! }
         switch kind {
-        case "count", "amount": return .value(values.reduce(Rational(0), +))
-        case "score": return .value(values.reduce(Rational(0), +) / Rational(values.count))
-        default: return .value(list.max { $0.period < $1.period }!.value!)
+        case .count, .amount: return exactSum(values).map(Measure.value) ?? .error
+        case .score: return exactSum(values)?.divided(by: Rational(values.count)).map(Measure.value) ?? .error
+        case .stock, .percent, .rank, .flag, .level: return .value(list.max { $0.period < $1.period }!.value!)
         }
     }
 
     /// The cells behind a figure (for "source" notes).
     public func sources(_ unit: String, _ indicator: String, year: Int) -> [SourceLocation] {
         (cells[Self.slot(unit, year, indicator)] ?? []).map(\.location)
-    }
-}
-
-/// The cell reader of a plan indicator's kind.
-func planCellKind(_ kind: String) -> CellKind {
-    switch kind {
-    case "count", "stock": return .count
-    case "percent": return .percent
-    case "score": return .score
-    default: return .text
     }
 }
 
@@ -65,7 +56,7 @@ func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicato
         diagnostics.warning("empty-file", "文件是空的（没有列标题也没有数据），未读取", at: SourceLocation(file: file))
         return
     }
-    let indicatorColumns = indicators.map { ColumnSpec(id: $0.id, header: $0.header, kind: planCellKind($0.kind)) }
+    let indicatorColumns = indicators.map { ColumnSpec(id: $0.id, header: $0.header, kind: $0.kind.cellKind(range: nil)) }
     let map = mapHeader(header, known: dataKeyColumns + indicatorColumns, file: file, diagnostics: &diagnostics)
     var unknownCells: [Int: [SourceLocation]] = [:]
     defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
@@ -170,14 +161,8 @@ func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicato
                 diagnostics.warning(code, "\(why)（\(quoted(trimCell(raw)))）", at: at, unit: unit.code)
                 continue
             }
-            let read: CellRead
-            switch ind.kind {
-            case "amount": read = readAmountCell(raw, header: ind.header, at: at)
-            case "rank": read = readRankCell(raw, header: ind.header, at: at)
-            default: read = readCell(raw, as: planCellKind(ind.kind), header: ind.header, at: at)
-            }
             var value: Rational?
-            switch read {
+            switch readCell(raw, as: ind.kind.cellKind(range: nil), header: ind.header, at: at) {
             case .value(let v): value = v.rational
             case .noData: continue
             case .rejected(var d):
@@ -209,15 +194,25 @@ func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicato
     data.years = years.sorted()
 }
 
-/// Whether a data cell of indicator kind `kind` (`count`, `stock`, `amount`, `percent`, `score`,
-/// `rank`) on a row naming a unit of `tier` is used: nil when it is, else the warning's code
-/// (§4, §6). Counts, stocks and amounts on the city row are pooled from the counties instead
-/// (`city-row`); a rank belongs to the city row only (`county-row`); rows naming a unit that is
-/// neither the city nor county-level are not used (`not-a-county`).
-public func planRowWarning(kind: String, tier: UnitTier) -> String? {
+/// Whether a data cell of indicator kind `kind` on a row naming a unit of `tier` is used: nil when
+/// it is, else the warning's code (§4, §6). Counts, stocks and amounts on the city row are pooled
+/// from the counties instead (`city-row`); a rank belongs to the city row only (`county-row`); rows
+/// naming a unit that is neither the city nor county-level are not used (`not-a-county`).
+public func planRowWarning(kind: IndicatorKind, tier: UnitTier) -> String? {
     switch tier {
-    case .county: return kind == "rank" ? "county-row" : nil
-    case .city: return ["count", "stock", "amount"].contains(kind) ? "city-row" : nil
+    case .county: return kind == .rank ? "county-row" : nil
+    case .city: return [.count, .stock, .amount].contains(kind) ? "city-row" : nil
     case .town, .province: return "not-a-county"
     }
+}
+
+/// Σ `values` exactly; nil when the sum leaves 64-bit integers (an error at its cells, never a
+/// trap: io-contract.md). Used by a plan's periods and its pooling to the city.
+func exactSum(_ values: [Rational]) -> Rational? {
+    var sum = Rational(0)
+    for v in values {
+        guard let s = sum.adding(v) else { return nil }
+        sum = s
+    }
+    return sum
 }

@@ -93,16 +93,28 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
 
 /// A rate whose numerator is above its denominator (or positive over a zero denominator) is an
 /// error at the numerator's cells (io-contract.md): the rate is then an error for that unit and
-/// year, and the page says why. A rate per 10,000 may exceed its denominator.
+/// year, and the page says why. A rate per 10,000 may exceed its denominator. A figure whose sum
+/// over periods, or a rate whose quotient, leaves 64-bit integers is an error (`overflow`) at its
+/// cells: never a trap, never unexplained (io-contract.md, Errors).
 func checkPlanRates(_ data: PlanData, plan: PlanDefinition, units: [Unit], diagnostics: inout DiagnosticBag) {
     let kinds = Dictionary(plan.indicators.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     for unit in units {
         for year in data.years {
+            for ind in plan.indicators {
+                guard let cells = data.cells[PlanData.slot(unit.code, year, ind.id)], cells.allSatisfy({ $0.value != nil }),
+                      data.measure(unit.code, ind.id, year: year, kind: ind.kind) == .error else { continue }
+                diagnostics.append(overflowDiagnostic("\(unit.name) \(year) 年“\(ind.header)”各期", at: cells.map(\.location).sorted(), unit: unit.code))
+            }
             for r in plan.rates {
                 guard let ni = kinds[r.numerator], let di = kinds[r.denominator],
                       case .value(let n) = data.measure(unit.code, ni.id, year: year, kind: ni.kind),
                       case .value(let d) = data.measure(unit.code, di.id, year: year, kind: di.kind) else { continue }
                 let bad = d == Rational(0) ? n != Rational(0) : (!r.mayExceed && n > d)
+                if !bad, ratio(.value(n), .value(d), scale: r.scale, mayExceed: r.mayExceed) == .error {
+                    let cells = (data.sources(unit.code, ni.id, year: year) + data.sources(unit.code, di.id, year: year)).sorted()
+                    diagnostics.append(overflowDiagnostic("\(unit.name) \(year) 年“\(r.label)”", at: cells, unit: unit.code))
+                    continue
+                }
                 guard bad, let at = data.sources(unit.code, ni.id, year: year).last else { continue }
                 diagnostics.error("numerator-above-denominator",
                                   "\(unit.name) \(year) 年“\(ni.header)”\(n.plain()) 大于“\(di.header)”\(d.plain())，“\(r.label)”记为数据错误",

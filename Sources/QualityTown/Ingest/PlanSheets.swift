@@ -642,31 +642,3 @@ public func readReference(_ table: CSVTable, file: String, labels: [String: Stri
     }
     return ref
 }
-
-// MARK: - Cell kinds `amount` and `rank` (quzhou-city.md §4)
-
-/// Reads an `amount` cell: a non-negative decimal flow (areas in 万平方米), exact; `无` is 0 (§6).
-public func readAmountCell(_ raw: String, header: String, at location: SourceLocation) -> CellRead {
-    let t = trimmedWhitespace(halfWidth(trimCell(raw)))
-    if t == "无" || t == "没有" { return .value(.number(Rational(0))) }
-    switch readCell(raw, as: .points, header: header, at: location) {
-    case .rejected(let d) where d.code == "type-error":
-        return .rejected(Diagnostic(.error, "type-error", "“\(header)”列的值\(quoted(trimCell(raw)))无法识别，应为不小于 0 的数（如 12.5 或 1,234.56）",
-                                    at: location))
-    case let other: return other
-    }
-}
-
-/// Reads a `rank` cell: a positive integer (1 is first); `第3名` and `3名` read as 3.
-public func readRankCell(_ raw: String, header: String, at location: SourceLocation) -> CellRead {
-    var t = trimmedWhitespace(halfWidth(trimCell(raw)))
-    if t.hasPrefix("第") { t.removeFirst() }
-    if t.hasSuffix("名") || t.hasSuffix("位") { t.removeLast() }
-    switch readCell(t, as: .count, header: header, at: location) {
-    case .value(.integer(let n)) where n >= 1: return .value(.integer(n))
-    case .value: return .rejected(Diagnostic(.error, "out-of-range", "“\(header)”列的值\(quoted(trimCell(raw)))不是名次，应为不小于 1 的整数", at: location))
-    case .rejected(let d) where d.code == "type-error" || d.code == "negative":
-        return .rejected(Diagnostic(.error, d.code, "“\(header)”列的值\(quoted(trimCell(raw)))不是名次，应为不小于 1 的整数（如 3 或 第3名）", at: location))
-    case let other: return other
-    }
-}

@@ -102,7 +102,7 @@ struct PlanViewContext {
         var labels: [String: String] = [:], units: [String: String] = [:]
         for i in r.plan.indicators {
             labels[i.id] = i.header
-            units[i.id] = i.kind == "percent" ? "%" : ""
+            units[i.id] = i.kind == .percent ? "%" : ""
         }
         for rate in r.plan.rates {
             labels[rate.id] = rate.label

@@ -9,8 +9,8 @@ import Foundation
 public struct PlanIndicator: Sendable, Hashable {
     public var id: String
     public var header: String
-    /// `count`, `stock`, `percent`, `score`, `amount` or `rank` (§4).
-    public var kind: String
+    /// One of `planIndicatorKinds` (§4): the engine's indicator kinds, read with their cell readers.
+    public var kind: IndicatorKind
 }
 
 /// A ratio of two indicators, scaled (100 for a percentage, 10,000 for a rate per 10,000).
@@ -23,6 +23,10 @@ public struct PlanRate: Sendable, Hashable {
     /// True when the numerator may exceed the denominator (deaths per 10,000 units).
     public var mayExceed: Bool
 }
+
+/// The indicator kinds a plan's data sheets hold (quzhou-city.md §4): how `PlanData` combines
+/// periods and `planFigures` pools the city are defined for these; a flag or a level is not.
+public let planIndicatorKinds: [IndicatorKind] = [.count, .stock, .percent, .score, .amount, .rank]
 
 /// A plan's definition as the scheme gives it.
 public struct PlanDefinition: Sendable {
@@ -111,12 +115,14 @@ public func parsePlanDefinition(_ bytes: [UInt8], name display: String) throws(S
         }
     }
 
-    let indicators = children(child(root, "indicators"), "indicator").map {
-        PlanIndicator(id: $0.attribute("id") ?? "", header: $0.attribute("header") ?? "", kind: $0.attribute("kind") ?? "")
-    }
-    let kinds: Set<String> = ["count", "stock", "percent", "score", "amount", "rank"]
-    for (e, ind) in zip(children(child(root, "indicators"), "indicator"), indicators) where !kinds.contains(ind.kind) {
-        problem("指标 \(ind.id) 的 kind=\(quoted(ind.kind)) 不是 \(kinds.sorted().joined(separator: "、")) 之一", e)
+    var indicators: [PlanIndicator] = []
+    for e in children(child(root, "indicators"), "indicator") {
+        let text = e.attribute("kind") ?? ""
+        guard let kind = IndicatorKind(rawValue: text), planIndicatorKinds.contains(kind) else {
+            problem("指标 \(e.attribute("id") ?? "") 的 kind=\(quoted(text)) 不是 \(planIndicatorKinds.map(\.rawValue).joined(separator: "、")) 之一", e)
+            continue
+        }
+        indicators.append(PlanIndicator(id: e.attribute("id") ?? "", header: e.attribute("header") ?? "", kind: kind))
     }
     var known = Set(indicators.map(\.id))
     var rates: [PlanRate] = []

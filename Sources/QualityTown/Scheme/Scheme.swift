@@ -14,6 +14,12 @@ public enum IndicatorKind: String, Sendable, Codable {
     case percent
     /// Integer within a range (stars); latest period.
     case level
+    /// Non-negative decimal, a flow (areas in 万平方米): summed over the periods of a year and
+    /// over units, exact (quzhou-city.md §4).
+    case amount
+    /// A place in a ranking (integer ≥ 1): the latest period; a unit's own figure, never pooled
+    /// from its members — no sum or mean of places is a place (quzhou-city.md §4, §6).
+    case rank
 
     /// Which cell reader its column uses.
     func cellKind(range: ClosedRange<Int>?) -> CellKind {
@@ -23,6 +29,8 @@ public enum IndicatorKind: String, Sendable, Codable {
         case .score: return .score
         case .percent: return .percent
         case .level: return .level(range ?? 0...5)
+        case .amount: return .amount
+        case .rank: return .rank
         }
     }
 }

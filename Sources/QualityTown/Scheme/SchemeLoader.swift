@@ -155,6 +155,8 @@ private struct SchemeReader {
                 case "quarter": kind = .quarter
                 case "date": kind = .date
                 case "code": kind = .code
+                case "amount": kind = .amount
+                case "rank": kind = .rank
                 default: kind = .text
                 }
                 let spec = ColumnSpec(id: c.attribute("id")!, header: c.attribute("header")!, aliases: aliases(c), kind: kind)

@@ -26,6 +26,12 @@ public enum CellKind: Sendable, Hashable {
     case code
     /// Free text (kept as typed, trimmed).
     case text
+    /// A non-negative decimal flow, exact (areas in 万平方米); `无` is 0 (quzhou-city.md §4, §6).
+    /// The unit belongs in the header (`绿色建筑面积（万平方米）`): `12.5万平方米` or `1,234.5万元`
+    /// in a cell is rejected, since `万` would silently scale the number.
+    case amount
+    /// A place in a ranking: an integer ≥ 1 (quzhou-city.md §4); `第3名`, `3名`, `第3位` read as 3.
+    case rank
 
     /// What a cell of this kind should look like, for messages.
     public var expectation: String {
@@ -42,6 +48,8 @@ public enum CellKind: Sendable, Hashable {
         case .date: return "日期（如 2025-03-05、2025/3/5、2025年3月5日）"
         case .code: return "代码（文本格式的数字，如 341302100）"
         case .text: return "文本"
+        case .amount: return "不小于 0 的数（如 12.5、1,234.56；“无”表示 0；单位写在列标题中）"
+        case .rank: return "不小于 1 的整数名次（如 3 或 第3名）"
         }
     }
 }
@@ -157,14 +165,15 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
     }
     // A plain decimal (`85.3`) for a percent, score or points: what the full reading below gives.
     switch kind {
-    case .percent, .score, .points:
-        if let r = plainDecimal(raw), kind == .points || r <= Rational(100) { return .value(.number(r)) }
+    case .percent, .score, .points, .amount:
+        if let r = plainDecimal(raw), kind == .points || kind == .amount || r <= Rational(100) { return .value(.number(r)) }
     default: break
     }
     // Most cells are plain ASCII digits: they skip the general number reader.
     if let v = plainDigits(raw) {
         switch kind {
-        case .count, .points: return .value(kind == .count ? .integer(v) : .number(Rational(v)))
+        case .count, .points, .amount: return .value(kind == .count ? .integer(v) : .number(Rational(v)))
+        case .rank where v >= 1: return .value(.integer(v))
         case .year where (1900...2100).contains(v): return .value(.integer(v))
         case .month where (1...12).contains(v): return .value(.integer(v))
         case .code where raw.utf8.count <= 18: return .value(.text(raw))
@@ -223,6 +232,24 @@ public func readCell(_ raw: String, as kind: CellKind, header: String, at locati
         guard let r = parseDecimal(t, allowPercent: false) else { return typeError() }
         if r < Rational(0) { return reject("negative", "是负数，应为\(kind.expectation)") }
         return .value(.number(r))
+    case .amount:
+        if t == "无" || t == "没有" { return .value(.number(Rational(0))) }
+        guard let r = parseDecimal(t, allowPercent: false) else {
+            if let unit = trailingUnit(t) {
+                return reject("type-error", "带有单位“\(unit)”：单元格只填数字，计量单位写在列标题的括号中，应为\(kind.expectation)")
+            }
+            return typeError()
+        }
+        if r < Rational(0) { return reject("negative", "是负数，应为\(kind.expectation)") }
+        return .value(.number(r))
+    case .rank:
+        var u = Substring(t)
+        if u.hasPrefix("第") { u = u.dropFirst() }
+        if u.hasSuffix("名") || u.hasSuffix("位") { u = u.dropLast() }
+        guard let r = parseDecimal(String(u), allowPercent: false) else { return typeError() }
+        guard r.isInteger else { return reject("type-error", "不是整数，应为\(kind.expectation)") }
+        guard r >= Rational(1) else { return reject("out-of-range", "不是名次，应为\(kind.expectation)") }
+        return .value(.integer(r.numerator))
     case .level(let range):
         let u = t.replacingOccurrences(of: "星级", with: "").replacingOccurrences(of: "星", with: "")
         guard let r = parseDecimal(u, allowPercent: false), r.isInteger else { return typeError() }
@@ -339,6 +366,15 @@ func parseDecimal(_ t: String, allowPercent: Bool) -> Rational? {
     var d = 1
     for _ in 0..<fracPart.count { d *= 10 }
     return Rational(negative ? -n : n, d)
+}
+
+/// The unit typed after a number (`万元` in `1,234.5万元`, `㎡` in `12㎡`), when the cell is a
+/// number followed by text without digits; nil otherwise. Says why a number cell was refused.
+func trailingUnit(_ t: String) -> String? {
+    guard let i = t.firstIndex(where: { !($0.isASCIIDigit || $0 == "." || $0 == "," || $0 == "-" || $0 == "+") }),
+          i != t.startIndex, parseDecimal(String(t[..<i]), allowPercent: false) != nil else { return nil }
+    let unit = trimmedWhitespace(String(t[i...]))
+    return unit.isEmpty || unit.contains(where: \.isASCIIDigit) ? nil : unit
 }
 
 /// `1`, `Q1`, `1季度`, `第1季度`, `一季度`, `第一季度`.
