@@ -83,7 +83,7 @@ import Foundation
         readPlanDataFile(parseCSV(Array(text.utf8), file: "data/h.csv"), file: "data/h.csv", indicators: quzhouPlan.indicators,
                          tree: f.tree, city: f.counties.city, counties: f.counties, data: &data, diagnostics: &bag)
         #expect(bag.items.isEmpty)
-        checkPlanRates(data, plan: quzhouPlan, units: f.counties.counties, diagnostics: &bag)
+        checkPlanRates(&data, plan: quzhouPlan, units: f.counties.counties, diagnostics: &bag)
         // 99,999,999,999,999,999 × 10,000 leaves 64 bits: the rate is an error, at both cells.
         let deaths = data.measure("330802", "se_deaths", year: 2021, kind: .count)
         #expect(deaths == v(99_999_999_999_999_999))
@@ -106,9 +106,16 @@ import Foundation
         let text = "代码,年度,新开工建筑工程数,执行节能标准工程数,特种设备台数,特种设备事故死亡人数\n330802,2020,5,6,1,2\n330803,2020,0,1,,\n330822,2020,5,5,,\n"
         readPlanDataFile(parseCSV(Array(text.utf8), file: "data/y.csv"), file: "data/y.csv", indicators: quzhouPlan.indicators,
                          tree: f.tree, city: f.counties.city, counties: f.counties, data: &data, diagnostics: &bag)
-        checkPlanRates(data, plan: quzhouPlan, units: f.counties.counties, diagnostics: &bag)
+        checkPlanRates(&data, plan: quzhouPlan, units: f.counties.counties, diagnostics: &bag)
         // 6 > 5 and 1 over 0: errors at the numerator's cell; 2 deaths over 1 unit (per 10,000) may exceed.
         #expect(bag.items.filter { $0.code == "numerator-above-denominator" }.compactMap(\.location.cell) == ["D2", "D3"])
+        // The rejected cell is not used (io-contract.md): the numerator's own figure is an error too,
+        // the denominator and the rate per 10,000 keep their values; 5 of 5 is fine.
+        #expect(data.measure("330802", "bld_energy", year: 2020, kind: .count) == .error)
+        #expect(data.measure("330803", "bld_energy", year: 2020, kind: .count) == .error)
+        #expect(data.measure("330802", "bld_new", year: 2020, kind: .count) == .value(Rational(5)))
+        #expect(data.measure("330802", "se_deaths", year: 2020, kind: .count) == .value(Rational(2)))
+        #expect(data.measure("330822", "bld_energy", year: 2020, kind: .count) == .value(Rational(5)))
     }
 }
 

@@ -42,6 +42,16 @@ public struct PlanData: Sendable {
         }
     }
 
+    /// Marks the cells of a figure rejected after reading (a numerator found above its
+    /// denominator): the figure becomes an error, its cells stay listed as its sources.
+    mutating func reject(_ unit: String, _ indicator: String, year: Int) {
+        let slot = Self.slot(unit, year, indicator)
+        guard var list = cells[slot] else { return }
+        cellCount -= list.filter { $0.value != nil }.count
+        for i in list.indices { list[i].value = nil }
+        cells[slot] = list
+    }
+
     /// The cells behind a figure (for "source" notes).
     public func sources(_ unit: String, _ indicator: String, year: Int) -> [SourceLocation] {
         (cells[Self.slot(unit, year, indicator)] ?? []).map(\.location)
@@ -178,9 +188,9 @@ func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicato
                 let prev = list[i]
                 if prev.value == value { continue }
                 let what = "\(unit.name) \(year) 年\(period == .year ? "" : period.description)的“\(ind.header)”"
-                diagnostics.error("conflict", "\(what)与 \(prev.location.description)（\(prev.location.cell ?? "")）的值不同，两处都不使用",
+                diagnostics.error("conflict", "\(what)\(quoted(trimCell(raw)))与 \(prev.location.description)（\(prev.location.cell ?? "")）的值 \(prev.value!.plain()) 不同，两处都不使用",
                                   at: at, unit: unit.code)
-                diagnostics.error("conflict", "\(what)与 \(at.description)（\(at.cell ?? "")）的值不同，两处都不使用",
+                diagnostics.error("conflict", "\(what) \(prev.value!.plain()) 与 \(at.description)（\(at.cell ?? "")）的值\(quoted(trimCell(raw)))不同，两处都不使用",
                                   at: prev.location, unit: unit.code)
                 list[i].value = nil
                 data.cells[slot] = list

@@ -85,18 +85,19 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
         readPlanDataFile(t, file: path, indicators: plan.indicators, tree: tree, city: city, counties: counties,
                          data: &data, diagnostics: &bag)
     }
-    checkPlanRates(data, plan: plan, units: [city].compactMap { $0 } + counties.counties, diagnostics: &bag)
+    checkPlanRates(&data, plan: plan, units: [city].compactMap { $0 } + counties.counties, diagnostics: &bag)
     let diagnostics = (reader.bag.items + bag.items).sorted { $0.location < $1.location }
     return PlanInputs(folder: folder, units: tree, city: city, counties: counties, departments: departments, sheet: tasks,
                       reports: reports, reference: reference, data: data, files: reader.files, diagnostics: diagnostics)
 }
 
 /// A rate whose numerator is above its denominator (or positive over a zero denominator) is an
-/// error at the numerator's cells (io-contract.md): the rate is then an error for that unit and
-/// year, and the page says why. A rate per 10,000 may exceed its denominator. A figure whose sum
+/// error at the numerator's cells (io-contract.md): that cell is rejected and "a rejected cell is
+/// not used", so the numerator's own figure is an error for that unit and year too (left out of
+/// the city's sum, which is then approximate), and so is the rate; the page says why. A rate per 10,000 may exceed its denominator. A figure whose sum
 /// over periods, or a rate whose quotient, leaves 64-bit integers is an error (`overflow`) at its
 /// cells: never a trap, never unexplained (io-contract.md, Errors).
-func checkPlanRates(_ data: PlanData, plan: PlanDefinition, units: [Unit], diagnostics: inout DiagnosticBag) {
+func checkPlanRates(_ data: inout PlanData, plan: PlanDefinition, units: [Unit], diagnostics: inout DiagnosticBag) {
     let kinds = Dictionary(plan.indicators.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     for unit in units {
         for year in data.years {
@@ -117,8 +118,9 @@ func checkPlanRates(_ data: PlanData, plan: PlanDefinition, units: [Unit], diagn
                 }
                 guard bad, let at = data.sources(unit.code, ni.id, year: year).last else { continue }
                 diagnostics.error("numerator-above-denominator",
-                                  "\(unit.name) \(year) 年“\(ni.header)”\(n.plain()) 大于“\(di.header)”\(d.plain())，“\(r.label)”记为数据错误",
+                                  "\(unit.name) \(year) 年“\(ni.header)”\(n.plain()) 大于“\(di.header)”\(d.plain())，该值未使用，“\(ni.header)”与“\(r.label)”记为数据错误",
                                   at: at, unit: unit.code)
+                data.reject(unit.code, ni.id, year: year)
             }
         }
     }

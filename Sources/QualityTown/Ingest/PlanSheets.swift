@@ -631,8 +631,8 @@ public func readReference(_ table: CSVTable, file: String, labels: [String: Stri
             if prev.value == .value(value) { continue }
             diagnostics.error("conflict", "\(label) \(year) 年的值 \(value.plain()) 与 \(prev.location.description)（\(prev.location.cell ?? "")）的值不同，两处都不使用",
                               at: cells.location(valueCol))
-            if prev.value != .error {
-                diagnostics.error("conflict", "\(label) \(year) 年的值与 \(cells.location(valueCol).description)（\(cells.location(valueCol).cell ?? "")）的值 \(value.plain()) 不同，两处都不使用",
+            if case .value(let earlier) = prev.value {
+                diagnostics.error("conflict", "\(label) \(year) 年的值 \(earlier.plain()) 与 \(cells.location(valueCol).description)（\(cells.location(valueCol).cell ?? "")）的值 \(value.plain()) 不同，两处都不使用",
                                   at: prev.location)
             }
             ref.values[slot]?.value = .error
