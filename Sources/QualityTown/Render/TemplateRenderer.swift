@@ -138,22 +138,25 @@ struct TemplateRenderer<S: MarkupSink> {
     }
 
     private func lookup(_ key: String, _ scope: Int) -> TemplateValue? {
-        var i = scope
-        while i >= 0 {
-            if let vars = frames[i].vars {
-                if let v = vars[key] { return v }
-            } else if key == frames[i].name {
-                return frames[i].value
-            } else if key == "loop" {
-                let (index, count) = (frames[i].index, frames[i].count)
-                return .object([
-                    "index": .text(String(index + 1)), "first": .bool(index == 0),
-                    "last": .bool(index == count - 1), "odd": .bool(index % 2 == 0),
-                ])
+        // Frames read in place (a frame copied out of the array counts its references).
+        frames.withUnsafeBufferPointer { frames in
+            var i = scope
+            while i >= 0 {
+                if frames[i].vars != nil {
+                    if let v = frames[i].vars?[key] { return v }
+                } else if key == frames[i].name {
+                    return frames[i].value
+                } else if key == "loop" {
+                    let (index, count) = (frames[i].index, frames[i].count)
+                    return .object([
+                        "index": .text(String(index + 1)), "first": .bool(index == 0),
+                        "last": .bool(index == count - 1), "odd": .bool(index % 2 == 0),
+                    ])
+                }
+                i = frames[i].parent
             }
-            i = frames[i].parent
+            return nil
         }
-        return nil
     }
 
     private func eval(_ x: Expr, _ scope: Int, _ e: TElement) throws(TemplateError) -> TemplateValue {
@@ -181,12 +184,11 @@ struct TemplateRenderer<S: MarkupSink> {
             sink.append(whole[format])
             return
         }
-        let d = e.directives
         if depth > 200 { throw error(e, "片段嵌套过深（是否循环引用？）") }
         // 1. remove
-        if d.remove { return }
+        if e.directives.remove { return }
         // 2. each
-        if let each = d.each, !skipEach {
+        if let each = e.directives.each, !skipEach {
             let items: [TemplateValue]
             switch try eval(each.expr, scope, e) {
             case .list(let l): items = l
@@ -202,20 +204,20 @@ struct TemplateRenderer<S: MarkupSink> {
             return
         }
         // 3. if / unless
-        if let x = d.ifExpr, !(try eval(x, scope, e)).isTruthy { return }
-        if let x = d.unlessExpr, (try eval(x, scope, e)).isTruthy { return }
+        if let x = e.directives.ifExpr, !(try eval(x, scope, e)).isTruthy { return }
+        if let x = e.directives.unlessExpr, (try eval(x, scope, e)).isTruthy { return }
         // 4. with (every expression in the enclosing scope)
         var scope = scope
         let mark = frames.count
         defer { if frames.count > mark { frames.removeSubrange(mark...) } }
-        if !d.with.isEmpty {
+        if !e.directives.with.isEmpty {
             var vars = TemplateObject()
-            for (name, x) in d.with { vars[name] = try eval(x, scope, e) }
+            for (name, x) in e.directives.with { vars[name] = try eval(x, scope, e) }
             frames.append(Frame(parent: scope, vars: vars, name: "", value: .null, index: 0, count: 0))
             scope = mark
         }
         // 5. use, insert
-        if let u = d.use {
+        if let u = e.directives.use {
             guard let fragment = TemplateSet.fragment(in: set.templates, u.file, u.fragment, from: e.file) else {
                 throw error(e, "q:use 引用的片段“\(u.file)#\(u.fragment)”不存在")
             }
@@ -223,7 +225,7 @@ struct TemplateRenderer<S: MarkupSink> {
             try render(fragment, scope: scope, fills: captured, depth: depth + 1, skipEach: false)
             return
         }
-        if let x = d.insert {
+        if let x = e.directives.insert {
             switch try eval(x, scope, e) {
             case .null: return
             case .part(let part): try insert(part, at: e, depth: depth)
@@ -232,7 +234,7 @@ struct TemplateRenderer<S: MarkupSink> {
             return
         }
         // 6. slot
-        if let s = d.slot, let fills, let f = fills.fill(s) {
+        if let s = e.directives.slot, let fills, let f = fills.fill(s) {
             try renderElement(f, scope: fills.scope, fills: fills.outer, depth: depth)
             return
         }
@@ -259,13 +261,13 @@ struct TemplateRenderer<S: MarkupSink> {
             sink.append(e.whole![format])
             return
         }
-        let d = e.directives
-        if !d.omit {
+        let omit = e.directives.omit
+        if !omit {
             sink.start(tags[format])
             // 7. attr (set in order; a name set again takes its last place, null or false removes)
-            if !d.attr.isEmpty {
+            if !e.directives.attr.isEmpty {
                 var attrs: [(String, String)] = []
-                for (name, x) in d.attr {
+                for (name, x) in e.directives.attr {
                     attrs.removeAll { $0.0 == name }
                     switch try eval(x, scope, e) {
                     case .null, .bool(false): continue
@@ -278,7 +280,7 @@ struct TemplateRenderer<S: MarkupSink> {
             }
         }
         // 8. text
-        if let x = d.text {
+        if let x = e.directives.text {
             switch try eval(x, scope, e) {
             case .null: break
             case .text(let s): sink.text(s)
@@ -292,6 +294,6 @@ struct TemplateRenderer<S: MarkupSink> {
                 }
             }
         }
-        if !d.omit { sink.end() }
+        if !omit { sink.end() }
     }
 }

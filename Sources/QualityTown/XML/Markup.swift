@@ -62,18 +62,24 @@ protocol MarkupSink: AnyObject {
     func finish() -> [UInt8]
 }
 
-/// Nodes prepared beforehand: the bytes libxml2 writes for them, formatting off.
-struct PreparedMarkup: Sendable {
+/// Nodes prepared beforehand: the bytes libxml2 writes for them, formatting off. (A class:
+/// pages pass it by one reference.)
+final class PreparedMarkup: Sendable {
     let bytes: [UInt8]
     /// The nodes (for a sink that copies them into a tree).
     let nodes: [MarkupNode]
+
+    init(bytes: [UInt8], nodes: [MarkupNode]) {
+        self.bytes = bytes
+        self.nodes = nodes
+    }
 }
 
 /// An element's tags as libxml2 writes them, for an element whose content or some attributes
 /// are given when a page is written. Found by writing a shallow copy of the element with a
 /// marker attribute last and a marker text child, and cutting at the markers: no tag is put
-/// together by hand.
-struct ElementTags: Sendable {
+/// together by hand. (A class: pages pass it by one reference.)
+final class ElementTags: Sendable {
     /// The element without children, with the attributes it always has (for a tree sink).
     let node: MarkupNode
     /// The element's name, for the attributes set on it (libxml2's HTML serialiser escapes
@@ -93,6 +99,12 @@ struct ElementTags: Sendable {
     let rawText: Bool
     /// An empty element gets an empty text child (XHTML: `<td></td>`, never `<td/>`).
     let keepsOpen: Bool
+
+    init(node: MarkupNode, name: String, open: [UInt8], openEnd: [UInt8], close: [UInt8], empty: [UInt8],
+         writesChildren: Bool, rawText: Bool, keepsOpen: Bool) {
+        (self.node, self.name, self.open, self.openEnd, self.close, self.empty) = (node, name, open, openEnd, close, empty)
+        (self.writesChildren, self.rawText, self.keepsOpen) = (writesChildren, rawText, keepsOpen)
+    }
 }
 
 /// The XHTML elements that are void: `<br/>` is right for them; every other XHTML element

@@ -16,7 +16,7 @@ final class MarkupWriter: MarkupSink {
     private let out: xmlOutputBufferPtr
     /// Documents the values are escaped for, and an element per name to set attributes on.
     private let scratch: XMLDocument
-    private var scratchElements: [String: xmlNodePtr] = [:]
+    private var scratchElements: [ObjectIdentifier: xmlNodePtr] = [:]
     private let frame: (before: [UInt8], after: [UInt8])?
 
     /// An element being written: its tags, and whether its start tag is still open (no child yet).
@@ -86,7 +86,7 @@ final class MarkupWriter: MarkupSink {
     func attribute(_ name: String, _ value: String) {
         guard dropped == 0, let top = open.last else { return }
         precondition(top.tagOpen || !top.tags.writesChildren, "an attribute after the element's content")
-        let element = scratchElement(top.tags.name)
+        let element = scratchElement(top.tags)
         guard let attr = withXMLChars(name, { n in withXMLChars(value) { v in xmlSetProp(element, n, v) } }) else { return }
         MarkupDocument.write(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self), of: scratch.doc, format: format, to: out)
         xmlRemoveProp(attr)
@@ -129,12 +129,13 @@ final class MarkupWriter: MarkupSink {
         return MarkupDocument.contents(out)
     }
 
-    /// An element named `name` of the scratch document, with no attributes between uses.
-    private func scratchElement(_ name: String) -> xmlNodePtr {
-        if let e = scratchElements[name] { return e }
-        let e = withXMLChars(name) { xmlNewDocNode(scratch.doc, nil, $0, nil)! }
+    /// An element named as the one `tags` are of, in the scratch document, with no attributes
+    /// between uses.
+    private func scratchElement(_ tags: ElementTags) -> xmlNodePtr {
+        if let e = scratchElements[ObjectIdentifier(tags)] { return e }
+        let e = withXMLChars(tags.name) { xmlNewDocNode(scratch.doc, nil, $0, nil)! }
         scratch.adopt(e)
-        scratchElements[name] = e
+        scratchElements[ObjectIdentifier(tags)] = e
         return e
     }
 }
