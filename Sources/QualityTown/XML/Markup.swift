@@ -258,6 +258,7 @@ final class MarkupDocument: @unchecked Sendable {
         }
     }
 
+    /// What an output buffer holds (no encoder: the bytes as written).
     static func contents(_ buf: xmlOutputBufferPtr) -> [UInt8] {
         xmlOutputBufferFlush(buf)
         let size = Int(xmlOutputBufferGetSize(buf))
