@@ -17,88 +17,43 @@ import Foundation
         return String(decoding: try set.render("p.xhtml", context: .object(TemplateObject(context)), format: format), as: UTF8.self)
     }
 
-    /// The rendered body's text with whitespace collapsed.
+    /// The rendered body's text with whitespace collapsed (the templates' own white space only:
+    /// pages are written with formatting off).
     func bodyText(_ html: String) -> String {
         let (doc, _) = XMLDocument.parseHTML(Array(html.utf8), name: "out")
         let body = doc?.root?.childElements.first { $0.name == "body" }
         return (body?.textContent ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
-    /// A fragment two pages print from one shared value is written once and copied; pages
-    /// given another value, an equal value that is not the shared one, or a fragment that also
-    /// reads an unshared name, are rendered as without the memo.
-    @Test func sharedFragmentsAreWrittenOnceAndOnlyForTheValueShared() throws {
+    /// A shared part is rendered once per template set and format and copied wherever it is
+    /// inserted, giving the bytes the same fragment gives rendered in place (q:use); null
+    /// inserts nothing, and a value that is not a part is an error naming the line.
+    @Test func sharedPartsAreRenderedOnceAndInsertedAsRenderedInPlace() throws {
         let fragments = Self.head + """
-        <body><table q:fragment="t"><tr q:each="r in s.rows"><td q:text="r.a">a</td><td><b q:if="r.b" q:text="r.b">b</b></td></tr></table>        <div q:fragment="mixed"><p q:text="s.title">t</p><p q:text="other">o</p></div></body></html>
+        <body><table q:fragment="t"><tr q:each="r in s.rows"><td q:text="r.a">a</td><td><b q:if="r.b" q:text="r.b">b</b></td></tr></table></body></html>
         """
-        let pageA = page("<h1 q:text=\"other\">h</h1><table q:use=\"f.xhtml#t\">x</table><div q:use=\"f.xhtml#mixed\">m</div>")
-        let pageB = page("<section><p>form</p><table q:use=\"f.xhtml#t\">x</table></section><div q:use=\"f.xhtml#mixed\">m</div>")
-        let set = try TemplateSet(sources: ["f.xhtml": fragments, "a.xhtml": pageA, "b.xhtml": pageB])
-        func value(_ title: String, _ rows: [(String, String)]) -> TemplateValue {
-            .object(["title": .text(title), "rows": .list(rows.map { .object(["a": .text($0.0), "b": .text($0.1)]) })])
+        let inserted = page("<h1>h</h1>\n<table q:insert=\"part\">x</table><p q:insert=\"none\">n</p>")
+        let used = page("<h1>h</h1>\n<table q:use=\"f.xhtml#t\">x</table>")
+        let set = try TemplateSet(sources: ["f.xhtml": fragments, "a.xhtml": inserted, "b.xhtml": used])
+        let s: TemplateValue = .object(["rows": .list([.object(["a": .text("1"), "b": .text("")]), .object(["a": .text("<2>"), "b": .text("x&y")])])])
+        let part = SharedPart("t", in: "f.xhtml", context: ["s": s])
+        for format in OutputFormat.allCases {
+            let a = try set.render("a.xhtml", context: .object(["part": .part(part), "none": .null]), format: format)
+            let again = try set.render("a.xhtml", context: .object(["part": .part(part), "none": .null]), format: format)
+            let b = try set.render("b.xhtml", context: .object(["s": s]), format: format)
+            #expect(a == b && again == a)
+            #expect(String(decoding: a, as: UTF8.self).contains("&lt;2&gt;"))
         }
-        let one = value("一", [("1", ""), ("<2>", "x&y")]), two = value("二", [("3", "z")]), oneAgain = value("一", [("1", ""), ("<2>", "x&y")])
-        let memo = RenderMemo(sharing: [one, two])
-        for (k, (template, s, other)) in [("a.xhtml", one, "p1"), ("b.xhtml", one, "p2"), ("b.xhtml", two, "p3"), ("a.xhtml", oneAgain, "p4"),
-                                          ("a.xhtml", one, "p5")].enumerated() {
-            let context: TemplateValue = .object(["s": s, "other": .text(other)])
-            let plain = try set.render(template, context: context, format: .html)
-            let memoised = try set.render(template, context: context, format: .html, memo: memo)
-            #expect(String(decoding: memoised, as: UTF8.self) == String(decoding: plain, as: UTF8.self), "page \(k + 1)")
-            #expect(String(decoding: memoised, as: UTF8.self).contains(other))
+        #expect(part.renderings == 2)
+        // Another template set renders it for itself.
+        let other = try TemplateSet(sources: ["f.xhtml": fragments.replacingOccurrences(of: "<b ", with: "<i ").replacingOccurrences(of: "</b>", with: "</i>"),
+                                              "a.xhtml": inserted])
+        #expect(String(decoding: try other.render("a.xhtml", context: .object(["part": .part(part), "none": .null]), format: .html),
+                       as: UTF8.self).contains("<i>x&amp;y</i>"))
+        #expect(part.renderings == 3)
+        #expect(throws: TemplateError.self) {
+            _ = try set.render("a.xhtml", context: .object(["part": .text("<b>"), "none": .null]), format: .html)
         }
-        // The table of `one` was kept, the mixed fragment never (it reads `other` too).
-        let program = set.program
-        let table = try #require(program.freeNames.first { $0.value == [program.symbols.firstIndex(of: "s").map(Int32.init)!] })
-        #expect(memo.bytes(table.key, [0]) != nil)
-        // Each shared value keeps its own bytes (a county's forms, each copied into its bundle).
-        #expect(memo.bytes(table.key, [1]) != nil && memo.bytes(table.key, [0]) != memo.bytes(table.key, [1]))
-        #expect(program.freeNames.values.contains { Set($0.map { program.symbols[Int($0)] }) == ["s", "other"] })
-        // XHTML (indented by depth) and libxml2's tree never reuse.
-        let xhtml = try set.render("b.xhtml", context: .object(["s": one, "other": .text("x")]), format: .xhtml, memo: RenderMemo(sharing: [one]))
-        #expect(String(decoding: xhtml, as: UTF8.self).contains("&lt;2&gt;"))
-    }
-
-    /// An element that lists one of the run's constants is written once for the whole run and
-    /// copied into later pages (any page, any memo of a page pair); a list equal to it that is
-    /// not the constant, and elements that read anything else from outside, are rendered.
-    @Test func runConstantsAreWrittenOncePerRun() throws {
-        let body = """
-        <table><tr q:each="row in rows"><td class="m"><p q:each="c in row.method"><b q:text="c.id">1</b> <span q:text="c.text">t</span></p></td>\
-        <td><span q:each="c in row.method" q:text="row.score">s</span></td></tr></table>
-        """
-        let set = try TemplateSet(sources: ["p.xhtml": page(body)])
-        func method(_ texts: [String]) -> TemplateValue {
-            .list(texts.enumerated().map { .object(["id": .text("\($0.offset + 1)"), "text": .text($0.element)]) })
-        }
-        let a = method(["成立委员会", "<制定>规划&"]), b = method(["开展活动"])
-        let run = RunMemo(constants: [a, b])
-        func rows(_ r: [(TemplateValue, String)]) -> TemplateValue {
-            .object(["rows": .list(r.map { .object(["method": $0.0, "score": .text($0.1)]) })])
-        }
-        let pages = [rows([(a, "2"), (b, "1")]), rows([(b, "3"), (a, "0")]),
-                     rows([(method(["成立委员会", "<制定>规划&"]), "5")]), rows([(method([]), "4")])]
-        for (k, context) in pages.enumerated() {
-            let plain = try set.render("p.xhtml", context: context, format: .html)
-            let memoised = try set.render("p.xhtml", context: context, format: .html, memo: RenderMemo(sharing: [], run: run))
-            #expect(String(decoding: memoised, as: UTF8.self) == String(decoding: plain, as: UTF8.self), "page \(k + 1)")
-        }
-        // The method cell of each constant, once; the equal copy, the empty list and the cell
-        // that also reads row.score are never kept.
-        #expect(run.count == 2)
-        let program = set.program
-        // Candidates: what reads only lists from outside (`rows` for the page's outer
-        // elements, `row.method` for the first cell), not the cell that reads row.score.
-        let candidates = program.ops.indices.filter { program.ops[$0].memoReads.count > 0 }
-        #expect(candidates.map { program.elementNames[Int(program.ops[$0].element)].string } == ["html", "body", "table", "td"])
-        #expect(String(decoding: try set.render("p.xhtml", context: pages[0], format: .html, memo: RenderMemo(sharing: [], run: run)),
-                       as: UTF8.self).contains("&lt;制定&gt;规划&amp;"))
-        // Another template set given the same memo keeps its own elements (op numbers are per set).
-        let other = try TemplateSet(sources: ["p.xhtml": page("<ul><li q:each=\"c in m\" q:text=\"c.text\">x</li></ul>" + body)])
-        let context: TemplateValue = .object(["m": a, "rows": .list([.object(["method": a, "score": .text("2")])])])
-        #expect(try other.render("p.xhtml", context: context, format: .html, memo: RenderMemo(sharing: [], run: run))
-                == other.render("p.xhtml", context: context, format: .html))
-        #expect(run.count > 2)
     }
 
     @Test func objectsAreEqualWhateverTheOrderAndNilRemoves() {
@@ -149,20 +104,20 @@ import Foundation
     @Test func eachRepeatsWithLoopVariables() throws {
         let out = try render(#"<ul><li q:each="t in towns"><span q:text="loop.index">1</span>.<span q:text="t">x</span><em q:if="loop.last">!</em></li></ul>"#,
                              ["towns": .list([.text("甲"), .text("乙"), .text("丙")])])
-        #expect(bodyText(out) == "1.甲 2.乙 3.丙!")
+        #expect(bodyText(out) == "1.甲2.乙3.丙!")
     }
 
     @Test func nestedEachAndWith() throws {
         let out = try render(#"<div q:each="c in counties" q:with="n c.name"><p q:each="t in c.towns"><span q:text="n">县</span>/<span q:text="t">镇</span></p></div>"#,
                              ["counties": .list([.object(["name": .text("萧县"), "towns": .list([.text("龙城镇"), .text("黄口镇")])]),
                                                  .object(["name": .text("泗县"), "towns": .list([])])])])
-        #expect(bodyText(out) == "萧县/龙城镇 萧县/黄口镇")
+        #expect(bodyText(out) == "萧县/龙城镇萧县/黄口镇")
     }
 
     @Test func ifAndUnless() throws {
         let ctx: [String: TemplateValue] = ["t": .bool(true), "f": .bool(false), "e": .text(""), "l": .list([]), "n": .null]
         let out = try render(#"<p q:if="t">A</p><p q:if="f">B</p><p q:if="e">C</p><p q:if="l">D</p><p q:unless="n">E</p><p q:unless="t">F</p>"#, ctx)
-        #expect(bodyText(out) == "A E")
+        #expect(bodyText(out) == "AE")
     }
 
     @Test func omitAndRemove() throws {
@@ -207,7 +162,7 @@ import Foundation
                                           "u": .object(["name": .text("市"), "kids": .list([.object(["name": .text("县"), "kids": .list([.object(["name": .text("镇"), "kids": .null])])])])])])
         let outA = String(decoding: try set.render("a.xhtml", context: ctx, format: .html), as: UTF8.self)
         let outB = String(decoding: try set.render("b.xhtml", context: ctx, format: .html), as: UTF8.self)
-        #expect(bodyText(outA) == "A 1 2")
+        #expect(bodyText(outA) == "A12")
         #expect(bodyText(outB).replacingOccurrences(of: " ", with: "") == "B9市县镇")
     }
 

@@ -355,7 +355,13 @@ func formValue(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: S
     return .object(form)
 }
 
-/// A town's filing form page; `form`: its `formValue` when already made (shared with the bundle).
+/// A town's 附件2 form as the shared part `form-doc.xhtml#formDoc` (printed on its own page and
+/// in its county's bundle).
+func formDocument(_ form: TemplateValue) -> TemplateValue {
+    .part(SharedPart("formDoc", in: "form-doc.xhtml", context: ["form": form]))
+}
+
+/// A town's filing form page; `form`: its `formDocument` when already made (shared with the bundle).
 func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: String, parts: ScoreTableParts? = nil,
               form: TemplateValue? = nil) -> TemplateValue {
     let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
@@ -370,7 +376,7 @@ func formView(_ report: Report, _ r: UnitResult, format: OutputFormat, root: Str
                                   (PageWording.fill(scheme.page("town").link ?? "", ["unit": r.unit.name]), "../towns/\(r.unit.code).\(ext)")]
                               + (county.map { [(PageWording.fill(scheme.page("county").link ?? "", ["unit": $0.name]), "../counties/\($0.code).\(ext)"),
                                                (PageWording.fill(scheme.page("forms-bundle").link ?? "", ["unit": $0.name]), "county-\($0.code).\(ext)")] } ?? []))
-    return .object(["page": frame.value, "form": form ?? formValue(report, r, format: format, parts: parts)])
+    return .object(["page": frame.value, "form": form ?? formDocument(formValue(report, r, format: format, parts: parts))])
 }
 
 /// The towns whose forms a county's bundle holds, in code order.
@@ -383,7 +389,7 @@ func formTowns(_ report: Report, _ county: UnitResult) -> [UnitResult] {
 }
 
 /// Every town's form of one county in one document, each starting on a new page: printed in
-/// one action (linked from the county page). `forms`: the towns' `formValue`s (`formTowns`).
+/// one action (linked from the county page). `forms`: the towns' `formDocument`s (`formTowns`).
 func formsBundleView(_ report: Report, _ county: UnitResult, format: OutputFormat, forms: [TemplateValue]) -> TemplateValue {
     let a = report.assessment, scheme = a.scheme, ext = format.fileExtension
     let city = a.tree.ancestor(of: county.unit.code, at: .city)?.name ?? ""

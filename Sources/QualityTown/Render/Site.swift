@@ -8,32 +8,33 @@ public final class Site: Sendable {
     let templates: TemplateSet
     let format: OutputFormat
     let commonDirectory: String
-    /// Pages built as libxml2 trees and serialised by libxml2 (the reference the page writers
-    /// are compared with in tests) instead of by `HTMLPageWriter` or `PageWriter`.
-    let libxml2Tree: Bool
+    /// Makes the sink each page is written through, when not the `MarkupWriter` (tests: a
+    /// libxml2 tree, serialised by libxml2, that the written pages are compared with).
+    let sink: (@Sendable (OutputFormat) -> any MarkupSink)?
 
     /// Loads and compiles the templates; a template error stops the run (exit 2).
     public convenience init(scheme: Scheme, format: OutputFormat) throws(TemplateError) {
-        try self.init(scheme: scheme, format: format, libxml2Tree: false)
+        try self.init(scheme: scheme, format: format, sink: nil)
     }
 
-    init(scheme: Scheme, format: OutputFormat, libxml2Tree: Bool) throws(TemplateError) {
+    init(scheme: Scheme, format: OutputFormat, sink: (@Sendable (OutputFormat) -> any MarkupSink)?) throws(TemplateError) {
         commonDirectory = (scheme.directory as NSString).deletingLastPathComponent + "/common"
         templates = try TemplateSet(directories: [scheme.directory, commonDirectory])
         self.format = format
-        self.libxml2Tree = libxml2Tree
+        self.sink = sink
         scoreParts = scheme.rubric.map(ScoreTableParts.init)
-        runMemo = RunMemo(constants: scoreParts?.constants ?? [])
     }
 
-    /// The 自查打分表's rubric parts, shared by every town's table.
+    /// The 自查打分表's rubric parts, shared by every town's table (its 评分方法 cells are shared
+    /// parts: written once a run).
     private let scoreParts: ScoreTableParts?
-    /// Elements every town's pages print alike (the parts' 评分方法 lists), written once a run.
-    let runMemo: RunMemo
 
-    private func page(_ template: String, at path: String, _ value: TemplateValue, memo: RenderMemo? = nil) throws(TemplateError) -> OutputPage {
-        OutputPage(path: path, bytes: libxml2Tree ? try templates.renderWithLibxml2Tree(template, context: value, format: format)
-                                                  : try templates.render(template, context: value, format: format, memo: memo))
+    private func page(_ template: String, at path: String, _ value: TemplateValue) throws(TemplateError) -> OutputPage {
+        guard let sink = sink?(format) else {
+            return OutputPage(path: path, bytes: try templates.render(template, context: value, format: format))
+        }
+        try templates.render(template, context: value, format: format, into: sink)
+        return OutputPage(path: path, bytes: sink.finish())
     }
 
     /// `index.html`: years, input files, units.
@@ -49,7 +50,7 @@ public final class Site: Sendable {
     /// `YEAR/towns/CODE.html` for one town (codes are validated: letters and digits only).
     public func townPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
         try page("town.xhtml", at: "\(report.read.year)/towns/\(r.unit.code).\(format.fileExtension)",
-                 townView(report, r, format: format, parts: scoreParts), memo: RenderMemo(sharing: [], run: runMemo))
+                 townView(report, r, format: format, parts: scoreParts))
     }
 
     /// A town's page, and its filing form when the town is in no county (the county's job
@@ -61,19 +62,18 @@ public final class Site: Sendable {
     }
 
     /// A county's rollup, each of its towns' 附件2 forms and the bundle of them all: each form is
-    /// written once (`RenderMemo`) and its bytes copied into the bundle. (The town page prints
-    /// the committee's scores, the form the town's own: they share no table.)
+    /// a shared part (`formDocument`), written once and copied into the bundle. (The town page
+    /// prints the committee's scores, the form the town's own: they share no table.)
     func countyAndFormPages(_ report: Report, _ county: UnitResult) throws(TemplateError) -> [OutputPage] {
         let towns = formTowns(report, county)
-        let forms = towns.map { formValue(report, $0, format: format, parts: scoreParts) }
-        let memo = RenderMemo(sharing: forms, run: runMemo)
+        let forms = towns.map { formDocument(formValue(report, $0, format: format, parts: scoreParts)) }
         var pages = [try countyPage(report, county)]
         for (t, f) in zip(towns, forms) {
             pages.append(try page("form.xhtml", at: "\(report.read.year)/forms/\(t.unit.code).\(format.fileExtension)",
-                                  formView(report, t, format: format, root: "../../", form: f), memo: memo))
+                                  formView(report, t, format: format, root: "../../", form: f)))
         }
         pages.append(try page("forms-bundle.xhtml", at: "\(report.read.year)/forms/county-\(county.unit.code).\(format.fileExtension)",
-                              formsBundleView(report, county, format: format, forms: forms), memo: memo))
+                              formsBundleView(report, county, format: format, forms: forms)))
         return pages
     }
 
@@ -90,7 +90,7 @@ public final class Site: Sendable {
     /// `YEAR/forms/CODE.html`, the 附件2 filing form of one town.
     public func formPage(_ report: Report, _ r: UnitResult) throws(TemplateError) -> OutputPage {
         try page("form.xhtml", at: "\(report.read.year)/forms/\(r.unit.code).\(format.fileExtension)",
-                 formView(report, r, format: format, root: "../../", parts: scoreParts), memo: RenderMemo(sharing: [], run: runMemo))
+                 formView(report, r, format: format, root: "../../", parts: scoreParts))
     }
 
     /// `YEAR/changes.html`: what changed since the previous run's results.json.

@@ -13,6 +13,7 @@ import Foundation
 // | 3     | q:if="expr" / q:unless="expr"| keep / drop (null, false, "", [] are false)                   |
 // | 4     | q:with="a expr; b expr"      | names for the element and its subtree                         |
 // | 5     | q:use="file.xhtml#name"      | render that fragment instead; children with q:fill fill its slots |
+// | 5     | q:insert="expr"              | the shared part the value is (`TemplateValue.part`) instead   |
 // | 6     | q:slot="name"                | in a fragment: replaced by the user's q:fill="name" element   |
 // | 7     | q:attr="name expr; …"        | set attributes (null or false removes, true sets name=name)   |
 // | 8     | q:text="expr"                | replace the children with one text node                       |
@@ -21,7 +22,14 @@ import Foundation
 //
 // Expressions are a dotted path (`town.name`) resolved innermost scope first, or a quoted
 // literal (`'text'`). An unknown name is an error naming the template line. Values always enter
-// the output as text nodes or attribute text; there is no directive for raw markup.
+// the output as text nodes or attribute text; there is no directive for raw markup (a shared
+// part is a template fragment rendered by the same rules).
+//
+// A template is parsed by libxml2 (no network, no entity substitution, white space kept) and
+// compiled once into prepared markup (`XML/Markup.swift`): elements with no directive in their
+// subtree, and texts, become runs of bytes libxml2 wrote for them with formatting off, so the
+// template's own white space is the page's layout; other elements keep their tags as libxml2
+// wrote them and are rendered by `TemplateRenderer`.
 
 /// The template namespace.
 public let templateNamespace = "urn:x-qtown:template"
@@ -33,6 +41,9 @@ public enum TemplateValue: Sendable, Hashable {
     case text(String)
     case list([TemplateValue])
     case object(TemplateObject)
+    /// A part several pages (or places of one) print alike, inserted by `q:insert`: rendered
+    /// once per template set and format, then copied.
+    case part(SharedPart)
 
     /// Truthiness for q:if / q:unless.
     var isTruthy: Bool {
@@ -41,7 +52,7 @@ public enum TemplateValue: Sendable, Hashable {
         case .bool(let b): return b
         case .text(let s): return !s.isEmpty
         case .list(let l): return !l.isEmpty
-        case .object: return true
+        case .object, .part: return true
         }
     }
 }
@@ -52,21 +63,6 @@ extension TemplateValue {
     func member(_ key: String) -> TemplateValue? {
         if case .object(let o) = self { return o[key] }
         return nil
-    }
-
-    /// Where a non-empty list's or object's storage is (nil for other values and empty ones).
-    var storageAddress: UInt? {
-        switch self {
-        case .list(let l): return l.isEmpty ? nil : l.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
-        case .object(let o): return o.storageAddress
-        default: return nil
-        }
-    }
-
-    /// Whether both are one stored object or list, told by identity (the same storage), never
-    /// by comparing them; false for other values and for empty ones.
-    func isSameStorage(as other: TemplateValue) -> Bool {
-        storageAddress.map { $0 == other.storageAddress } ?? false
     }
 }
 
@@ -111,16 +107,6 @@ public struct TemplateObject: Sendable, Hashable, ExpressibleByDictionaryLiteral
         let n = key.utf8.count
         for i in members.indices where members[i].0.utf8.count == n && members[i].0 == key { return i }
         return nil
-    }
-
-    /// Where its members are stored (nil when it has none).
-    var storageAddress: UInt? {
-        members.isEmpty ? nil : members.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
-    }
-
-    /// Whether both are one stored object (never comparing members; an empty one is no object).
-    func isSameStorage(as other: TemplateObject) -> Bool {
-        storageAddress.map { $0 == other.storageAddress } ?? false
     }
 
     public static func == (a: TemplateObject, b: TemplateObject) -> Bool {
@@ -184,60 +170,57 @@ struct Directives: Sendable {
     var unlessExpr: Expr?
     var with: [(name: String, expr: Expr)] = []
     var use: (file: String, fragment: String)?
+    var insert: Expr?
     var slot: String?
-    var attr: [(name: XMLName, expr: Expr)] = []
+    var attr: [(name: String, expr: Expr)] = []
     var text: Expr?
     var omit = false
     var fragment: String?
     var fill: String?
-}
 
-/// A compiled node.
-enum TNode: Sendable {
-    case element(TElement)
-    case text(String)
-}
-
-/// A compiled element: static parts plus directives, with its template position.
-final class TElement: Sendable {
-    let name: XMLName
-    let namespace: String?
-    let attributes: [(name: XMLName, value: String)]
-    let directives: Directives
-    let children: [TNode]
-    let line: Int
-
-    init(name: XMLName, namespace: String?, attributes: [(XMLName, String)], directives: Directives, children: [TNode], line: Int) {
-        self.name = name
-        self.namespace = namespace
-        self.attributes = attributes
-        self.directives = directives
-        self.children = children
-        self.line = line
-        self.fillElements = TElement.fills(of: children)
-        let d = directives
-        isPlain = !d.remove && d.each == nil && d.ifExpr == nil && d.unlessExpr == nil && d.with.isEmpty && d.use == nil && d.slot == nil
+    /// No directive that changes what is written (q:fragment and q:fill only mark elements).
+    var none: Bool {
+        !remove && each == nil && ifExpr == nil && unlessExpr == nil && with.isEmpty && use == nil && insert == nil
+            && slot == nil && attr.isEmpty && text == nil && !omit
     }
+}
 
-    /// No directive of steps 1–6 (remove, each, if/unless, with, use, slot): rendered straight
-    /// away, as most elements are.
-    let isPlain: Bool
+/// A value per output format.
+struct PerFormat<T: Sendable>: Sendable {
+    let html: T
+    let xhtml: T
 
-    /// Descendant elements carrying q:fill (not looking inside nested q:use elements), found
-    /// once when the template is compiled.
+    subscript(_ format: OutputFormat) -> T { format == .html ? html : xhtml }
+}
+
+/// A compiled element's content: runs of prepared markup between the elements rendered.
+enum TNode: Sendable {
+    case markup(PerFormat<PreparedMarkup>)
+    case element(TElement)
+}
+
+/// A compiled element: its directives, and what libxml2 writes of it.
+final class TElement: Sendable {
+    let directives: Directives
+    let file: String
+    let line: Int
+    /// With no directive in its subtree: the whole element as prepared markup.
+    let whole: PerFormat<PreparedMarkup>?
+    /// Otherwise: its tags (the attributes it always has) and its content.
+    let tags: PerFormat<ElementTags>?
+    let content: [TNode]
+    /// Descendant elements carrying q:fill (not looking inside nested q:use elements).
     let fillElements: [(String, TElement)]
 
-    private static func fills(of children: [TNode]) -> [(String, TElement)] {
-        var out: [(String, TElement)] = []
-        func walk(_ children: [TNode]) {
-            for case .element(let c) in children {
-                if let f = c.directives.fill { out.append((f, c)); continue }
-                if c.directives.use != nil { continue }
-                walk(c.children)
-            }
-        }
-        walk(children)
-        return out
+    init(directives: Directives, file: String, line: Int, whole: PerFormat<PreparedMarkup>?, tags: PerFormat<ElementTags>?,
+         content: [TNode], fills: [(String, TElement)]) {
+        self.directives = directives
+        self.file = file
+        self.line = line
+        self.whole = whole
+        self.tags = tags
+        self.content = content
+        fillElements = fills
     }
 }
 
@@ -252,42 +235,53 @@ struct CompiledTemplate: Sendable {
 
 /// A set of compiled templates, loaded once and shared by every render (immutable, Sendable).
 public final class TemplateSet: Sendable {
-    /// The templates as one flat program, which pages are rendered from.
-    let program: TemplateProgram
+    let templates: [String: CompiledTemplate]
+    /// The prepared markup's trees (kept for the pieces that point into them) and, per format,
+    /// what libxml2 writes around a page's root.
+    private let markup: PerFormat<MarkupDocument>
+    let frames: PerFormat<(before: [UInt8], after: [UInt8])>
 
     /// Loads every `*.xhtml` in `directories`; a file in an earlier directory hides one of the
     /// same name in a later one (a scheme's folder before the common one).
-    public init(directories: [String]) throws(TemplateError) {
+    public convenience init(directories: [String]) throws(TemplateError) {
         var files: [String: String] = [:]
         for dir in directories.reversed() {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             for n in names where n.hasSuffix(".xhtml") { files[n] = dir + "/" + n }
         }
-        var compiled: [String: CompiledTemplate] = [:]
-        for (name, path) in files.sorted(by: { $0.key < $1.key }) {
+        var sources: [String: [UInt8]] = [:]
+        for (name, path) in files {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw TemplateError(file: name, line: 0, message: "无法读取模板 \(path)")
             }
-            compiled[name] = try TemplateSet.compile([UInt8](data), file: name)
+            sources[name] = [UInt8](data)
         }
-        try TemplateSet.checkReferences(compiled)
-        program = TemplateProgram(compiled)
+        try self.init(bytes: sources)
     }
 
     /// Compiles templates given as strings (tests).
-    public init(sources: [String: String]) throws(TemplateError) {
+    public convenience init(sources: [String: String]) throws(TemplateError) {
+        try self.init(bytes: sources.mapValues { Array($0.utf8) })
+    }
+
+    private init(bytes sources: [String: [UInt8]]) throws(TemplateError) {
+        let docs = PerFormat(html: MarkupDocument(format: .html), xhtml: MarkupDocument(format: .xhtml))
         var compiled: [String: CompiledTemplate] = [:]
-        for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
-            compiled[name] = try TemplateSet.compile(Array(text.utf8), file: name)
+        for (name, bytes) in sources.sorted(by: { $0.key < $1.key }) {
+            compiled[name] = try TemplateSet.compile(bytes, file: name, into: docs)
         }
         try TemplateSet.checkReferences(compiled)
-        program = TemplateProgram(compiled)
+        templates = compiled
+        markup = docs
+        frames = PerFormat(html: docs.html.documentFrame(), xhtml: docs.xhtml.documentFrame())
     }
 
     /// Template names.
-    public var names: [String] { program.roots.keys.sorted() }
+    public var names: [String] { templates.keys.sorted() }
 
-    static func compile(_ bytes: [UInt8], file: String) throws(TemplateError) -> CompiledTemplate {
+    /// Parses with libxml2 (no network, no entity substitution; blank texts are kept, as
+    /// libxml2 keeps them unless asked not to: they are the page's layout).
+    static func compile(_ bytes: [UInt8], file: String, into docs: PerFormat<MarkupDocument>) throws(TemplateError) -> CompiledTemplate {
         let (doc, messages) = XMLDocument.parseXML(bytes, name: file)
         guard let doc, let root = doc.root else {
             let m = messages.first { $0.level != .warning } ?? messages.first
@@ -297,13 +291,16 @@ public final class TemplateSet: Sendable {
             throw TemplateError(file: file, line: 1, message: "模板不能声明实体或引用外部 DTD（只允许 <!DOCTYPE html>）")
         }
         var fragments: [String: TElement] = [:]
-        let compiledRoot = try compileElement(root, file: file, fragments: &fragments)
+        let compiledRoot = try compileElement(root, file: file, parentNamespace: nil, docs: docs, parents: nil, fragments: &fragments).element
         return CompiledTemplate(file: file, root: compiledRoot, fragments: fragments)
     }
 
-    private static func compileElement(_ e: XMLElement, file: String, fragments: inout [String: TElement]) throws(TemplateError) -> TElement {
+    /// Compiles an element and builds its output nodes (under `parents`, one per format).
+    private static func compileElement(_ e: XMLElement, file: String, parentNamespace: String?, docs: PerFormat<MarkupDocument>,
+                                       parents: PerFormat<MarkupNode>?, fragments: inout [String: TElement])
+        throws(TemplateError) -> (element: TElement, nodes: PerFormat<MarkupNode>) {
         var d = Directives()
-        var attrs: [(XMLName, String)] = []
+        var attrs: [(String, String)] = []
         let line = e.line
         func fail(_ m: String) -> TemplateError { TemplateError(file: file, line: line, message: m) }
         for a in e.attributes {
@@ -320,11 +317,12 @@ public final class TemplateSet: Sendable {
                 case "if": d.ifExpr = try Expr.parse(a.value, file: file, line: line)
                 case "unless": d.unlessExpr = try Expr.parse(a.value, file: file, line: line)
                 case "with": d.with = try pairs(a.value, directive: "with", file: file, line: line)
-                case "attr": d.attr = try pairs(a.value, directive: "attr", file: file, line: line).map { (XMLName.named($0.0), $0.1) }
+                case "attr": d.attr = try pairs(a.value, directive: "attr", file: file, line: line)
                 case "text": d.text = try Expr.parse(a.value, file: file, line: line)
                 case "use":
                     guard let hash = a.value.firstIndex(of: "#") else { throw fail("q:use=\"\(a.value)\" 应写作 \"文件.xhtml#片段名\" 或 \"#片段名\"") }
                     d.use = (String(a.value[..<hash]), String(a.value[a.value.index(after: hash)...]))
+                case "insert": d.insert = try Expr.parse(a.value, file: file, line: line)
                 case "slot": d.slot = a.value
                 case "fill": d.fill = a.value
                 case "fragment": d.fragment = a.value
@@ -332,39 +330,104 @@ public final class TemplateSet: Sendable {
                     throw fail("未知的模板指令 q:\(a.name)")
                 }
             } else if a.namespace == nil {
-                attrs.append((XMLName.named(a.name), a.value))
+                attrs.append((a.name, a.value))
             } else if a.namespace == "http://www.w3.org/XML/1998/namespace" {
-                attrs.append((XMLName.named("xml:" + a.name), a.value))
+                attrs.append(("xml:" + a.name, a.value))
             } else {
                 throw fail("不支持带命名空间的属性 \(a.name)（\(a.namespace!)）")
             }
         }
-        if d.use != nil && (d.text != nil || !d.attr.isEmpty || d.omit || d.slot != nil) {
-            throw fail("q:use 不能与 q:text、q:attr、q:omit 或 q:slot 同用：被引用的片段决定这些")
+        if (d.use != nil || d.insert != nil) && (d.text != nil || !d.attr.isEmpty || d.omit || d.slot != nil) {
+            throw fail("q:use、q:insert 不能与 q:text、q:attr、q:omit 或 q:slot 同用：被引用的片段决定这些")
         }
+        if d.use != nil && d.insert != nil { throw fail("q:use 与 q:insert 不能同用") }
         if e.namespaceURI == templateNamespace {
             throw fail("未知的模板元素 q:\(e.name)（指令应写成属性）")
         }
-        var children: [TNode] = []
+        // The output element: its namespace declared where it changes (XHTML), the attributes
+        // it always has (those q:attr sets are set when a page is written).
+        let namespace = e.namespaceURI
+        let declared = namespace != parentNamespace ? namespace : nil
+        let set = Set(d.attr.map(\.name))
+        func node(_ doc: MarkupDocument, _ parent: MarkupNode?) -> MarkupNode {
+            let n = doc.element(e.name, declaring: declared, parent: parent)
+            for (name, value) in attrs where !set.contains(name) { doc.setAttribute(n, name, value) }
+            return n
+        }
+        let nodes = PerFormat(html: node(docs.html, parents?.html), xhtml: node(docs.xhtml, parents?.xhtml))
+        var children: [TElement] = []
         for c in e.children {
             switch c.kind {
             case .element:
-                children.append(.element(try compileElement(c.element!, file: file, fragments: &fragments)))
+                children.append(try compileElement(c.element!, file: file, parentNamespace: namespace, docs: docs, parents: nodes,
+                                                   fragments: &fragments).element)
             case .text:
-                children.append(.text(c.text))
+                docs.html.appendText(nodes.html, c.text)
+                docs.xhtml.appendText(nodes.xhtml, c.text)
             case .entityReference:
                 throw TemplateError(file: file, line: c.line, message: "模板中不能使用实体引用 &\(c.text);（请直接写字符，或用 &#数字;）")
             case .comment, .processingInstruction, .other:
                 continue
             }
         }
-        let element = TElement(name: XMLName.named(e.name), namespace: e.namespaceURI, attributes: attrs, directives: d,
-                               children: children, line: line)
+        let keepsOpen = namespace == XMLNamespaceURI.xhtml && !xhtmlVoidElements.contains(e.name)
+        let element: TElement
+        if d.none && children.allSatisfy({ $0.whole != nil }) {
+            if keepsOpen { docs.xhtml.keepOpen(nodes.xhtml) }
+            element = TElement(directives: d, file: file, line: line,
+                               whole: PerFormat(html: docs.html.prepared([nodes.html]), xhtml: docs.xhtml.prepared([nodes.xhtml])),
+                               tags: nil, content: [], fills: TemplateSet.fills(of: children))
+        } else {
+            let tags = PerFormat(html: docs.html.tags(nodes.html, keepsOpen: false), xhtml: docs.xhtml.tags(nodes.xhtml, keepsOpen: keepsOpen))
+            element = TElement(directives: d, file: file, line: line, whole: nil, tags: tags,
+                               content: content(docs, nodes, children), fills: TemplateSet.fills(of: children))
+        }
         if let f = d.fragment {
             if fragments[f] != nil { throw fail("片段“\(f)”在本文件中定义了两次") }
             fragments[f] = element
         }
-        return element
+        return (element, nodes)
+    }
+
+    /// An element's content: its output children in order, runs of texts and elements written
+    /// whole made prepared markup, the compiled elements rendered in between.
+    private static func content(_ docs: PerFormat<MarkupDocument>, _ nodes: PerFormat<MarkupNode>, _ children: [TElement]) -> [TNode] {
+        let html = docs.html.children(nodes.html), xhtml = docs.xhtml.children(nodes.xhtml)
+        precondition(html.count == xhtml.count, "the two formats' trees differ")
+        var out: [TNode] = []
+        var run: [Int] = []
+        var next = 0
+        func flush() {
+            guard !run.isEmpty else { return }
+            out.append(.markup(PerFormat(html: docs.html.prepared(run.map { html[$0] }), xhtml: docs.xhtml.prepared(run.map { xhtml[$0] }))))
+            run = []
+        }
+        for k in html.indices {
+            guard html[k].isElement else {
+                run.append(k)
+                continue
+            }
+            let child = children[next]
+            next += 1
+            if child.whole != nil {
+                run.append(k)
+            } else {
+                flush()
+                out.append(.element(child))
+            }
+        }
+        flush()
+        return out
+    }
+
+    private static func fills(of children: [TElement]) -> [(String, TElement)] {
+        var out: [(String, TElement)] = []
+        for c in children {
+            if let f = c.directives.fill { out.append((f, c)); continue }
+            if c.directives.use != nil { continue }
+            out += c.fillElements
+        }
+        return out
     }
 
     private static func pairs(_ s: String, directive: String, file: String, line: Int) throws(TemplateError) -> [(String, Expr)] {
@@ -389,7 +452,8 @@ public final class TemplateSet: Sendable {
                 if let u = e.directives.use, fragment(in: templates, u.file, u.fragment, from: t.file) == nil {
                     throw TemplateError(file: t.file, line: e.line, message: "q:use 引用的片段“\(u.file)#\(u.fragment)”不存在")
                 }
-                for case .element(let c) in e.children { stack.append(c) }
+                for case .element(let c) in e.content { stack.append(c) }
+                for (_, f) in e.fillElements { stack.append(f) }
             }
         }
     }
@@ -397,30 +461,5 @@ public final class TemplateSet: Sendable {
     /// The fragment `file#name` (`#name`: in the file `from`).
     static func fragment(in templates: [String: CompiledTemplate], _ file: String, _ name: String, from: String) -> TElement? {
         templates[file.isEmpty ? from : file]?.fragments[name]
-    }
-
-    // MARK: - Rendering
-
-    /// Renders template `name` with `context` (an object whose keys are the top-level names).
-    /// `memo`: elements this call's earlier pages wrote from values they share (`RenderMemo`).
-    public func render(_ name: String, context: TemplateValue, format: OutputFormat, memo: RenderMemo? = nil) throws(TemplateError) -> [UInt8] {
-        switch format {
-        case .html: return try render(name, context: context, builder: HTMLPageWriter(), memo: memo)
-        case .xhtml: return try render(name, context: context, builder: PageWriter(), memo: memo)
-        }
-    }
-
-    /// The same page built as a libxml2 tree and serialised by libxml2 (the reference
-    /// `PageWriter` is checked against).
-    func renderWithLibxml2Tree(_ name: String, context: TemplateValue, format: OutputFormat) throws(TemplateError) -> [UInt8] {
-        try render(name, context: context, builder: XMLBuilder(format: format))
-    }
-
-    private func render<B: PageBuilder>(_ name: String, context: TemplateValue, builder: B, memo: RenderMemo? = nil) throws(TemplateError) -> [UInt8] {
-        guard let root = program.roots[name] else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
-        guard case .object(let vars) = context else { throw TemplateError(file: name, line: 0, message: "模板数据必须是对象") }
-        var r = ProgramRenderer(program: program, builder: builder, memo: memo)
-        try r.render(root: root, vars: vars)
-        return r.builder.serialize()
     }
 }

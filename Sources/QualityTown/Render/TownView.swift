@@ -147,8 +147,7 @@ struct ScoreTableParts: Sendable {
         let maximum: Rational
         let maximumText: String
         let criteria: [Criterion]
-        /// The 评分方法 column's criteria (id, text, points): the same list for every town, one
-        /// of the run's constants (`RunMemo`).
+        /// The 评分方法 cell of its criteria: the same shared part for every town.
         let method: TemplateValue
     }
 
@@ -168,13 +167,14 @@ struct ScoreTableParts: Sendable {
     let categoryOfItem: [String]
     let bonusCap: TemplateValue
 
-    /// The 评分方法 column of these criteria.
+    /// The 评分方法 cell of these criteria (id, text, points), the shared part
+    /// `score-table.xhtml#methodCell`: made once a run for the rubric's items, so every town's
+    /// table copies the same bytes.
     static func method(_ criteria: [Criterion]) -> TemplateValue {
-        .list(criteria.map { .object(["id": .t($0.id), "text": $0.text, "points": $0.points]) })
+        .part(SharedPart("methodCell", in: "score-table.xhtml", context: [
+            "method": .list(criteria.map { .object(["id": .t($0.id), "text": $0.text, "points": $0.points]) }),
+        ]))
     }
-
-    /// The values every town's table shares, for `RunMemo`.
-    var constants: [TemplateValue] { items.map(\.method) }
 
     init(_ rubric: Rubric) {
         var items: [Item] = []
