@@ -537,16 +537,6 @@ private func deriveRate(_ rate: DerivedRate, numerator n: Figure, denominator d:
     return Figure(state: .value, number: percentage, numerator: num, denominator: den, sources: sources)
 }
 
-/// A value too large to compute exactly in 64-bit integers (seventeen-digit cells summed, means of
-/// many 15-decimal percentages): an error at the cells involved, never a trap nor a rounded value.
-func overflowDiagnostic(_ what: String, at sources: [SourceLocation], unit: String) -> Diagnostic {
-    var d = Diagnostic(.error, "overflow",
-                       "\(what)超出可精确计算的范围（数值位数过多），记为数据错误；请检查这些单元格是否多填了位数或小数（涉及 \(sources.count) 个单元格）",
-                       at: sources.first ?? SourceLocation(file: ""), stage: .compute, unit: unit)
-    d.cells = sources
-    return d
-}
-
 /// The cells of both figures, in order (one each, as most have: one array, not four).
 private func sortedSources(_ a: Figure, _ b: Figure) -> [SourceLocation] {
     if let x = a.onlySource, let y = b.onlySource { return y < x ? [y, x] : [x, y] }

@@ -6,30 +6,6 @@
 // the figure in error or not applicable gives that status; then a reference or previous value
 // in error gives error; then anything missing gives no-data; then the exact comparison.
 
-/// `numerator / denominator × scale` (100 for a percentage, 10,000 for a rate per 10,000).
-/// A zero denominator with a zero or blank numerator is not applicable; a numerator above its
-/// denominator is an error unless `mayExceed` (a rate per 10,000 units may exceed them); a
-/// positive numerator over a zero denominator is an error (§4 Rates). A quotient that leaves 64-bit
-/// integers (a 17-digit count over one unit, per 10,000) is an error too, never a trap
-/// (io-contract.md: a value that cannot be computed exactly is an error at its cells).
-public func ratio(_ numerator: Measure, _ denominator: Measure, scale: Rational = Rational(100),
-                  mayExceed: Bool = false) -> Measure {
-    if numerator == .error || denominator == .error { return .error }
-    guard case .value(let d) = denominator else {
-        return .noData
-    }
-    if d == Rational(0) {
-        switch numerator {
-        case .value(let n) where n != Rational(0): return .error
-        default: return .notApplicable
-        }
-    }
-    guard case .value(let n) = numerator else { return numerator == .notApplicable ? .notApplicable : .noData }
-    if !mayExceed && n > d { return .error }
-    guard let q = n.divided(by: d)?.multiplied(by: scale) else { return .error }
-    return .value(q)
-}
-
 /// A value a rule needed and did not have, to be named on the page ("缺2019年全国平均值").
 public struct MissingInput: Sendable, Hashable {
     /// `reference` key or `previous` indicator.

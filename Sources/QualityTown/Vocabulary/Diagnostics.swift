@@ -282,3 +282,13 @@ public func quoted(_ text: String, limit: Int = 60) -> String {
 }
 
 import Foundation
+
+/// A value too large to compute exactly in 64-bit integers (seventeen-digit cells summed, means of
+/// many 15-decimal percentages): an error at the cells involved, never a trap nor a rounded value.
+func overflowDiagnostic(_ what: String, at sources: [SourceLocation], unit: String) -> Diagnostic {
+    var d = Diagnostic(.error, "overflow",
+                       "\(what)超出可精确计算的范围（数值位数过多），记为数据错误；请检查这些单元格是否多填了位数或小数（涉及 \(sources.count) 个单元格）",
+                       at: sources.first ?? SourceLocation(file: ""), stage: .compute, unit: unit)
+    d.cells = sources
+    return d
+}

@@ -303,3 +303,27 @@ public enum Measure: Sendable, Hashable {
         return nil
     }
 }
+
+/// `numerator / denominator × scale` (100 for a percentage, 10,000 for a rate per 10,000).
+/// A zero denominator with a zero or blank numerator is not applicable; a numerator above its
+/// denominator is an error unless `mayExceed` (a rate per 10,000 units may exceed them); a
+/// positive numerator over a zero denominator is an error (§4 Rates). A quotient that leaves 64-bit
+/// integers (a 17-digit count over one unit, per 10,000) is an error too, never a trap
+/// (io-contract.md: a value that cannot be computed exactly is an error at its cells).
+public func ratio(_ numerator: Measure, _ denominator: Measure, scale: Rational = Rational(100),
+                  mayExceed: Bool = false) -> Measure {
+    if numerator == .error || denominator == .error { return .error }
+    guard case .value(let d) = denominator else {
+        return .noData
+    }
+    if d == Rational(0) {
+        switch numerator {
+        case .value(let n) where n != Rational(0): return .error
+        default: return .notApplicable
+        }
+    }
+    guard case .value(let n) = numerator else { return numerator == .notApplicable ? .notApplicable : .noData }
+    if !mayExceed && n > d { return .error }
+    guard let q = n.divided(by: d)?.multiplied(by: scale) else { return .error }
+    return .value(q)
+}
