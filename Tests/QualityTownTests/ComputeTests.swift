@@ -633,6 +633,16 @@ import Foundation
 
     /// io-contract.md "Nothing a user typed is silently dropped": each of these was used as if
     /// fine, or dropped without a word.
+    /// An application row of a unit not assessed is reported, the row named by the lifecycle's
+    /// first step (申报 → 申报行) and the tier by the scheme (乡镇（街道）).
+    @Test func anApplicationRowOfAnotherTierIsNamedByTheFirstStep() throws {
+        var s = Scenario()
+        s.applications = "代码,创建类别,申报日期\n341302,制造业,2025-01-01\n"
+        s.data["a.csv"] = "年度,代码,四上企业数\n2025,341302100,10\n"
+        let r = try s.run()
+        #expect(r.diagnostics.first { $0.code == "not-a-town" }?.message == "申报行的单位“埇桥区”不是乡镇（街道），未使用")
+    }
+
     @Test func nothingInTheSheetsIsSilentlyDropped() throws {
         var s = Scenario()
         s.units += "\n341302103,曹村镇,镇,341302\n341302104,大店镇,镇,341302"

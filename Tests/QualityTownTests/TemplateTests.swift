@@ -516,6 +516,7 @@ import Foundation
         #expect(rubric.assessment.label(.reviewed) == "核定" && rubric.assessment.label(.preliminary) == "初审")
         #expect(rubric.assessment.label(.selfScored) == "未核定" && rubric.assessment.label(.adjusted) == "核定调整")
         #expect(rubric.assessment.label(.computed) == "数据核算")
+        #expect(rubric.assessment.ownLabel == "自评" && rubric.assessment.missingLabel == "未自评")
         #expect(scheme.goal?.name == "全市创建目标")
         if case .rank(_, _, let zero, _)? = rubric.criteria.first(where: { $0.id == "9.1" })?.rule { #expect(zero == "证书数为 0 不得分") } else { Issue.record("9.1 is not a rank") }
         // Required in context by the loader: one fault each, the element named.
@@ -531,6 +532,10 @@ import Foundation
         #expect(noZero.isEmpty)
         let adjusted = try loadEdited { $0.replacingOccurrences(of: #" adjusted-label="核定调整""#, with: "") }
         #expect(adjusted.count == 1 && adjusted.first?.message.contains("reviewed 分数列需要 adjusted-label") == true)
+        let own = try loadEdited { $0.replacingOccurrences(of: #" own-label="自评""#, with: "") }
+        #expect(own.count == 1 && own.first?.message.contains("self 分数列需要 own-label") == true)
+        let missingMark = try loadEdited { $0.replacingOccurrences(of: #" missing-label="未自评""#, with: "") }
+        #expect(missingMark.count == 1 && missingMark.first?.message.contains("self 分数列需要 missing-label") == true)
         let unclaimed = try loadEdited { $0.replacingOccurrences(of: #" unclaimed="未申报加分""#, with: "") }
         #expect(unclaimed.count == 1 && unclaimed.first?.message.contains("加分类别 bonus 需要 unclaimed") == true)
         // Always required: the schema refuses the scheme without them.

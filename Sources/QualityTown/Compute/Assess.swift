@@ -122,8 +122,11 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
                                   categories: categories, leftOut: (scheme.assessedShortName, scheme.goal?.name ?? ""), diagnostics: &bag)
             }
         } else if let rows = applications[u.code], !rows.isEmpty {
+            // A row of the lifecycle's sheet is named by its first step (申报: 申报行); the schema
+            // requires a step, and rows exist only when the scheme has a lifecycle.
+            let rowWord = (scheme.lifecycle?.steps.first?.label ?? "") + "行"
             for row in rows {
-                bag.warning("not-a-town", "申报行的单位“\(u.name)”不是\(scheme.assessedName)，未使用", at: row.location, unit: u.code)
+                bag.warning("not-a-town", "\(rowWord)的单位“\(u.name)”不是\(scheme.assessedName)，未使用", at: row.location, unit: u.code)
             }
         }
         return Outcome(result: r, diagnostics: bag.items)

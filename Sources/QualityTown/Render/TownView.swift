@@ -342,12 +342,12 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
                         remark = ""
                     } else if let own = c.pointee.selfScore {
                         points = own
-                        remark = "自评"
+                        remark = assessment.ownLabel
                     } else if manual, let bonus {
                         points = Rational(0)
                         remark = bonus
                     } else if manual {
-                        remark = "未自评"
+                        remark = assessment.missingLabel
                     } else {
                         // Computed from data, not scored by the town: the data's score, said so.
                         let computed = c.pointee.computed ?? c.pointee.points
@@ -391,7 +391,7 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
     case .selfAssessment:
         if let w = wholeSelf {
             own = w
-            itemRemark = "整项自评"
+            itemRemark = "整项" + assessment.ownLabel
         } else {
             own = ownSum.map { min($0, part.pointee.maximum) }
             if let sum = ownSum, sum > part.pointee.maximum { itemRemark = "各条合计 \(sum.plain()) 分，按本项满分 \(part.pointee.maximumText) 分计" }

@@ -410,6 +410,10 @@ public struct AssessmentColumns: Sendable {
     /// 初审, 未核定), and a reviewed score replacing a computed one (`adjusted-label`: 核定调整).
     public var labels: [ScoreRole: String] = [:]
     public var adjustedLabel: String = ""
+    /// How the town's own table (its form) marks a criterion it scored itself (`own-label` of
+    /// the self score: 自评, 整项自评) and a manual one it did not (`missing-label`: 未自评).
+    public var ownLabel: String = ""
+    public var missingLabel: String = ""
 }
 
 /// The rubric (附件1).

@@ -454,6 +454,7 @@ private struct SchemeReader {
         // The sheet of scores people give, and its columns (each a column of that sheet).
         let a = child(r, "assessment")!
         var order: [ScoreRole] = [], columns: [ScoreRole: String] = [:], note = "", labels: [ScoreRole: String] = [:], adjusted = ""
+        var own = "", missing = ""
         for s in a.childElements {
             let role = ScoreRole(rawValue: s.attribute("role")!)!
             order.append(role)
@@ -463,6 +464,10 @@ private struct SchemeReader {
                 if let n = s.attribute("note") { note = n } else { problem("评分表的 reviewed 分数列需要 note（核定分替代核算分数时其说明的名称）", s) }
                 if let l = s.attribute("adjusted-label") { adjusted = l } else { problem("评分表的 reviewed 分数列需要 adjusted-label（核定分替代核算分数时的标注）", s) }
             }
+            if role == .selfScored {
+                if let l = s.attribute("own-label") { own = l } else { problem("评分表的 self 分数列需要 own-label（乡镇自己的打分表上自评条目的标注）", s) }
+                if let l = s.attribute("missing-label") { missing = l } else { problem("评分表的 self 分数列需要 missing-label（乡镇自己的打分表上未自评的人工条目的标注）", s) }
+            }
         }
         let missingRoles = ScoreRole.allCases.filter { columns[$0] == nil }
         if !missingRoles.isEmpty {
@@ -470,7 +475,8 @@ private struct SchemeReader {
         }
         let assessment = AssessmentColumns(sheet: a.attribute("sheet")!, year: a.attribute("year")!, item: a.attribute("item")!,
                                            remark: a.attribute("remark")!, evidence: a.attribute("evidence")!, order: order, columns: columns,
-                                           reviewedNote: note, label: a.attribute("label")!, labels: labels, adjustedLabel: adjusted)
+                                           reviewedNote: note, label: a.attribute("label")!, labels: labels, adjustedLabel: adjusted,
+                                           ownLabel: own, missingLabel: missing)
         if let sheet = sheetNamed(assessment.sheet, "评分表 <assessment>", a, sheets: sheets) {
             for (what, column) in [("year", assessment.year), ("item", assessment.item), ("remark", assessment.remark), ("evidence", assessment.evidence)] {
                 columnOf(sheet, column, "评分表的 \(what) 列", a)
