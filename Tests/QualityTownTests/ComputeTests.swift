@@ -114,6 +114,10 @@ import Foundation
         #expect(r.target("341302100", "T10").status == .met)         // 82.5 ≥ 80
         #expect(r.target("341302", "T9").status == .met)             // the county's own row is its value
         #expect(r.diagnostics.contains { $0.code == "county-row" })  // 四上企业数 on a county row: not used
+        // Told in the scheme's tier words (<tier id="county" name>, <tier id="town" short>).
+        #expect(r.diagnostics.first { $0.code == "county-row" }?.message == "本行是县区“埇桥区”；“四上企业数”不是县区级指标，应按乡镇填报，该值“99”未使用")
+        let city = try Scenario(data: ["a.csv": "年度,代码,四上企业数\n2025,341300,5\n2025,341302100,1\n"]).run()
+        #expect(city.diagnostics.first { $0.code == "unit-level-row" }?.message == "本行是市级单位“宿州市”，指标只按乡镇（街道）填报后汇总，“四上企业数”的值“5”未使用")
         #expect(r.figure("341302", "ent_4up").state == .noData)
     }
 

@@ -525,7 +525,7 @@ import Foundation
         let city = try loadEdited { $0.replacingOccurrences(of: #"<tier id="city" name="市" whole="全市"/>"#, with: #"<tier id="city" whole="全市"/>"#) }
         #expect(city.count == 1 && city.first?.message.contains(#"<tier id="city" name="…"/>"#) == true)
         let county = try loadEdited { $0.replacingOccurrences(of: #"<tier id="county" name="县区""#, with: #"<tier id="county""#) }
-        #expect(county.count == 1 && county.first?.message.contains(#"county-level），<tiers> 需要 county 层级的名称"#) == true)
+        #expect(county.count == 1 && county.first?.message.contains(#"<tiers> 需要 county 层级的名称（“本行是…”“取自…行”）：<tier id="county" name="…"/>"#) == true)
         let zero = try loadEdited { $0.replacingOccurrences(of: #" zero-note="证书数为 0 不得分""#, with: "") }
         #expect(zero.count == 1 && zero.first?.message.contains(#"<rank indicator="mgmt_certs"> 为 0 不得分（zero-scores），需要 zero-note"#) == true)
         let noZero = try loadEdited { $0.replacingOccurrences(of: #"zero-scores="true" zero-note="证书数为 0 不得分""#, with: #"zero-scores="false""#) }

@@ -331,10 +331,10 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
                     if source == .computed || source == .adjusted || source == .noData || source == .error || source == .notApplicable {
                         if !c.pointee.note.isEmpty { remark += "：" + c.pointee.note }
                     } else if !c.pointee.note.isEmpty {
-                        remark += "；说明：" + c.pointee.note
+                        remark += "；\(assessment.remark)：" + c.pointee.note
                     }
                     if source == .adjusted, let comp = c.pointee.computed { remark += "（核算 \(comp.plain()) 分）" }
-                    if let e = c.pointee.evidence { remark += "；佐证材料：" + e }
+                    if let e = c.pointee.evidence { remark += "；\(assessment.evidence)：" + e }
                     note = notes.add("\(c.pointee.id) 得分", sourceList(c.pointee.$sources))
                 case .selfAssessment:
                     var points: Rational?

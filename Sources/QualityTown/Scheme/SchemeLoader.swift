@@ -362,8 +362,8 @@ private struct SchemeReader {
     /// `<tiers>`: the assessed tier and the tiers' words. A scheme that scores, judges
     /// eligibility or walks a lifecycle needs it, with a name and a short name for the assessed
     /// tier, a `whole` for every tier a rule ranks within or compares with, a name for every tier
-    /// a compare rule pools at (不属于任何市) and for the county when an indicator is
-    /// county-level (a town's figure 取自县区行).
+    /// a compare rule pools at (不属于任何市), and a name for the town and county tiers and a short
+    /// name for the town tier when the scheme has indicators (data rows: 取自县区行, 应按乡镇填报).
     mutating func readTiers(_ root: XMLElement, into scheme: inout Scheme) {
         func tier(_ s: String) -> UnitTier {
             switch s { case "town": return .town; case "county": return .county; case "city": return .city; default: return .province }
@@ -406,9 +406,16 @@ private struct SchemeReader {
         for t in [UnitTier.town, .county, .city, .province] where pooled.contains(t) && scheme.tierWords[t]?.name == nil {
             problem("规则与 \(tierID(t)) 层级的汇总值比较，<tiers> 需要它的名称（“不属于任何…”）：<tier id=\"\(tierID(t))\" name=\"…\"/>", e!)
         }
-        // A town's figure taken from its county's row says so with the county tier's name.
-        if let i = scheme.indicators.first(where: \.countyLevel), scheme.tierWords[.county]?.name == nil {
-            problem("指标 \(i.id) 可在县区行填报（county-level），<tiers> 需要 county 层级的名称（“取自…行”）：<tier id=\"county\" name=\"…\"/>", e!)
+        // Indicator rows are told by the tiers they come from: a county's row (本行是县区…不是县区级
+        // 指标，应按乡镇填报), a town's figure taken from it (取自县区行), a city's row (只按乡镇（街道）
+        // 填报后汇总). The assessed tier's words are checked above.
+        if !scheme.indicators.isEmpty {
+            for t in [UnitTier.town, .county] where t != assessed && scheme.tierWords[t]?.name == nil {
+                problem("指标数据按乡镇填报、县区行另有说明，<tiers> 需要 \(tierID(t)) 层级的名称（“本行是…”“取自…行”）：<tier id=\"\(tierID(t))\" name=\"…\"/>", e!)
+            }
+            if assessed != .town && scheme.tierWords[.town]?.short == nil {
+                problem("指标数据按乡镇填报，<tiers> 需要 town 层级的简称（“应按…填报”）：<tier id=\"town\" short=\"…\"/>", e!)
+            }
         }
     }
 
