@@ -243,7 +243,7 @@ public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineErro
     }
     let read = try readStage(options)
     let town: Unit
-    switch read.inputs.units.lookUpTown(unit) {
+    switch read.inputs.units.lookUpTown(unit, words: LookupWords(town: read.scheme.assessedName, county: read.scheme.tierName(.county))) {
     case .found(let u): town = u
     case .notFound(let why): throw PipelineError(stage: .read, message: "--unit \(quoted(unit))：\(why)")
     }
