@@ -213,16 +213,20 @@ import Foundation
         """
         // A data row for the report year (a year without data rows is refused).
         s.data["a.csv"] = "年度,代码,四上企业数\n2025,341302100,3\n"
-        let tree = try s.read().inputs.units
-        guard case .notFound(let twice) = tree.lookUpTown("城关镇") else { Issue.record("城关镇 is two towns"); return }
+        let read = try s.read(), tree = read.inputs.units
+        // The messages' words are the scheme's (<tier name>).
+        let words = LookupWords(town: read.scheme.assessedName, county: read.scheme.tierName(.county))
+        guard case .notFound(let blank) = tree.lookUpTown(" ", words: words) else { Issue.record("a blank is no town"); return }
+        #expect(blank == "没有给出乡镇（街道）：请写代码、名称或 名称@县区，例如 --unit 符离镇", "\(blank)")
+        guard case .notFound(let twice) = tree.lookUpTown("城关镇", words: words) else { Issue.record("城关镇 is two towns"); return }
         #expect(twice.contains("城关镇@砀山县") && twice.contains("城关镇@萧县") && twice.contains("341321100"))
-        #expect(tree.lookUpTown("城关镇@萧县") == .found(tree.unit("341322100")!))
-        #expect(tree.lookUpTown(" 341302100 ") == .found(tree.unit("341302100")!))
-        guard case .notFound(let near) = tree.lookUpTown("符离") else { Issue.record("符离 is no town"); return }
+        #expect(tree.lookUpTown("城关镇@萧县", words: words) == .found(tree.unit("341322100")!))
+        #expect(tree.lookUpTown(" 341302100 ", words: words) == .found(tree.unit("341302100")!))
+        guard case .notFound(let near) = tree.lookUpTown("符离", words: words) else { Issue.record("符离 is no town"); return }
         #expect(near.contains("是否是：符离镇、符离集镇？"), "\(near)")
-        guard case .notFound(let inside) = tree.lookUpTown("符离@砀山县") else { Issue.record("符离 is no town"); return }
+        guard case .notFound(let inside) = tree.lookUpTown("符离@砀山县", words: words) else { Issue.record("符离 is no town"); return }
         #expect(inside.contains("砀山县没有名为“符离”的乡镇（街道）；是否是：符离集镇？"), "\(inside)")
-        guard case .notFound(let two) = tree.lookUpTown("城关镇@埇桥区") else { Issue.record("城关镇 is not in 埇桥区"); return }
+        guard case .notFound(let two) = tree.lookUpTown("城关镇@埇桥区", words: words) else { Issue.record("城关镇 is not in 埇桥区"); return }
         #expect(two.contains("城关镇不在埇桥区，它属于砀山县、萧县"), "\(two)")
     }
 

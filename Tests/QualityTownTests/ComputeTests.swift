@@ -114,6 +114,10 @@ import Foundation
         #expect(r.target("341302100", "T10").status == .met)         // 82.5 ≥ 80
         #expect(r.target("341302", "T9").status == .met)             // the county's own row is its value
         #expect(r.diagnostics.contains { $0.code == "county-row" })  // 四上企业数 on a county row: not used
+        // Told in the scheme's tier words (<tier id="county" name>, <tier id="town" short>).
+        #expect(r.diagnostics.first { $0.code == "county-row" }?.message == "本行是县区“埇桥区”；“四上企业数”不是县区级指标，应按乡镇填报，该值“99”未使用")
+        let city = try Scenario(data: ["a.csv": "年度,代码,四上企业数\n2025,341300,5\n2025,341302100,1\n"]).run()
+        #expect(city.diagnostics.first { $0.code == "unit-level-row" }?.message == "本行是市级单位“宿州市”，指标只按乡镇（街道）填报后汇总，“四上企业数”的值“5”未使用")
         #expect(r.figure("341302", "ent_4up").state == .noData)
     }
 
@@ -247,15 +251,18 @@ import Foundation
 
     /// 9.1 ranked `within` county or city (the schema's `rank within`), with tiers 1st → 2, 2nd → 1
     /// so that the area changes the points. 埇桥区: 甲 10, 乙 5; 砀山县: 丙 8, 丁 1.
-    func rankWithin(_ within: String) throws -> Report {
+    /// `totals`: the rubric's `rank-within` (the tier the towns' totals are ranked within).
+    func rankWithin(_ within: String, totals: String = "city") throws -> Report {
         let dir = temporaryFolder("rank-within")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/s", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: repoPath("templates/scheme.xsd"), toPath: dir + "/scheme.xsd")
         var xml = try String(contentsOfFile: repoPath("templates/suzhou-town/scheme.xml"), encoding: .utf8)
-        let shipped = #"<rank indicator="mgmt_certs" within="city" zero-scores="true"><tier up-to="25" points="2"/><tier up-to="50" points="1"/></rank>"#
+        let shipped = #"<rank indicator="mgmt_certs" within="city" zero-scores="true" zero-note="证书数为 0 不得分"><tier up-to="25" points="2"/><tier up-to="50" points="1"/></rank>"#
         #expect(xml.contains(shipped))
-        xml = xml.replacingOccurrences(of: shipped, with: #"<rank indicator="mgmt_certs" within="\#(within)" zero-scores="true"><tier up-to="1" points="2"/><tier up-to="2" points="1"/></rank>"#)
+        xml = xml.replacingOccurrences(of: shipped, with: #"<rank indicator="mgmt_certs" within="\#(within)" zero-scores="true" zero-note="证书数为 0 不得分"><tier up-to="1" points="2"/><tier up-to="2" points="1"/></rank>"#)
+        #expect(xml.contains(#"rank-within="city""#))
+        xml = xml.replacingOccurrences(of: #"rank-within="city""#, with: #"rank-within="\#(totals)""#)
         try xml.write(toFile: dir + "/s/scheme.xml", atomically: true, encoding: .utf8)
         var s = Scenario()
         s.scheme = dir + "/s"
@@ -288,6 +295,16 @@ import Foundation
         #expect(city.criterion("341302101", "9.1").points == Rational(0))
         #expect(city.criterion("341321101", "9.1").points == Rational(0))
         #expect(city.criterion("341321101", "9.1").note.contains("全市第 4 名（共 4 个有数据的乡镇）"))
+    }
+
+    /// The total score's rank is within the rubric's `rank-within` (default city, 全市名次):
+    /// 9.1 ranked within the city gives totals 甲 2, 丙 1, 乙 0, 丁 0 (nothing else has data).
+    @Test func theTotalsRankIsWithinTheRubricsTier() throws {
+        let city = try rankWithin("city")
+        #expect(["341302100", "341321100", "341302101", "341321101"].map { city.unit($0).rank } == [1, 2, 3, 3])
+        let county = try rankWithin("city", totals: "county")
+        // 埇桥区: 甲 2, 乙 0; 砀山县: 丙 1, 丁 0.
+        #expect(["341302100", "341321100", "341302101", "341321101"].map { county.unit($0).rank } == [1, 1, 2, 2])
     }
 
     /// `amount` and `rank` are ordinary indicator kinds of any scheme (quzhou-city.md §4, issue 19
@@ -430,13 +447,13 @@ import Foundation
         try FileManager.default.copyItem(atPath: repoPath("templates/scheme.xsd"), toPath: dir + "/scheme.xsd")
         var xml = try String(contentsOfFile: repoPath("templates/suzhou-town/scheme.xml"), encoding: .utf8)
         let shipped = """
-              <score role="reviewed" column="核定分" note="核定说明"/>
-              <score role="preliminary" column="初审分"/>
+              <score role="reviewed" column="核定分" note="核定说明" label="核定" adjusted-label="核定调整"/>
+              <score role="preliminary" column="初审分" label="初审"/>
         """
         #expect(xml.contains(shipped))
         xml = xml.replacingOccurrences(of: shipped, with: """
-              <score role="preliminary" column="初审分"/>
-              <score role="reviewed" column="审定分" note="审定说明"/>
+              <score role="preliminary" column="初审分" label="初审"/>
+              <score role="reviewed" column="审定分" note="审定说明" label="审定" adjusted-label="审定调整"/>
         """)
         xml = xml.replacingOccurrences(of: #"<column id="核定分" header="核定分" kind="points"/>"#, with: #"<column id="审定分" header="审定分" kind="points"/>"#)
         try xml.write(toFile: dir + "/s/scheme.xml", atomically: true, encoding: .utf8)
@@ -620,6 +637,16 @@ import Foundation
 
     /// io-contract.md "Nothing a user typed is silently dropped": each of these was used as if
     /// fine, or dropped without a word.
+    /// An application row of a unit not assessed is reported, the row named by the lifecycle's
+    /// first step (申报 → 申报行) and the tier by the scheme (乡镇（街道）).
+    @Test func anApplicationRowOfAnotherTierIsNamedByTheFirstStep() throws {
+        var s = Scenario()
+        s.applications = "代码,创建类别,申报日期\n341302,制造业,2025-01-01\n"
+        s.data["a.csv"] = "年度,代码,四上企业数\n2025,341302100,10\n"
+        let r = try s.run()
+        #expect(r.diagnostics.first { $0.code == "not-a-town" }?.message == "申报行的单位“埇桥区”不是乡镇（街道），未使用")
+    }
+
     @Test func nothingInTheSheetsIsSilentlyDropped() throws {
         var s = Scenario()
         s.units += "\n341302103,曹村镇,镇,341302\n341302104,大店镇,镇,341302"
@@ -633,6 +660,7 @@ import Foundation
         ,341302100,1.1,2,2
         2025,341302,1.1,2,2
         2025,341302100,1.2,1,1
+        2025,341302100,99.9,1,1
         """
         s.applications = """
         代码,创建类别,申报日期,推荐日期,推荐结论,备案日期,审查结论,验收日期,命名日期
@@ -649,6 +677,11 @@ import Foundation
         #expect(r.criterion("341302100", "1.2").points == Rational(1))
         // A row naming the county: reported, on the county.
         #expect(problem("not-a-town", "341302")?.location.line == 3)
+        // The messages' programme words are the scheme's (<assessment label>, <rubric name>, <tier short>, <goal name>).
+        #expect(problem("not-a-town", "341302")?.message == "评分行的单位“埇桥区”是区级单位；自查打分只适用于乡镇（街道），本行未使用")
+        #expect(problem("unknown-criterion", "341302100")?.message.contains("不是评估细则中的条目（应为 4.2、5 或 第5项 这样的写法）") == true)
+        #expect(problem("unknown-category", "341302102")?.message.hasSuffix("），该乡镇未计入全市创建目标") == true)
+        #expect(r.unit("341302102").stage!.notes.contains("创建类别“工业”无法识别，未计入全市创建目标（见数据问题）"))
         // 审查结论 “不同意” is no spelling the scheme knows: an error, and the town is not filed.
         let a = r.unit("341302100").stage!
         #expect(problem("type-error", "341302100")?.location.cell == "G2")

@@ -428,7 +428,7 @@ import Foundation
         #expect(sheet.count == 1 && sheet.first?.message.contains("引用的输入表 scores 不在 <sheets> 中") == true)
         let column = try loadEdited { $0.replacingOccurrences(of: #"item="条目""#, with: #"item="项目""#) }
         #expect(column.count == 1 && column.first?.message.contains("评分表的 item 列“项目”不是输入表 assessments（assessments.csv）的列") == true)
-        let score = try loadEdited { $0.replacingOccurrences(of: #"<score role="preliminary" column="初审分"/>"#, with: "") }
+        let score = try loadEdited { $0.replacingOccurrences(of: #"<score role="preliminary" column="初审分" label="初审"/>"#, with: "") }
         #expect(score.count == 1 && score.first?.message.contains(#"<score role="preliminary""#) == true)
         let note = try loadEdited { $0.replacingOccurrences(of: #" note="核定说明""#, with: "") }
         #expect(note.count == 1 && note.first?.message.contains("reviewed 分数列需要 note") == true)
@@ -454,8 +454,52 @@ import Foundation
         #expect(missing.count == 1 && missing.first?.message.contains(#"需要 <tiers assessed="…">"#) == true)
         let unnamed = try loadEdited { $0.replacingOccurrences(of: #" name="乡镇（街道）""#, with: "") }
         #expect(unnamed.count == 1 && unnamed.first?.message.contains(#"<tier id="town" name="…"/>"#) == true)
-        let whole = try loadEdited { $0.replacingOccurrences(of: #"<tier id="city" whole="全市"/>"#, with: "") }
+        let whole = try loadEdited { $0.replacingOccurrences(of: #"<tier id="city" name="市" whole="全市"/>"#, with: #"<tier id="city" name="市"/>"#) }
         #expect(whole.count == 1 && whole.first?.message.contains(#"<tier id="city" whole="…"/>"#) == true)
+    }
+
+    /// The last programme words of the engine are the scheme's (issue 19.1): each is read, and
+    /// each the loader requires is reported, naming the element, when missing.
+    @Test func theRubricsGoalsAndTiersSentenceWordsAreTheSchemes() throws {
+        let scheme = try loadScheme(repoPath("templates/suzhou-town"))
+        #expect(scheme.assessedShortName == "乡镇" && scheme.tierName(.county) == "县区" && scheme.tierName(.city) == "市")
+        #expect(scheme.withoutSuffix("埇桥区", tier: .county) == "埇桥" && scheme.withoutSuffix("萧县", tier: .county) == "萧")
+        #expect(scheme.withoutSuffix("宿州市", tier: .city) == "宿州市" && scheme.withoutSuffix("区", tier: .county) == "区")
+        let rubric = try #require(scheme.rubric)
+        #expect(rubric.name == "评估细则" && rubric.totalNote == "评估细则未设验收及格线" && rubric.rankWithin == .city)
+        #expect(rubric.assessment.label == "自查打分" && rubric.categories.last?.unclaimed == "未申报加分")
+        #expect(rubric.assessment.label(.reviewed) == "核定" && rubric.assessment.label(.preliminary) == "初审")
+        #expect(rubric.assessment.label(.selfScored) == "未核定" && rubric.assessment.label(.adjusted) == "核定调整")
+        #expect(rubric.assessment.label(.computed) == "数据核算")
+        #expect(rubric.assessment.ownLabel == "自评" && rubric.assessment.missingLabel == "未自评")
+        #expect(scheme.goal?.name == "全市创建目标")
+        if case .rank(_, _, let zero, _)? = rubric.criteria.first(where: { $0.id == "9.1" })?.rule { #expect(zero == "证书数为 0 不得分") } else { Issue.record("9.1 is not a rank") }
+        // Required in context by the loader: one fault each, the element named.
+        let short = try loadEdited { $0.replacingOccurrences(of: #" short="乡镇""#, with: "") }
+        #expect(short.count == 1 && short.first?.message.contains(#"<tier id="town" short="…"/>"#) == true)
+        let city = try loadEdited { $0.replacingOccurrences(of: #"<tier id="city" name="市" whole="全市"/>"#, with: #"<tier id="city" whole="全市"/>"#) }
+        #expect(city.count == 1 && city.first?.message.contains(#"<tier id="city" name="…"/>"#) == true)
+        let county = try loadEdited { $0.replacingOccurrences(of: #"<tier id="county" name="县区""#, with: #"<tier id="county""#) }
+        #expect(county.count == 1 && county.first?.message.contains(#"<tiers> 需要 county 层级的名称（“本行是…”“取自…行”）：<tier id="county" name="…"/>"#) == true)
+        let zero = try loadEdited { $0.replacingOccurrences(of: #" zero-note="证书数为 0 不得分""#, with: "") }
+        #expect(zero.count == 1 && zero.first?.message.contains(#"<rank indicator="mgmt_certs"> 为 0 不得分（zero-scores），需要 zero-note"#) == true)
+        let noZero = try loadEdited { $0.replacingOccurrences(of: #"zero-scores="true" zero-note="证书数为 0 不得分""#, with: #"zero-scores="false""#) }
+        #expect(noZero.isEmpty)
+        let adjusted = try loadEdited { $0.replacingOccurrences(of: #" adjusted-label="核定调整""#, with: "") }
+        #expect(adjusted.count == 1 && adjusted.first?.message.contains("reviewed 分数列需要 adjusted-label") == true)
+        let own = try loadEdited { $0.replacingOccurrences(of: #" own-label="自评""#, with: "") }
+        #expect(own.count == 1 && own.first?.message.contains("self 分数列需要 own-label") == true)
+        let missingMark = try loadEdited { $0.replacingOccurrences(of: #" missing-label="未自评""#, with: "") }
+        #expect(missingMark.count == 1 && missingMark.first?.message.contains("self 分数列需要 missing-label") == true)
+        let unclaimed = try loadEdited { $0.replacingOccurrences(of: #" unclaimed="未申报加分""#, with: "") }
+        #expect(unclaimed.count == 1 && unclaimed.first?.message.contains("加分类别 bonus 需要 unclaimed") == true)
+        // Always required: the schema refuses the scheme without them.
+        for attribute in [#" name="评估细则""#, #" total-note="评估细则未设验收及格线""#, #" label="自查打分""#, #" label="初审""#, #" name="全市创建目标""#] {
+            let missing = try loadEdited { $0.replacingOccurrences(of: attribute, with: "") }
+            #expect(missing.first?.code == "scheme-invalid", "\(attribute)")
+        }
+        let scope = try loadEdited { $0.replacingOccurrences(of: #"rank-within="city""#, with: #"rank-within="town""#) }
+        #expect(scope.first?.code == "scheme-invalid")
     }
 
     @Test func theFormsFieldsAreColumnsOfTheApplicationSheet() throws {

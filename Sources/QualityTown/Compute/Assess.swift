@@ -119,11 +119,14 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
             if let e = scheme.eligibility { r.eligibility = judgeEligibility(e, unit: u.code, year: year, context: context) }
             if let l = scheme.lifecycle {
                 r.stage = stageOf(unit: u.code, rows: applications[u.code] ?? [], asOf: asOf, year: year, lifecycle: l, dataset: ds,
-                                  categories: categories, diagnostics: &bag)
+                                  categories: categories, leftOut: (scheme.assessedShortName, scheme.goal?.name ?? ""), diagnostics: &bag)
             }
         } else if let rows = applications[u.code], !rows.isEmpty {
+            // A row of the lifecycle's sheet is named by its first step (申报: 申报行); the schema
+            // requires a step, and rows exist only when the scheme has a lifecycle.
+            let rowWord = (scheme.lifecycle?.steps.first?.label ?? "") + "行"
             for row in rows {
-                bag.warning("not-a-town", "申报行的单位“\(u.name)”不是\(scheme.assessedName)，未使用", at: row.location, unit: u.code)
+                bag.warning("not-a-town", "\(rowWord)的单位“\(u.name)”不是\(scheme.assessedName)，未使用", at: row.location, unit: u.code)
             }
         }
         return Outcome(result: r, diagnostics: bag.items)
@@ -140,7 +143,7 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
             results[i].goal = goalProgress(goal, lifecycle: lifecycle, towns: towns[results[i].unit.code] ?? [], stages: stages)
         }
     }
-    rankWithinCities(&results, tree: tree)
+    rankByTotal(&results, tree: tree, within: scheme.rubric?.rankWithin ?? .city)
     // The dataset goes with this function: the results keep the two years the pages show, and
     // the other years' tables are freed before rendering.
     var a = Assessment(scheme: scheme, year: year, asOf: read.asOf, tree: tree, units: results, diagnostics: bag.items)
@@ -149,13 +152,14 @@ public func assess(_ read: consuming ReadResult, workers: Int = 1) -> Report {
     return Report(read: consume read, assessment: a, diagnostics: diagnostics)
 }
 
-/// Each town's rank by total within its city (ties share the best rank, 1, 2, 2, 4; towns
-/// without a city are ranked among themselves). Towns without data of their own are not ranked.
-func rankWithinCities(_ results: inout [UnitResult], tree: UnitTree) {
+/// Each town's rank by total within its area of tier `within` (the rubric's `rank-within`,
+/// default city: 全市名次; ties share the best rank, 1, 2, 2, 4; towns outside every such area
+/// are ranked among themselves). Towns without data of their own are not ranked.
+func rankByTotal(_ results: inout [UnitResult], tree: UnitTree, within: UnitTier = .city) {
     var groups: [String: [(index: Int, total: Rational)]] = [:]
     for i in results.indices where results[i].hasData {
         guard let total = results[i].score?.total else { continue }
-        groups[tree.ancestor(of: results[i].unit.code, at: .city)?.code ?? "", default: []].append((i, total))
+        groups[tree.ancestor(of: results[i].unit.code, at: within)?.code ?? "", default: []].append((i, total))
     }
     for (_, members) in groups {
         let sorted = members.sorted { $0.total != $1.total ? $0.total > $1.total : results[$0.index].unit.code < results[$1.index].unit.code }

@@ -69,9 +69,11 @@ public struct StageResult: Sendable {
 
 /// Walks a town's application through its steps (suzhou-town.md §5).
 ///
-/// `categories`: the 创建类别 spellings the scheme's goal counts (nil: any).
+/// `categories`: the 创建类别 spellings the scheme's goal counts (nil: any); `leftOut`: the
+/// words saying a town with another 创建类别 is left out of it (the assessed tier's short name
+/// and the goal's name, <tier short>, <goal name>: 该乡镇未计入全市创建目标).
 func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Lifecycle, dataset: Dataset,
-             categories: [String]? = nil, diagnostics: inout DiagnosticBag) -> StageResult {
+             categories: [String]? = nil, leftOut: (unit: String, goal: String) = ("", ""), diagnostics: inout DiagnosticBag) -> StageResult {
     guard !rows.isEmpty else { return StageResult(stage: lifecycle.initial) }
     func day(_ r: SheetRow, _ c: String) -> (Day, SourceLocation)? {
         guard let cell = r.cells[c], case .value(.day(let d)) = cell.read else { return nil }
@@ -88,9 +90,9 @@ func stageOf(unit: String, rows: [SheetRow], asOf: Day, year: Int, lifecycle: Li
     var result = StageResult(stage: lifecycle.initial, category: lifecycle.categoryColumn.flatMap { text(row, $0) }, application: row)
     // A 创建类别 the goal does not count is reported, and the page says the town is left out of it.
     if let column = lifecycle.categoryColumn, let c = result.category, let categories, !categories.contains(normalizeName(c)) {
-        diagnostics.error("unknown-category", "“\(column)”的值\(quoted(c))不是本方案的\(column)（应为 \(categories.joined(separator: "、"))），该乡镇未计入全市创建目标",
+        diagnostics.error("unknown-category", "“\(column)”的值\(quoted(c))不是本方案的\(column)（应为 \(categories.joined(separator: "、"))），该\(leftOut.unit)未计入\(leftOut.goal)",
                           at: row.cells[column]!.location, unit: unit)
-        result.notes.append("\(column)“\(c)”无法识别，未计入全市创建目标（见数据问题）")
+        result.notes.append("\(column)“\(c)”无法识别，未计入\(leftOut.goal)（见数据问题）")
     }
     enum Conclusion { case positive, negative, unknown }
     /// A spelling the scheme does not know is an error, and the step does not count: an

@@ -1,16 +1,33 @@
 // MARK: - The rubric engine (附件1): rule forms, manual scores, caps, discrepancies
 
-/// How a criterion's points arose (the 备注 column says it in words).
+/// How a criterion's points arose (the 备注 column says it in words: `AssessmentColumns.label`).
+/// The engine's own states are worded here; the scores people give are marked in the scheme's
+/// words (`<score label adjusted-label>`), so their raw values are only ids.
 public enum ScoreSource: String, Sendable, Codable {
     case computed = "数据核算"
     case notApplicable = "不适用"
     case noData = "缺数据"
     case error = "数据错误"
-    case reviewed = "核定"
-    case preliminary = "初审"
-    case selfScored = "未核定"
+    case reviewed
+    case preliminary
+    case selfScored = "self"
     case unscored = "未评分"
-    case adjusted = "核定调整"
+    case adjusted
+}
+
+extension AssessmentColumns {
+    /// A score source in words: the scheme's mark for a score from one of its columns (核定,
+    /// 初审, 未核定) or a reviewed score replacing a computed one (核定调整); the engine's words
+    /// for computed, not-applicable, no-data, error and unscored.
+    func label(_ source: ScoreSource) -> String {
+        switch source {
+        case .reviewed: return labels[.reviewed] ?? source.rawValue
+        case .preliminary: return labels[.preliminary] ?? source.rawValue
+        case .selfScored: return labels[.selfScored] ?? source.rawValue
+        case .adjusted: return adjustedLabel
+        case .computed, .notApplicable, .noData, .error, .unscored: return source.rawValue
+        }
+    }
 }
 
 /// One criterion's score.
@@ -237,9 +254,10 @@ struct RuleContext {
             let group = tree.ancestor(of: unit, at: within)?.code ?? "", key = Self.rankKey(id, within)
             let rank = ranks[key]?[unit] ?? 0
             let size = rankGroupSize[key]?[group] ?? 0
-            var note = describe(id, f) + "，\(scheme.wholeAreaWord(within))第 \(rank) 名（共 \(size) 个有数据的乡镇）"
-            if zero && f.number == Rational(0) {
-                note += "；证书数为 0 不得分"
+            // The ranked units and the zero's note are the scheme's words (<tier short>, <rank zero-note>).
+            var note = describe(id, f) + "，\(scheme.wholeAreaWord(within))第 \(rank) 名（共 \(size) 个有数据的\(scheme.assessedShortName)）"
+            if let zero, f.number == Rational(0) {
+                note += "；" + zero
                 return RuleOutcome(state: .holds, points: Rational(0), note: note, sources: f.sources)
             }
             let p = tiers.first { rank <= $0.upTo }?.points ?? Rational(0)
@@ -274,7 +292,7 @@ struct RuleContext {
             let f = fig(id)
             if let o = stateOutcome(f, id) { return o }
             guard let area = tree.ancestor(of: unit, at: tier) else {
-                return RuleOutcome(state: .noData, note: describe(id, f) + "；不属于任何市，无从比较", sources: f.sources)
+                return RuleOutcome(state: .noData, note: describe(id, f) + "；不属于任何\(scheme.tierName(tier))，无从比较", sources: f.sources)
             }
             let p = dataset.figure(area.code, y, id)
             guard p.state == .value, let pv = p.number else {

@@ -147,7 +147,7 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
             continue
         }
         if let units, let u = units.tree.unit(row.unit), u.level.tier != units.tier {
-            diagnostics.warning("not-a-town", "评分行的单位“\(u.name)”是\(u.level.rawValue)级单位；自查打分只适用于\(units.name)，本行未使用",
+            diagnostics.warning("not-a-town", "评分行的单位“\(u.name)”是\(u.level.rawValue)级单位；\(columns.label)只适用于\(units.name)，本行未使用",
                                 at: row.location, unit: row.unit)
             continue
         }
@@ -168,7 +168,7 @@ func readAssessments(_ rows: some Sequence<SheetRow>, rubric: Rubric, year: Int,
             parsed[raw] = known
         }
         guard let (_, index, maximum, what) = known else {
-            diagnostics.error("unknown-criterion", "“\(columns.item)”\(quoted(raw))不是评估细则中的条目（应为 4.2、5 或 第5项 这样的写法）", at: item.location, unit: row.unit)
+            diagnostics.error("unknown-criterion", "“\(columns.item)”\(quoted(raw))不是\(rubric.name)中的条目（应为 4.2、5 或 第5项 这样的写法）", at: item.location, unit: row.unit)
             continue
         }
         var entry = AssessmentEntry(location: row.location, target: index)

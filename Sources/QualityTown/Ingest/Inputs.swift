@@ -676,11 +676,11 @@ struct InputReader {
             if case .noData = read { continue }
             let col = columns.cols[k]
             if tier == .city || tier == .province {
-                bag.warning("unit-level-row", "本行是\(tree.unit(unit)!.level.rawValue)级单位“\(tree.unit(unit)!.name)”，指标只按乡镇（街道）填报后汇总，“\(columns.headers[k])”的值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
+                bag.warning("unit-level-row", "本行是\(tree.unit(unit)!.level.rawValue)级单位“\(tree.unit(unit)!.name)”，指标只按\(scheme.tierName(.town))填报后汇总，“\(columns.headers[k])”的值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
                 continue
             }
             if tier == .county && !indicatorsByID[indicatorCols[k].value.id]!.countyLevel {
-                bag.warning("county-row", "本行是县区“\(tree.unit(unit)!.name)”；“\(columns.headers[k])”不是县区级指标，应按乡镇填报，该值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
+                bag.warning("county-row", "本行是\(scheme.tierName(.county))“\(tree.unit(unit)!.name)”；“\(columns.headers[k])”不是\(scheme.tierName(.county))级指标，应按\(scheme.tierWords[.town]?.short ?? "")填报，该值\(quoted(trimCell(field(col)?.text ?? "")))未使用", at: loc(col), unit: unit)
                 continue
             }
             switch read {

@@ -237,11 +237,13 @@ func pipelineError(_ error: any Error, _ stage: Stage) -> PipelineError {
 public func writeForm(_ options: BuildOptions, unit: String) throws(PipelineError) -> String {
     try step(.publish) { try requireReplaceableOutput(options.output) }
     if let scheme = try planScheme(options) {
-        throw PipelineError(stage: .scheme, message: "方案“\(scheme.name)”没有申报备案表，qtown form 不适用；请用 qtown build")
+        // A plan has no per-unit form page (<page id="form">); the form's own name is the
+        // programme's, so the message names the page by its id.
+        throw PipelineError(stage: .scheme, message: "方案“\(scheme.name)”没有单位的 form 页面（scheme.xml <page id=\"form\">），qtown form 不适用；请用 qtown build")
     }
     let read = try readStage(options)
     let town: Unit
-    switch read.inputs.units.lookUpTown(unit) {
+    switch read.inputs.units.lookUpTown(unit, words: LookupWords(town: read.scheme.assessedName, county: read.scheme.tierName(.county))) {
     case .found(let u): town = u
     case .notFound(let why): throw PipelineError(stage: .read, message: "--unit \(quoted(unit))：\(why)")
     }

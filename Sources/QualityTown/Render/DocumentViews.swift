@@ -319,7 +319,7 @@ func formValue(_ report: Report, _ r: UnitResult, format: OutputFormat, parts: S
         return d
     }
     let county = a.tree.ancestor(of: r.unit.code, at: .county)
-    let countyName = county.map { $0.name.hasSuffix("县") || $0.name.hasSuffix("区") ? String($0.name.dropLast()) : $0.name } ?? ""
+    let countyName = county.map { scheme.withoutSuffix($0.name, tier: .county) } ?? ""
     let city = a.tree.ancestor(of: r.unit.code, at: .city)?.name ?? ""
     // The town's own scores when it has filed; an empty table to fill by pen when it has not.
     let score: TemplateValue

@@ -106,7 +106,7 @@ func targetRows(_ r: UnitResult, scheme: Scheme) -> [TemplateValue] {
             "threshold": .t(t.target.ref != nil ? "\(t.target.op.symbol) \(threshold)（\(refNote)）" : "\(t.target.op.symbol) \(threshold)"),
             "status": .t(t.status.label),
             "statusClass": .t(statusClass(t.status)),
-            "sources": .t((t.figure.inheritedFrom != nil ? "取自县区行：" : "") + sourceList(t.figure.$sources)),
+            "sources": .t((t.figure.inheritedFrom != nil ? "取自\(scheme.tierName(.county))行：" : "") + sourceList(t.figure.$sources)),
             "note": .null,
         ])
     }
@@ -227,7 +227,8 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
     // The town's own points per item (nil: a blank to fill by pen), for the totals of its form.
     var ownItems: [(category: String, points: Rational?)] = []
     // 加分项 are claims: one the town did not score is not claimed (0), not a blank.
-    let bonusCategories = Set(rubric.categories.filter(\.bonus).map(\.id))
+    // A bonus category's remark for an unclaimed manual criterion (<category unclaimed>), by id.
+    let bonusCategories = Dictionary(uniqueKeysWithValues: rubric.categories.filter(\.bonus).map { ($0.id, $0.unclaimed) })
     // By category, then in the rubric's order (items are scored in the rubric's order). Scores
     // and parts are read in place (binding each item and criterion copied all of its texts).
     s.items.withUnsafeBufferPointer { items in
@@ -238,8 +239,8 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
                 for i in items.indices where parts.categoryOfItem[items[i].itemIndex] == cat.id {
                     defer { k += 1 }
                     let it = items.baseAddress! + i, part = partItems.baseAddress! + items[i].itemIndex
-                    let (row, own) = scoreRow(it, part, category: k == 0 ? cat.label : .t(""), kind: kind, reviewedNote: rubric.assessment.reviewedNote,
-                                              bonus: bonusCategories.contains(cat.id),
+                    let (row, own) = scoreRow(it, part, category: k == 0 ? cat.label : .t(""), kind: kind, assessment: rubric.assessment,
+                                              bonus: bonusCategories[cat.id],
                                               discrepancies: s.discrepancies, notes: &notes)
                     rows.append(row)
                     ownItems.append((cat.id, own))
@@ -264,7 +265,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
             "bonus": .t(s.bonus.plain()),
             "bonusCap": parts.bonusCap,
             "total": .t(s.total.plain()),
-            "totalNote": .t("评估细则未设验收及格线"),
+            "totalNote": .t(rubric.totalNote),
             "tableClass": .t("grid score-table"),
         ])
     case .selfAssessment, .blank:
@@ -302,7 +303,7 @@ func scoreTableValue(_ s: TownScore, rubric: Rubric, parts: ScoreTableParts? = n
 /// One row of the 自查打分表: an item's parts and its score, read in place; and the item's
 /// points as the table counts them (nil: blank).
 private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<ScoreTableParts.Item>, category: TemplateValue,
-                      kind: ScoreTableKind, reviewedNote: String, bonus: Bool, discrepancies: [Discrepancy], notes: inout SourceNotes) -> (TemplateValue, Rational?) {
+                      kind: ScoreTableKind, assessment: AssessmentColumns, bonus: String?, discrepancies: [Discrepancy], notes: inout SourceNotes) -> (TemplateValue, Rational?) {
     var inOrder = it.pointee.criteria.count == part.pointee.criteria.count
     let number = String(it.pointee.item.number)
     // A whole-item 自评分 the data disagree with (discrepancies keep it) or the one the item was
@@ -326,14 +327,14 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
                 switch kind {
                 case .committee:
                     score = c.pointee.points.plain()
-                    remark = source.rawValue
+                    remark = assessment.label(source)
                     if source == .computed || source == .adjusted || source == .noData || source == .error || source == .notApplicable {
                         if !c.pointee.note.isEmpty { remark += "：" + c.pointee.note }
                     } else if !c.pointee.note.isEmpty {
-                        remark += "；说明：" + c.pointee.note
+                        remark += "；\(assessment.remark)：" + c.pointee.note
                     }
                     if source == .adjusted, let comp = c.pointee.computed { remark += "（核算 \(comp.plain()) 分）" }
-                    if let e = c.pointee.evidence { remark += "；佐证材料：" + e }
+                    if let e = c.pointee.evidence { remark += "；\(assessment.evidence)：" + e }
                     note = notes.add("\(c.pointee.id) 得分", sourceList(c.pointee.$sources))
                 case .selfAssessment:
                     var points: Rational?
@@ -341,12 +342,12 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
                         remark = ""
                     } else if let own = c.pointee.selfScore {
                         points = own
-                        remark = "自评"
-                    } else if manual, bonus {
+                        remark = assessment.ownLabel
+                    } else if manual, let bonus {
                         points = Rational(0)
-                        remark = "未申报加分"
+                        remark = bonus
                     } else if manual {
-                        remark = "未自评"
+                        remark = assessment.missingLabel
                     } else {
                         // Computed from data, not scored by the town: the data's score, said so.
                         let computed = c.pointee.computed ?? c.pointee.points
@@ -357,7 +358,7 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
                         case .notApplicable: points = computed; remark = "不适用"
                         default:
                             points = computed
-                            remark = "数据核算" + (dataNote(c.pointee.note, reviewedNote: reviewedNote).map { "：" + $0 } ?? "")
+                            remark = "数据核算" + (dataNote(c.pointee.note, reviewedNote: assessment.reviewedNote).map { "：" + $0 } ?? "")
                         }
                     }
                     if let e = c.pointee.evidence, points != nil { remark += "；佐证：" + e }
@@ -386,11 +387,11 @@ private func scoreRow(_ it: UnsafePointer<ItemScore>, _ part: UnsafePointer<Scor
         itemScore = it.pointee.points.plain()
         own = it.pointee.points
         if it.pointee.sum > part.pointee.maximum { itemRemark = "各条合计 \(it.pointee.sum.plain()) 分，按本项满分 \(part.pointee.maximumText) 分计" }
-        if let w = it.pointee.wholeItem { itemRemark = "整项评分（\(w.rawValue)）：\(it.pointee.points.plain()) 分" }
+        if let w = it.pointee.wholeItem { itemRemark = "整项评分（\(assessment.label(w))）：\(it.pointee.points.plain()) 分" }
     case .selfAssessment:
         if let w = wholeSelf {
             own = w
-            itemRemark = "整项自评"
+            itemRemark = "整项" + assessment.ownLabel
         } else {
             own = ownSum.map { min($0, part.pointee.maximum) }
             if let sum = ownSum, sum > part.pointee.maximum { itemRemark = "各条合计 \(sum.plain()) 分，按本项满分 \(part.pointee.maximumText) 分计" }

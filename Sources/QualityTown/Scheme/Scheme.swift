@@ -207,10 +207,15 @@ extension Scheme {
 
 /// A programme's words for one tier of units (scheme.xml `<tiers><tier>`).
 public struct TierWords: Sendable {
-    /// The units of the tier, in data problems (乡镇（街道）).
+    /// The units of the tier, in data problems (乡镇（街道）; 县区 in 取自县区行, 市 in 不属于任何市).
     public var name: String?
+    /// The units of the tier in short, in counts and notes (有数据的乡镇, 该乡镇).
+    public var short: String?
     /// The whole area of one unit of the tier, in rule notes (全市第 3 名, 全县（区）排名).
     public var whole: String?
+    /// Endings of the tier's unit names that a page printing its own ending after the name drops
+    /// (县 区: 附件2's 所在地 prints “县（区）” after the county's name). Empty: names printed whole.
+    public var suffixes: [String] = []
 }
 
 /// One value of a page taken from a column of the lifecycle's sheet (`<page><field name column
@@ -233,6 +238,20 @@ extension Scheme {
 
     /// The name of the assessed tier's units (the loader guarantees it when a tier is assessed).
     var assessedName: String { assessedTier.flatMap { tierWords[$0]?.name } ?? "" }
+
+    /// The assessed tier's units in short (有数据的乡镇; the loader guarantees it when a tier is assessed).
+    var assessedShortName: String { assessedTier.flatMap { tierWords[$0]?.short } ?? "" }
+
+    /// The name of a tier's units (the loader guarantees it for each tier a compare rule pools
+    /// at, and for the county when an indicator is county-level).
+    func tierName(_ tier: UnitTier) -> String { tierWords[tier]?.name ?? "" }
+
+    /// `name` without the longest of its tier's `suffixes` it ends with (a page that prints the
+    /// ending itself, 附件2's “县（区）”); whole when none matches or the name is only the suffix.
+    func withoutSuffix(_ name: String, tier: UnitTier) -> String {
+        let s = (tierWords[tier]?.suffixes ?? []).filter { name.hasSuffix($0) && name.count > $0.count }.max { $0.count < $1.count }
+        return s.map { String(name.dropLast($0.count)) } ?? name
+    }
 }
 
 // MARK: - Targets, rubric, eligibility, lifecycle and goal (optional parts of a scheme)
@@ -291,8 +310,10 @@ public indirect enum Rule: Sendable {
     /// Points by the highest tier whose lower bound the value reaches.
     case tiers(indicator: String, tiers: [(atLeast: Rational, points: Rational)])
     /// Points by rank among the towns of the same area `within` (city, county or province;
-    /// higher first, ties share the best rank).
-    case rank(indicator: String, tiers: [(upTo: Int, points: Rational)], zeroScoresNothing: Bool, within: UnitTier)
+    /// higher first, ties share the best rank). `zeroNote`: nil when a zero ranks like any value;
+    /// otherwise a zero scores nothing and this is the note that says so (`<rank zero-note>`,
+    /// 附件1 第9项: 证书数为 0 不得分).
+    case rank(indicator: String, tiers: [(upTo: Int, points: Rational)], zeroNote: String?, within: UnitTier)
     /// Points per unit counted (Σ points × value), limited by the item cap.
     case perUnit(terms: [(indicator: String, points: Rational)], missingPartCountsZero: Bool)
     /// Full points when the unit's figure compares well with its city's pooled figure.
@@ -353,6 +374,9 @@ public struct RubricCategory: Sendable {
     public var name: String
     public var declared: Rational
     public var bonus: Bool
+    /// A bonus category's remark for a manual criterion the town did not claim (`unclaimed`,
+    /// 未申报加分; the loader requires it when `bonus`).
+    public var unclaimed: String = ""
     public var items: [RubricItem]
     public var line: Int
 }
@@ -380,11 +404,28 @@ public struct AssessmentColumns: Sendable {
     public var columns: [ScoreRole: String]
     /// What a reviewer's remark is called when a reviewed score replaces a computed one.
     public var reviewedNote: String
+    /// The assessment's name in data problems (`<assessment label>`: 自查打分只适用于…).
+    public var label: String = ""
+    /// How a score from each column is marked in the committee's table (`<score label>`: 核定,
+    /// 初审, 未核定), and a reviewed score replacing a computed one (`adjusted-label`: 核定调整).
+    public var labels: [ScoreRole: String] = [:]
+    public var adjustedLabel: String = ""
+    /// How the town's own table (its form) marks a criterion it scored itself (`own-label` of
+    /// the self score: 自评, 整项自评) and a manual one it did not (`missing-label`: 未自评).
+    public var ownLabel: String = ""
+    public var missingLabel: String = ""
 }
 
 /// The rubric (附件1).
 public struct Rubric: Sendable {
     public let clause: String
+    /// The rubric's name in data problems (`<rubric name>`: 不是评估细则中的条目).
+    public var name: String = ""
+    /// The sentence under the committee table's total (`total-note`: 评估细则未设验收及格线).
+    public var totalNote: String = ""
+    /// The tier within which towns are ranked by total score (`rank-within`, default city:
+    /// results.csv's 全市名次).
+    public var rankWithin: UnitTier = .city
     /// The sheet of scores given by people and its columns.
     public let assessment: AssessmentColumns
     public let declaredTotal: Rational
@@ -517,6 +558,8 @@ public struct Goal: Sendable {
     public var year: Int
     public var clause: String
     public var groups: [Group]
+    /// The goal's name in data problems and notes (`<goal name>`: 未计入全市创建目标).
+    public var name: String = ""
     /// The chart's words for a group's named towns and towns in creation (city report).
     public var namedLabel: String = ""
     public var creatingLabel: String = ""

@@ -278,7 +278,7 @@ private struct SchemeReader {
             scheme.goal = Goal(year: Int(e.attribute("year")!)!, clause: e.attribute("clause")!, groups: e.childElements.map { g in
                 Goal.Group(id: g.attribute("id")!, label: g.attribute("label")!,
                            categories: g.attribute("categories")!.split(separator: " ").map(String.init), target: Int(g.attribute("target")!)!)
-            }, namedLabel: e.attribute("named-label")!, creatingLabel: e.attribute("creating-label")!)
+            }, name: e.attribute("name")!, namedLabel: e.attribute("named-label")!, creatingLabel: e.attribute("creating-label")!)
         }
         readTiers(root, into: &scheme)
         let pagesElement = child(root, "pages")
@@ -360,8 +360,10 @@ private struct SchemeReader {
     }
 
     /// `<tiers>`: the assessed tier and the tiers' words. A scheme that scores, judges
-    /// eligibility or walks a lifecycle needs it, with a name for the assessed tier and a
-    /// `whole` for every tier a rule ranks within or compares with.
+    /// eligibility or walks a lifecycle needs it, with a name and a short name for the assessed
+    /// tier, a `whole` for every tier a rule ranks within or compares with, a name for every tier
+    /// a compare rule pools at (不属于任何市), and a name for the town and county tiers and a short
+    /// name for the town tier when the scheme has indicators (data rows: 取自县区行, 应按乡镇填报).
     mutating func readTiers(_ root: XMLElement, into scheme: inout Scheme) {
         func tier(_ s: String) -> UnitTier {
             switch s { case "town": return .town; case "county": return .county; case "city": return .city; default: return .province }
@@ -371,7 +373,8 @@ private struct SchemeReader {
         if let e {
             scheme.assessedTier = tier(e.attribute("assessed")!)
             for t in e.childElements {
-                scheme.tierWords[tier(t.attribute("id")!)] = TierWords(name: t.attribute("name"), whole: t.attribute("whole"))
+                scheme.tierWords[tier(t.attribute("id")!)] = TierWords(name: t.attribute("name"), short: t.attribute("short"), whole: t.attribute("whole"),
+                                                                      suffixes: t.attribute("suffixes")?.split(separator: " ").map(String.init) ?? [])
             }
         }
         let judged = ["rubric", "eligibility", "lifecycle"].filter { child(root, $0) != nil }
@@ -382,11 +385,14 @@ private struct SchemeReader {
         if scheme.tierWords[assessed]?.name == nil {
             problem("<tiers> 需要被评估层级 \(tierID(assessed)) 的名称：<tier id=\"\(tierID(assessed))\" name=\"…\"/>", e!)
         }
-        var used: [UnitTier] = []
+        if scheme.tierWords[assessed]?.short == nil {
+            problem("<tiers> 需要被评估层级 \(tierID(assessed)) 的简称（用于“有数据的乡镇”这类计数与说明）：<tier id=\"\(tierID(assessed))\" short=\"…\"/>", e!)
+        }
+        var used: [UnitTier] = [], pooled: [UnitTier] = []
         func collect(_ r: Rule) {
             switch r {
             case .rank(_, _, _, let within): used.append(within)
-            case .compare(_, _, let tier): used.append(tier)
+            case .compare(_, _, let tier): used.append(tier); pooled.append(tier)
             case .allOf(let rules), .countOf(let rules, _): rules.forEach(collect)
             default: break
             }
@@ -395,6 +401,21 @@ private struct SchemeReader {
         scheme.eligibility?.conditions.forEach { collect($0.rule) }
         for t in [UnitTier.town, .county, .city, .province] where used.contains(t) && scheme.tierWords[t]?.whole == nil {
             problem("规则在 \(tierID(t)) 层级内排名或比较，<tiers> 需要它的称谓：<tier id=\"\(tierID(t))\" whole=\"…\"/>", e!)
+        }
+        // A unit outside every area a compare rule pools at is told so by the tier's name.
+        for t in [UnitTier.town, .county, .city, .province] where pooled.contains(t) && scheme.tierWords[t]?.name == nil {
+            problem("规则与 \(tierID(t)) 层级的汇总值比较，<tiers> 需要它的名称（“不属于任何…”）：<tier id=\"\(tierID(t))\" name=\"…\"/>", e!)
+        }
+        // Indicator rows are told by the tiers they come from: a county's row (本行是县区…不是县区级
+        // 指标，应按乡镇填报), a town's figure taken from it (取自县区行), a city's row (只按乡镇（街道）
+        // 填报后汇总). The assessed tier's words are checked above.
+        if !scheme.indicators.isEmpty {
+            for t in [UnitTier.town, .county] where t != assessed && scheme.tierWords[t]?.name == nil {
+                problem("指标数据按乡镇填报、县区行另有说明，<tiers> 需要 \(tierID(t)) 层级的名称（“本行是…”“取自…行”）：<tier id=\"\(tierID(t))\" name=\"…\"/>", e!)
+            }
+            if assessed != .town && scheme.tierWords[.town]?.short == nil {
+                problem("指标数据按乡镇填报，<tiers> 需要 town 层级的简称（“应按…填报”）：<tier id=\"town\" short=\"…\"/>", e!)
+            }
         }
     }
 
@@ -412,7 +433,12 @@ private struct SchemeReader {
         case "rank":
             let tiers = e.childElements.map { (upTo: Int($0.attribute("up-to")!)!, points: decimal($0, "points")!) }.sorted { $0.upTo < $1.upTo }
             let within: UnitTier = e.attribute("within") == "county" ? .county : (e.attribute("within") == "province" ? .province : .city)
-            return .rank(indicator: e.attribute("indicator")!, tiers: tiers, zeroScoresNothing: e.attribute("zero-scores") != "false", within: within)
+            // zero-scores defaults to true (the schema): its note is then required.
+            let zeroScores = e.attribute("zero-scores") != "false"
+            if zeroScores && e.attribute("zero-note") == nil {
+                problem("排名规则 <rank indicator=\"\(e.attribute("indicator")!)\"> 为 0 不得分（zero-scores），需要 zero-note（说明为 0 不得分的文字）", e)
+            }
+            return .rank(indicator: e.attribute("indicator")!, tiers: tiers, zeroNote: zeroScores ? e.attribute("zero-note") ?? "" : nil, within: within)
         case "per-unit":
             let terms = e.childElements.map { t -> (indicator: String, points: Rational) in
                 if !known.contains(t.attribute("indicator")!) { problem("规则引用了未定义的指标 \(t.attribute("indicator")!)", t) }
@@ -434,13 +460,20 @@ private struct SchemeReader {
     mutating func readRubric(_ r: XMLElement, known: Set<String>, sheets: [SheetSpec]) -> Rubric {
         // The sheet of scores people give, and its columns (each a column of that sheet).
         let a = child(r, "assessment")!
-        var order: [ScoreRole] = [], columns: [ScoreRole: String] = [:], note = ""
+        var order: [ScoreRole] = [], columns: [ScoreRole: String] = [:], note = "", labels: [ScoreRole: String] = [:], adjusted = ""
+        var own = "", missing = ""
         for s in a.childElements {
             let role = ScoreRole(rawValue: s.attribute("role")!)!
             order.append(role)
             columns[role] = s.attribute("column")!
+            labels[role] = s.attribute("label")!
             if role == .reviewed {
                 if let n = s.attribute("note") { note = n } else { problem("评分表的 reviewed 分数列需要 note（核定分替代核算分数时其说明的名称）", s) }
+                if let l = s.attribute("adjusted-label") { adjusted = l } else { problem("评分表的 reviewed 分数列需要 adjusted-label（核定分替代核算分数时的标注）", s) }
+            }
+            if role == .selfScored {
+                if let l = s.attribute("own-label") { own = l } else { problem("评分表的 self 分数列需要 own-label（乡镇自己的打分表上自评条目的标注）", s) }
+                if let l = s.attribute("missing-label") { missing = l } else { problem("评分表的 self 分数列需要 missing-label（乡镇自己的打分表上未自评的人工条目的标注）", s) }
             }
         }
         let missingRoles = ScoreRole.allCases.filter { columns[$0] == nil }
@@ -449,7 +482,8 @@ private struct SchemeReader {
         }
         let assessment = AssessmentColumns(sheet: a.attribute("sheet")!, year: a.attribute("year")!, item: a.attribute("item")!,
                                            remark: a.attribute("remark")!, evidence: a.attribute("evidence")!, order: order, columns: columns,
-                                           reviewedNote: note)
+                                           reviewedNote: note, label: a.attribute("label")!, labels: labels, adjustedLabel: adjusted,
+                                           ownLabel: own, missingLabel: missing)
         if let sheet = sheetNamed(assessment.sheet, "评分表 <assessment>", a, sheets: sheets) {
             for (what, column) in [("year", assessment.year), ("item", assessment.item), ("remark", assessment.remark), ("evidence", assessment.evidence)] {
                 columnOf(sheet, column, "评分表的 \(what) 列", a)
@@ -473,12 +507,21 @@ private struct SchemeReader {
                 items.append(RubricItem(number: n, category: c.attribute("id")!, area: i.attribute("area") ?? "",
                                         declared: decimal(i, "declared"), cap: decimal(i, "cap"), criteria: criteria, line: i.line))
             }
-            categories.append(RubricCategory(id: c.attribute("id")!, name: c.attribute("name")!, declared: decimal(c, "declared")!,
-                                             bonus: c.attribute("bonus") == "true", items: items, line: c.line))
+            var category = RubricCategory(id: c.attribute("id")!, name: c.attribute("name")!, declared: decimal(c, "declared")!,
+                                          bonus: c.attribute("bonus") == "true", items: items, line: c.line)
+            if category.bonus {
+                if let u = c.attribute("unclaimed") { category.unclaimed = u } else { problem("加分类别 \(category.id) 需要 unclaimed（未申报的加分条目在自查打分表中的说明）", c) }
+            }
+            categories.append(category)
         }
         let numbers = categories.flatMap(\.items).map(\.number)
         if numbers != Array(1...max(1, numbers.count)) { problem("评估细则的序号应从 1 起连续编号", r) }
-        return Rubric(clause: r.attribute("clause")!, assessment: assessment, declaredTotal: decimal(r, "declared-total")!, bonusCap: decimal(r, "bonus-cap")!,
-                      categories: categories)
+        var rubric = Rubric(clause: r.attribute("clause")!, assessment: assessment, declaredTotal: decimal(r, "declared-total")!, bonusCap: decimal(r, "bonus-cap")!,
+                            categories: categories)
+        rubric.name = r.attribute("name")!
+        rubric.totalNote = r.attribute("total-note")!
+        // rank-within defaults to city (the schema), as results.csv's 全市名次 says.
+        rubric.rankWithin = r.attribute("rank-within") == "county" ? .county : (r.attribute("rank-within") == "province" ? .province : .city)
+        return rubric
     }
 }

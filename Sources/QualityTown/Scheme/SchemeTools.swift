@@ -26,7 +26,7 @@ public func describeRule(_ rule: Rule, scheme: Scheme) -> String {
     case .flag(let i): return "\(label(i)) 为“是”"
     case .tiers(let i, let tiers): return "\(label(i))：" + tiers.map { "≥\($0.atLeast.plain()) 得 \($0.points.plain())" }.joined(separator: "，")
     case .rank(let i, let tiers, let zero, let within):
-        return "\(label(i)) \(scheme.wholeAreaWord(within))排名：" + tiers.map { "前\($0.upTo)名 \($0.points.plain())分" }.joined(separator: "，") + (zero ? "；为 0 不得分" : "")
+        return "\(label(i)) \(scheme.wholeAreaWord(within))排名：" + tiers.map { "前\($0.upTo)名 \($0.points.plain())分" }.joined(separator: "，") + (zero != nil ? "；为 0 不得分" : "")
     case .perUnit(let terms, _): return terms.map { "\(label($0.indicator)) 每个 \($0.points.plain()) 分" }.joined(separator: "，")
     case .compare(let i, let op, let tier): return "\(label(i)) \(op.symbol) \(scheme.wholeAreaWord(tier))汇总值"
     case .allOf(let rules): return "同时满足：" + rules.map { describeRule($0, scheme: scheme) }.joined(separator: "；")
