@@ -68,7 +68,7 @@ extension TemplateSet {
 
     /// Renders template `name` through `sink` (the page's root element and what is inside it).
     func render<S: MarkupSink>(_ name: String, context: TemplateValue, format: OutputFormat, into sink: S) throws(TemplateError) {
-        guard let root = templates[name]?.root else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
+        guard let root = templates[format][name]?.root else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
         guard case .object(let vars) = context else { throw TemplateError(file: name, line: 0, message: "模板数据必须是对象") }
         var r = TemplateRenderer(set: self, format: format, sink: sink)
         try r.render(root, vars: vars)
@@ -181,7 +181,7 @@ struct TemplateRenderer<S: MarkupSink> {
 
     private mutating func render(_ e: TElement, scope: Int, fills: Fills?, depth: Int, skipEach: Bool) throws(TemplateError) {
         if let whole = e.whole {
-            sink.append(whole[format])
+            sink.append(whole)
             return
         }
         if depth > 200 { throw error(e, "片段嵌套过深（是否循环引用？）") }
@@ -218,7 +218,7 @@ struct TemplateRenderer<S: MarkupSink> {
         }
         // 5. use, insert
         if let u = e.directives.use {
-            guard let fragment = TemplateSet.fragment(in: set.templates, u.file, u.fragment, from: e.file) else {
+            guard let fragment = TemplateSet.fragment(in: set.templates[format], u.file, u.fragment, from: e.file) else {
                 throw error(e, "q:use 引用的片段“\(u.file)#\(u.fragment)”不存在")
             }
             let captured = Fills(pairs: e.fillElements, scope: scope, outer: fills)
@@ -243,7 +243,7 @@ struct TemplateRenderer<S: MarkupSink> {
 
     /// A shared part: its bytes when the sink takes bytes, else its fragment rendered here.
     private mutating func insert(_ part: SharedPart, at e: TElement, depth: Int) throws(TemplateError) {
-        guard let fragment = TemplateSet.fragment(in: set.templates, part.template, part.fragment, from: e.file) else {
+        guard let fragment = TemplateSet.fragment(in: set.templates[format], part.template, part.fragment, from: e.file) else {
             throw error(e, "q:insert 的片段“\(part.template)#\(part.fragment)”不存在")
         }
         if sink.takesWritten {
@@ -258,12 +258,12 @@ struct TemplateRenderer<S: MarkupSink> {
     /// Steps 7–9 and the content, once the element is known to be rendered here.
     private mutating func renderElement(_ e: TElement, scope: Int, fills: Fills?, depth: Int) throws(TemplateError) {
         guard let tags = e.tags else {
-            sink.append(e.whole![format])
+            sink.append(e.whole!)
             return
         }
         let omit = e.directives.omit
         if !omit {
-            sink.start(tags[format])
+            sink.start(tags)
             // 7. attr (set in order; a name set again takes its last place, null or false removes)
             if !e.directives.attr.isEmpty {
                 var attrs: [(String, String)] = []
@@ -289,7 +289,7 @@ struct TemplateRenderer<S: MarkupSink> {
         } else {
             for c in e.content {
                 switch c {
-                case .markup(let m): sink.append(m[format])
+                case .markup(let m): sink.append(m)
                 case .element(let child): try render(child, scope: scope, fills: fills, depth: depth, skipEach: false)
                 }
             }
