@@ -213,6 +213,9 @@ final class TElement: Sendable {
     let content: [TNode]
     /// Descendant elements carrying q:fill (not looking inside nested q:use elements).
     let fillElements: [(String, TElement)]
+    /// No directive of steps 1–6 (remove … slot): the element is written here, with its
+    /// attributes, text or content.
+    let onlyWritten: Bool
 
     init(directives: Directives, file: String, line: Int, whole: PreparedMarkup?, tags: ElementTags?,
          content: [TNode], fills: [(String, TElement)]) {
@@ -223,6 +226,8 @@ final class TElement: Sendable {
         self.tags = tags
         self.content = content
         fillElements = fills
+        onlyWritten = !directives.remove && directives.each == nil && directives.ifExpr == nil && directives.unlessExpr == nil
+            && directives.with.isEmpty && directives.use == nil && directives.insert == nil && directives.slot == nil
     }
 }
 

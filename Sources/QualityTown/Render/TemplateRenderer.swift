@@ -164,16 +164,19 @@ struct TemplateRenderer<S: MarkupSink> {
         case .literal(let s): return .text(s)
         case .path(let parts):
             guard var v = lookup(parts[0], scope) else { throw error(e, "未知的名字“\(parts[0])”") }
-            for p in parts.dropFirst() {
+            // By index: a slice of the path, or a for-in loop, counts references of the names.
+            var k = 1
+            while k < parts.count {
                 switch v {
                 case .object:
-                    guard let next = v.member(p) else { throw error(e, "“\(parts.joined(separator: "."))”中没有“\(p)”") }
+                    guard let next = v.member(parts[k]) else { throw error(e, "“\(parts.joined(separator: "."))”中没有“\(parts[k])”") }
                     v = next
                 case .null:
                     return .null
                 default:
-                    throw error(e, "“\(parts.joined(separator: "."))”：“\(p)”之前的值不是对象")
+                    throw error(e, "“\(parts.joined(separator: "."))”：“\(parts[k])”之前的值不是对象")
                 }
+                k += 1
             }
             return v
         }
@@ -182,6 +185,11 @@ struct TemplateRenderer<S: MarkupSink> {
     private mutating func render(_ e: TElement, scope: Int, fills: Fills?, depth: Int, skipEach: Bool) throws(TemplateError) {
         if let whole = e.whole {
             sink.append(whole)
+            return
+        }
+        // Most elements carry none of steps 1–6 (told once, at compile time).
+        if e.onlyWritten {
+            try renderElement(e, scope: scope, fills: fills, depth: depth)
             return
         }
         if depth > 200 { throw error(e, "片段嵌套过深（是否循环引用？）") }
@@ -243,13 +251,18 @@ struct TemplateRenderer<S: MarkupSink> {
 
     /// A shared part: its bytes when the sink takes bytes, else its fragment rendered here.
     private mutating func insert(_ part: SharedPart, at e: TElement, depth: Int) throws(TemplateError) {
-        guard let fragment = TemplateSet.fragment(in: set.templates[format], part.template, part.fragment, from: e.file) else {
-            throw error(e, "q:insert 的片段“\(part.template)#\(part.fragment)”不存在")
+        let (set, format) = (self.set, self.format)
+        func fragment() throws(TemplateError) -> TElement {
+            guard let f = TemplateSet.fragment(in: set.templates[format], part.template, part.fragment, from: e.file) else {
+                throw TemplateError(file: e.file, line: e.line, message: "q:insert 的片段“\(part.template)#\(part.fragment)”不存在")
+            }
+            return f
         }
         if sink.takesWritten {
-            let (set, format) = (self.set, self.format)
-            sink.append(written: try part.bytes(set, format) { () throws(TemplateError) in try set.render(fragment, part: part, format: format) })
+            // The fragment is looked up (by two names) only when the part is first rendered.
+            sink.append(written: try part.bytes(set, format) { () throws(TemplateError) in try set.render(try fragment(), part: part, format: format) })
         } else {
+            let fragment = try fragment()
             frames.append(Frame(parent: -1, vars: part.context, name: "", value: .null, index: 0, count: 0))
             try render(fragment, scope: frames.count - 1, fills: nil, depth: depth + 1, skipEach: false)
         }
@@ -287,11 +300,15 @@ struct TemplateRenderer<S: MarkupSink> {
             default: throw error(e, "q:text 的值不是文字")
             }
         } else {
-            for c in e.content {
-                switch c {
+            // By index: a for-in loop retains and releases each node it passes.
+            let content = e.content
+            var i = 0
+            while i < content.count {
+                switch content[i] {
                 case .markup(let m): sink.append(m)
                 case .element(let child): try render(child, scope: scope, fills: fills, depth: depth, skipEach: false)
                 }
+                i += 1
             }
         }
         if !omit { sink.end() }
