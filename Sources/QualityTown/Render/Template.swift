@@ -195,24 +195,29 @@ struct PerFormat<T: Sendable>: Sendable {
 
 /// A compiled element's content: runs of prepared markup between the elements rendered.
 enum TNode: Sendable {
-    case markup(PerFormat<PreparedMarkup>)
+    case markup(PreparedMarkup)
     case element(TElement)
 }
 
-/// A compiled element: its directives, and what libxml2 writes of it.
+/// A compiled element of one output format: its directives, and what libxml2 writes of it.
+/// Each format has its own tree, so a page's walk reads one reference per node (choosing the
+/// format per node copied both formats' pieces, counting references of each).
 final class TElement: Sendable {
     let directives: Directives
     let file: String
     let line: Int
     /// With no directive in its subtree: the whole element as prepared markup.
-    let whole: PerFormat<PreparedMarkup>?
+    let whole: PreparedMarkup?
     /// Otherwise: its tags (the attributes it always has) and its content.
-    let tags: PerFormat<ElementTags>?
+    let tags: ElementTags?
     let content: [TNode]
     /// Descendant elements carrying q:fill (not looking inside nested q:use elements).
     let fillElements: [(String, TElement)]
+    /// No directive of steps 1–6 (remove … slot): the element is written here, with its
+    /// attributes, text or content.
+    let onlyWritten: Bool
 
-    init(directives: Directives, file: String, line: Int, whole: PerFormat<PreparedMarkup>?, tags: PerFormat<ElementTags>?,
+    init(directives: Directives, file: String, line: Int, whole: PreparedMarkup?, tags: ElementTags?,
          content: [TNode], fills: [(String, TElement)]) {
         self.directives = directives
         self.file = file
@@ -221,6 +226,8 @@ final class TElement: Sendable {
         self.tags = tags
         self.content = content
         fillElements = fills
+        onlyWritten = !directives.remove && directives.each == nil && directives.ifExpr == nil && directives.unlessExpr == nil
+            && directives.with.isEmpty && directives.use == nil && directives.insert == nil && directives.slot == nil
     }
 }
 
@@ -235,7 +242,8 @@ struct CompiledTemplate: Sendable {
 
 /// A set of compiled templates, loaded once and shared by every render (immutable, Sendable).
 public final class TemplateSet: Sendable {
-    let templates: [String: CompiledTemplate]
+    /// Per format, the compiled templates by file name.
+    let templates: PerFormat<[String: CompiledTemplate]>
     /// The prepared markup's trees (kept for the pieces that point into them) and, per format,
     /// what libxml2 writes around a page's root.
     private let markup: PerFormat<MarkupDocument>
@@ -266,22 +274,23 @@ public final class TemplateSet: Sendable {
 
     private init(bytes sources: [String: [UInt8]]) throws(TemplateError) {
         let docs = PerFormat(html: MarkupDocument(format: .html), xhtml: MarkupDocument(format: .xhtml))
-        var compiled: [String: CompiledTemplate] = [:]
+        var html: [String: CompiledTemplate] = [:], xhtml: [String: CompiledTemplate] = [:]
         for (name, bytes) in sources.sorted(by: { $0.key < $1.key }) {
-            compiled[name] = try TemplateSet.compile(bytes, file: name, into: docs)
+            let c = try TemplateSet.compile(bytes, file: name, into: docs)
+            (html[name], xhtml[name]) = (c.html, c.xhtml)
         }
-        try TemplateSet.checkReferences(compiled)
-        templates = compiled
+        try TemplateSet.checkReferences(html)
+        templates = PerFormat(html: html, xhtml: xhtml)
         markup = docs
         frames = PerFormat(html: docs.html.documentFrame(), xhtml: docs.xhtml.documentFrame())
     }
 
     /// Template names.
-    public var names: [String] { templates.keys.sorted() }
+    public var names: [String] { templates.html.keys.sorted() }
 
     /// Parses with libxml2 (no network, no entity substitution; blank texts are kept, as
     /// libxml2 keeps them unless asked not to: they are the page's layout).
-    static func compile(_ bytes: [UInt8], file: String, into docs: PerFormat<MarkupDocument>) throws(TemplateError) -> CompiledTemplate {
+    static func compile(_ bytes: [UInt8], file: String, into docs: PerFormat<MarkupDocument>) throws(TemplateError) -> PerFormat<CompiledTemplate> {
         let (doc, messages) = XMLDocument.parseXML(bytes, name: file)
         guard let doc, let root = doc.root else {
             let m = messages.first { $0.level != .warning } ?? messages.first
@@ -290,15 +299,17 @@ public final class TemplateSet: Sendable {
         if doc.declaresEntities || doc.referencesExternalDTD {
             throw TemplateError(file: file, line: 1, message: "模板不能声明实体或引用外部 DTD（只允许 <!DOCTYPE html>）")
         }
-        var fragments: [String: TElement] = [:]
+        var fragments: (html: [String: TElement], xhtml: [String: TElement]) = ([:], [:])
         let compiledRoot = try compileElement(root, file: file, parentNamespace: nil, docs: docs, parents: nil, fragments: &fragments).element
-        return CompiledTemplate(file: file, root: compiledRoot, fragments: fragments)
+        return PerFormat(html: CompiledTemplate(file: file, root: compiledRoot.html, fragments: fragments.html),
+                         xhtml: CompiledTemplate(file: file, root: compiledRoot.xhtml, fragments: fragments.xhtml))
     }
 
     /// Compiles an element and builds its output nodes (under `parents`, one per format).
     private static func compileElement(_ e: XMLElement, file: String, parentNamespace: String?, docs: PerFormat<MarkupDocument>,
-                                       parents: PerFormat<MarkupNode>?, fragments: inout [String: TElement])
-        throws(TemplateError) -> (element: TElement, nodes: PerFormat<MarkupNode>) {
+                                       parents: PerFormat<MarkupNode>?,
+                                       fragments: inout (html: [String: TElement], xhtml: [String: TElement]))
+        throws(TemplateError) -> (element: PerFormat<TElement>, nodes: PerFormat<MarkupNode>) {
         var d = Directives()
         var attrs: [(String, String)] = []
         let line = e.line
@@ -355,7 +366,7 @@ public final class TemplateSet: Sendable {
             return n
         }
         let nodes = PerFormat(html: node(docs.html, parents?.html), xhtml: node(docs.xhtml, parents?.xhtml))
-        var children: [TElement] = []
+        var children: [PerFormat<TElement>] = []
         for c in e.children {
             switch c.kind {
             case .element:
@@ -371,35 +382,44 @@ public final class TemplateSet: Sendable {
             }
         }
         let keepsOpen = namespace == XMLNamespaceURI.xhtml && !xhtmlVoidElements.contains(e.name)
-        let element: TElement
-        if d.none && children.allSatisfy({ $0.whole != nil }) {
+        let element: PerFormat<TElement>
+        let (htmlChildren, xhtmlChildren) = (children.map(\.html), children.map(\.xhtml))
+        if d.none && children.allSatisfy({ $0.html.whole != nil }) {
             if keepsOpen { docs.xhtml.keepOpen(nodes.xhtml) }
-            element = TElement(directives: d, file: file, line: line,
-                               whole: PerFormat(html: docs.html.prepared([nodes.html]), xhtml: docs.xhtml.prepared([nodes.xhtml])),
-                               tags: nil, content: [], fills: TemplateSet.fills(of: children))
+            element = PerFormat(
+                html: TElement(directives: d, file: file, line: line, whole: docs.html.prepared([nodes.html]),
+                               tags: nil, content: [], fills: TemplateSet.fills(of: htmlChildren)),
+                xhtml: TElement(directives: d, file: file, line: line, whole: docs.xhtml.prepared([nodes.xhtml]),
+                                tags: nil, content: [], fills: TemplateSet.fills(of: xhtmlChildren)))
         } else {
-            let tags = PerFormat(html: docs.html.tags(nodes.html, keepsOpen: false), xhtml: docs.xhtml.tags(nodes.xhtml, keepsOpen: keepsOpen))
-            element = TElement(directives: d, file: file, line: line, whole: nil, tags: tags,
-                               content: content(docs, nodes, children), fills: TemplateSet.fills(of: children))
+            let content = content(docs, nodes, children)
+            element = PerFormat(
+                html: TElement(directives: d, file: file, line: line, whole: nil, tags: docs.html.tags(nodes.html, keepsOpen: false),
+                               content: content.html, fills: TemplateSet.fills(of: htmlChildren)),
+                xhtml: TElement(directives: d, file: file, line: line, whole: nil, tags: docs.xhtml.tags(nodes.xhtml, keepsOpen: keepsOpen),
+                                content: content.xhtml, fills: TemplateSet.fills(of: xhtmlChildren)))
         }
         if let f = d.fragment {
-            if fragments[f] != nil { throw fail("片段“\(f)”在本文件中定义了两次") }
-            fragments[f] = element
+            if fragments.html[f] != nil { throw fail("片段“\(f)”在本文件中定义了两次") }
+            fragments.html[f] = element.html
+            fragments.xhtml[f] = element.xhtml
         }
         return (element, nodes)
     }
 
     /// An element's content: its output children in order, runs of texts and elements written
     /// whole made prepared markup, the compiled elements rendered in between.
-    private static func content(_ docs: PerFormat<MarkupDocument>, _ nodes: PerFormat<MarkupNode>, _ children: [TElement]) -> [TNode] {
+    private static func content(_ docs: PerFormat<MarkupDocument>, _ nodes: PerFormat<MarkupNode>,
+                                _ children: [PerFormat<TElement>]) -> (html: [TNode], xhtml: [TNode]) {
         let html = docs.html.children(nodes.html), xhtml = docs.xhtml.children(nodes.xhtml)
         precondition(html.count == xhtml.count, "the two formats' trees differ")
-        var out: [TNode] = []
+        var out: (html: [TNode], xhtml: [TNode]) = ([], [])
         var run: [Int] = []
         var next = 0
         func flush() {
             guard !run.isEmpty else { return }
-            out.append(.markup(PerFormat(html: docs.html.prepared(run.map { html[$0] }), xhtml: docs.xhtml.prepared(run.map { xhtml[$0] }))))
+            out.html.append(.markup(docs.html.prepared(run.map { html[$0] })))
+            out.xhtml.append(.markup(docs.xhtml.prepared(run.map { xhtml[$0] })))
             run = []
         }
         for k in html.indices {
@@ -409,11 +429,12 @@ public final class TemplateSet: Sendable {
             }
             let child = children[next]
             next += 1
-            if child.whole != nil {
+            if child.html.whole != nil {
                 run.append(k)
             } else {
                 flush()
-                out.append(.element(child))
+                out.html.append(.element(child.html))
+                out.xhtml.append(.element(child.xhtml))
             }
         }
         flush()

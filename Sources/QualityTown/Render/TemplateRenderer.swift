@@ -68,7 +68,7 @@ extension TemplateSet {
 
     /// Renders template `name` through `sink` (the page's root element and what is inside it).
     func render<S: MarkupSink>(_ name: String, context: TemplateValue, format: OutputFormat, into sink: S) throws(TemplateError) {
-        guard let root = templates[name]?.root else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
+        guard let root = templates[format][name]?.root else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
         guard case .object(let vars) = context else { throw TemplateError(file: name, line: 0, message: "模板数据必须是对象") }
         var r = TemplateRenderer(set: self, format: format, sink: sink)
         try r.render(root, vars: vars)
@@ -164,16 +164,19 @@ struct TemplateRenderer<S: MarkupSink> {
         case .literal(let s): return .text(s)
         case .path(let parts):
             guard var v = lookup(parts[0], scope) else { throw error(e, "未知的名字“\(parts[0])”") }
-            for p in parts.dropFirst() {
+            // By index: a slice of the path, or a for-in loop, counts references of the names.
+            var k = 1
+            while k < parts.count {
                 switch v {
                 case .object:
-                    guard let next = v.member(p) else { throw error(e, "“\(parts.joined(separator: "."))”中没有“\(p)”") }
+                    guard let next = v.member(parts[k]) else { throw error(e, "“\(parts.joined(separator: "."))”中没有“\(parts[k])”") }
                     v = next
                 case .null:
                     return .null
                 default:
-                    throw error(e, "“\(parts.joined(separator: "."))”：“\(p)”之前的值不是对象")
+                    throw error(e, "“\(parts.joined(separator: "."))”：“\(parts[k])”之前的值不是对象")
                 }
+                k += 1
             }
             return v
         }
@@ -181,7 +184,12 @@ struct TemplateRenderer<S: MarkupSink> {
 
     private mutating func render(_ e: TElement, scope: Int, fills: Fills?, depth: Int, skipEach: Bool) throws(TemplateError) {
         if let whole = e.whole {
-            sink.append(whole[format])
+            sink.append(whole)
+            return
+        }
+        // Most elements carry none of steps 1–6 (told once, at compile time).
+        if e.onlyWritten {
+            try renderElement(e, scope: scope, fills: fills, depth: depth)
             return
         }
         if depth > 200 { throw error(e, "片段嵌套过深（是否循环引用？）") }
@@ -218,7 +226,7 @@ struct TemplateRenderer<S: MarkupSink> {
         }
         // 5. use, insert
         if let u = e.directives.use {
-            guard let fragment = TemplateSet.fragment(in: set.templates, u.file, u.fragment, from: e.file) else {
+            guard let fragment = TemplateSet.fragment(in: set.templates[format], u.file, u.fragment, from: e.file) else {
                 throw error(e, "q:use 引用的片段“\(u.file)#\(u.fragment)”不存在")
             }
             let captured = Fills(pairs: e.fillElements, scope: scope, outer: fills)
@@ -243,13 +251,18 @@ struct TemplateRenderer<S: MarkupSink> {
 
     /// A shared part: its bytes when the sink takes bytes, else its fragment rendered here.
     private mutating func insert(_ part: SharedPart, at e: TElement, depth: Int) throws(TemplateError) {
-        guard let fragment = TemplateSet.fragment(in: set.templates, part.template, part.fragment, from: e.file) else {
-            throw error(e, "q:insert 的片段“\(part.template)#\(part.fragment)”不存在")
+        let (set, format) = (self.set, self.format)
+        func fragment() throws(TemplateError) -> TElement {
+            guard let f = TemplateSet.fragment(in: set.templates[format], part.template, part.fragment, from: e.file) else {
+                throw TemplateError(file: e.file, line: e.line, message: "q:insert 的片段“\(part.template)#\(part.fragment)”不存在")
+            }
+            return f
         }
         if sink.takesWritten {
-            let (set, format) = (self.set, self.format)
-            sink.append(written: try part.bytes(set, format) { () throws(TemplateError) in try set.render(fragment, part: part, format: format) })
+            // The fragment is looked up (by two names) only when the part is first rendered.
+            sink.append(written: try part.bytes(set, format) { () throws(TemplateError) in try set.render(try fragment(), part: part, format: format) })
         } else {
+            let fragment = try fragment()
             frames.append(Frame(parent: -1, vars: part.context, name: "", value: .null, index: 0, count: 0))
             try render(fragment, scope: frames.count - 1, fills: nil, depth: depth + 1, skipEach: false)
         }
@@ -258,12 +271,12 @@ struct TemplateRenderer<S: MarkupSink> {
     /// Steps 7–9 and the content, once the element is known to be rendered here.
     private mutating func renderElement(_ e: TElement, scope: Int, fills: Fills?, depth: Int) throws(TemplateError) {
         guard let tags = e.tags else {
-            sink.append(e.whole![format])
+            sink.append(e.whole!)
             return
         }
         let omit = e.directives.omit
         if !omit {
-            sink.start(tags[format])
+            sink.start(tags)
             // 7. attr (set in order; a name set again takes its last place, null or false removes)
             if !e.directives.attr.isEmpty {
                 var attrs: [(String, String)] = []
@@ -287,11 +300,15 @@ struct TemplateRenderer<S: MarkupSink> {
             default: throw error(e, "q:text 的值不是文字")
             }
         } else {
-            for c in e.content {
-                switch c {
-                case .markup(let m): sink.append(m[format])
+            // By index: a for-in loop retains and releases each node it passes.
+            let content = e.content
+            var i = 0
+            while i < content.count {
+                switch content[i] {
+                case .markup(let m): sink.append(m)
                 case .element(let child): try render(child, scope: scope, fills: fills, depth: depth, skipEach: false)
                 }
+                i += 1
             }
         }
         if !omit { sink.end() }

@@ -25,9 +25,47 @@ final class MarkupWriter: MarkupSink {
         var tagOpen = true
     }
 
-    private var open: [Open] = []
-    /// Elements inside one whose children libxml2 does not write (nothing of them is written).
-    private var dropped = 0
+    /// What is open while a page is written. One stored property, reached once per call: each
+    /// access to a class's stored `var` is an exclusivity check at run time, and the walk makes
+    /// several calls per element.
+    private struct State {
+        var open: [Open] = []
+        /// Elements inside one whose children libxml2 does not write (nothing of them is written).
+        var dropped = 0
+
+        /// Before a child of the innermost element: closes its start tag; false when the child
+        /// is not written.
+        mutating func child(_ out: xmlOutputBufferPtr) -> Bool {
+            guard dropped == 0 else { return false }
+            guard let last = open.indices.last else { return true }
+            guard open[last].tags.writesChildren else { return false }
+            if open[last].tagOpen {
+                open[last].tagOpen = false
+                MarkupWriter.write(open[last].tags.openEnd, to: out)
+            }
+            return true
+        }
+
+        mutating func start(_ tags: ElementTags, _ out: xmlOutputBufferPtr) {
+            if dropped > 0 || !child(out) {
+                dropped += 1
+                return
+            }
+            MarkupWriter.write(tags.open, to: out)
+            open.append(Open(tags: tags, tagOpen: tags.writesChildren))
+        }
+
+        mutating func end(_ out: xmlOutputBufferPtr) {
+            if dropped > 0 {
+                dropped -= 1
+                return
+            }
+            let e = open.removeLast()
+            MarkupWriter.write(!e.tags.writesChildren || e.tagOpen ? e.tags.empty : e.tags.close, to: out)
+        }
+    }
+
+    private var state = State()
 
     /// A writer for a whole page (`frame`: libxml2's DOCTYPE and what follows the root) or, with
     /// no frame, for a part of one.
@@ -37,54 +75,35 @@ final class MarkupWriter: MarkupSink {
         out = xmlAllocOutputBuffer(nil)!
         scratch = XMLDocument.new(html: format == .html)
         if format == .xhtml { scratch.doc.pointee.encoding = UnsafePointer(xmlStrdup("UTF-8")) }
-        open.reserveCapacity(32)
-        if let frame { write(frame.before) }
+        state.open.reserveCapacity(32)
+        if let frame { MarkupWriter.write(frame.before, to: out) }
     }
 
     deinit { xmlOutputBufferClose(out) }
 
-    private func write(_ bytes: [UInt8]) {
+    private static func write(_ bytes: [UInt8], to out: xmlOutputBufferPtr) {
         bytes.withUnsafeBufferPointer { b in
             guard let p = b.baseAddress, b.count > 0 else { return }
             p.withMemoryRebound(to: CChar.self, capacity: b.count) { _ = xmlOutputBufferWrite(out, Int32(b.count), $0) }
         }
     }
 
-    /// Before a child of the innermost element: closes its start tag; false when the child is
-    /// not written.
-    private func child() -> Bool {
-        guard dropped == 0 else { return false }
-        guard let last = open.indices.last else { return true }
-        guard open[last].tags.writesChildren else { return false }
-        if open[last].tagOpen {
-            open[last].tagOpen = false
-            write(open[last].tags.openEnd)
-        }
-        return true
-    }
-
     func append(_ markup: PreparedMarkup) {
-        if child() { write(markup.bytes) }
+        if state.child(out) { MarkupWriter.write(markup.bytes, to: out) }
     }
 
     var takesWritten: Bool { true }
 
     func append(written: [UInt8]) {
-        if child() { write(written) }
+        if state.child(out) { MarkupWriter.write(written, to: out) }
     }
 
     func start(_ tags: ElementTags) {
-        if dropped > 0 || !child() {
-            dropped += 1
-            return
-        }
-        write(tags.open)
-        open.append(Open(tags: tags))
-        if !tags.writesChildren { open[open.count - 1].tagOpen = false }
+        state.start(tags, out)
     }
 
     func attribute(_ name: String, _ value: String) {
-        guard dropped == 0, let top = open.last else { return }
+        guard state.dropped == 0, let top = state.open.last else { return }
         precondition(top.tagOpen || !top.tags.writesChildren, "an attribute after the element's content")
         let element = scratchElement(top.tags)
         guard let attr = withXMLChars(name, { n in withXMLChars(value) { v in xmlSetProp(element, n, v) } }) else { return }
@@ -93,11 +112,11 @@ final class MarkupWriter: MarkupSink {
     }
 
     func text(_ value: String) {
-        guard !value.isEmpty, child(), let top = open.last else { return }
+        guard !value.isEmpty, state.child(out), let top = state.open.last?.tags else { return }
         withXMLChars(value) { v in
             switch format {
             case .html:
-                if top.tags.rawText {
+                if top.rawText {
                     _ = v.withMemoryRebound(to: CChar.self, capacity: 1) { xmlOutputBufferWriteString(out, $0) }
                 } else if let escaped = xmlEncodeEntitiesReentrant(scratch.doc, v) {
                     _ = escaped.withMemoryRebound(to: CChar.self, capacity: 1) { xmlOutputBufferWriteString(out, $0) }
@@ -110,22 +129,13 @@ final class MarkupWriter: MarkupSink {
     }
 
     func end() {
-        if dropped > 0 {
-            dropped -= 1
-            return
-        }
-        let e = open.removeLast()
-        if !e.tags.writesChildren {
-            write(e.tags.empty)
-        } else {
-            write(e.tagOpen ? e.tags.empty : e.tags.close)
-        }
+        state.end(out)
     }
 
     /// The bytes written (the page's, framed, when the writer writes a page).
     func finish() -> [UInt8] {
-        precondition(open.isEmpty && dropped == 0, "a page ended inside an element")
-        if let frame { write(frame.after) }
+        precondition(state.open.isEmpty && state.dropped == 0, "a page ended inside an element")
+        if let frame { MarkupWriter.write(frame.after, to: out) }
         return MarkupDocument.contents(out)
     }
 
