@@ -33,8 +33,7 @@ public final class Site: Sendable {
         guard let sink = sink?(format) else {
             return OutputPage(path: path, bytes: try templates.render(template, context: value, format: format))
         }
-        try templates.render(template, context: value, format: format, into: sink)
-        return OutputPage(path: path, bytes: sink.finish())
+        return OutputPage(path: path, bytes: try templates.render(template, context: value, format: format, into: sink))
     }
 
     /// `index.html`: years, input files, units.

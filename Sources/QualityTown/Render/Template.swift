@@ -246,7 +246,7 @@ public final class TemplateSet: Sendable {
     let templates: PerFormat<[String: CompiledTemplate]>
     /// The prepared markup's trees (kept for the pieces that point into them) and, per format,
     /// what libxml2 writes around a page's root.
-    private let markup: PerFormat<MarkupDocument>
+    let markup: PerFormat<MarkupDocument>
     let frames: PerFormat<(before: [UInt8], after: [UInt8])>
 
     /// Loads every `*.xhtml` in `directories`; a file in an earlier directory hides one of the

@@ -61,25 +61,28 @@ extension TemplateSet {
     /// Renders template `name` with `context` (an object whose keys are the top-level names)
     /// as a page of `format`.
     public func render(_ name: String, context: TemplateValue, format: OutputFormat) throws(TemplateError) -> [UInt8] {
-        let writer = MarkupWriter(format: format, frame: frames[format])
-        try render(name, context: context, format: format, into: writer)
-        return writer.finish()
+        try markup[format].withStore { store throws(TemplateError) in
+            try render(name, context: context, format: format, into: MarkupWriter(format: format, frame: frames[format], store: store))
+        }
     }
 
-    /// Renders template `name` through `sink` (the page's root element and what is inside it).
-    func render<S: MarkupSink>(_ name: String, context: TemplateValue, format: OutputFormat, into sink: S) throws(TemplateError) {
+    /// Renders template `name` through `sink` (the page's root element and what is inside it)
+    /// and returns what the sink made of it.
+    func render<S: MarkupSink>(_ name: String, context: TemplateValue, format: OutputFormat, into sink: S) throws(TemplateError) -> [UInt8] {
         guard let root = templates[format][name]?.root else { throw TemplateError(file: name, line: 0, message: "没有模板 \(name)") }
         guard case .object(let vars) = context else { throw TemplateError(file: name, line: 0, message: "模板数据必须是对象") }
         var r = TemplateRenderer(set: self, format: format, sink: sink)
         try r.render(root, vars: vars)
+        return r.sink.finish()
     }
 
     /// A shared part's fragment, written alone.
     fileprivate func render(_ fragment: TElement, part: SharedPart, format: OutputFormat) throws(TemplateError) -> [UInt8] {
-        let writer = MarkupWriter(format: format, frame: nil)
-        var r = TemplateRenderer(set: self, format: format, sink: writer)
-        try r.render(fragment, vars: part.context)
-        return writer.finish()
+        try markup[format].withStore { store throws(TemplateError) in
+            var r = TemplateRenderer(set: self, format: format, sink: MarkupWriter(format: format, frame: nil, store: store))
+            try r.render(fragment, vars: part.context)
+            return r.sink.finish()
+        }
     }
 }
 
@@ -106,7 +109,7 @@ private final class Fills {
 struct TemplateRenderer<S: MarkupSink> {
     let set: TemplateSet
     let format: OutputFormat
-    let sink: S
+    var sink: S
     private var frames: [Frame] = []
 
     /// Names visible at a point of the page: a table of names (the page's top level, q:with) or

@@ -42,34 +42,47 @@ struct MarkupNode: @unchecked Sendable {
 /// What a page is written through, in document order: prepared markup and values only, so a
 /// value can only ever be text or an attribute's text. `MarkupWriter` writes bytes; a sink that
 /// builds a libxml2 tree of the same calls is the reference it is tested against.
-protocol MarkupSink: AnyObject {
+protocol MarkupSink {
     /// Whole nodes prepared beforehand (a run of siblings).
-    func append(_ markup: PreparedMarkup)
+    mutating func append(_ markup: PreparedMarkup)
     /// Starts an element whose attributes (`attribute`, first) or content follow, until `end`.
-    func start(_ tags: ElementTags)
+    mutating func start(_ tags: ElementTags)
     /// An attribute of the element just started, set as `xmlSetProp` sets it.
-    func attribute(_ name: String, _ value: String)
+    mutating func attribute(_ name: String, _ value: String)
     /// A text node's content (an empty one makes no node).
-    func text(_ value: String)
+    mutating func text(_ value: String)
     /// Ends the innermost started element.
-    func end()
+    mutating func end()
     /// Whether the sink takes markup a `MarkupWriter` of its format wrote (a tree does not: it
     /// is given the same nodes instead).
     var takesWritten: Bool { get }
     /// Markup a `MarkupWriter` of this format wrote (a shared part).
-    func append(written: [UInt8])
+    mutating func append(written: [UInt8])
     /// The page's bytes, once it is complete (called once).
-    func finish() -> [UInt8]
+    mutating func finish() -> [UInt8]
+}
+
+/// Where bytes libxml2 wrote are kept in their document's store (`MarkupDocument.withStore`):
+/// a page copies them from there, so writing a piece counts no reference.
+struct StoredBytes: Sendable {
+    let start: Int
+    let count: Int
+
+    /// The bytes in `store`.
+    @inline(__always)
+    func of(_ store: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: store[start..<(start + count)])
+    }
 }
 
 /// Nodes prepared beforehand: the bytes libxml2 writes for them, formatting off. (A class:
 /// pages pass it by one reference.)
 final class PreparedMarkup: Sendable {
-    let bytes: [UInt8]
+    let bytes: StoredBytes
     /// The nodes (for a sink that copies them into a tree).
     let nodes: [MarkupNode]
 
-    init(bytes: [UInt8], nodes: [MarkupNode]) {
+    init(bytes: StoredBytes, nodes: [MarkupNode]) {
         self.bytes = bytes
         self.nodes = nodes
     }
@@ -86,13 +99,13 @@ final class ElementTags: Sendable {
     /// some by the element's name: `name` on `a`).
     let name: String
     /// From `<` through the prepared attributes.
-    let open: [UInt8]
+    let open: StoredBytes
     /// After the attributes, when content follows (`>`).
-    let openEnd: [UInt8]
+    let openEnd: StoredBytes
     /// After the content.
-    let close: [UInt8]
+    let close: StoredBytes
     /// After the attributes, when no child is written (`></td>`, `>`, `/>`).
-    let empty: [UInt8]
+    let empty: StoredBytes
     /// libxml2 writes the element's children (not so for HTML's void elements).
     let writesChildren: Bool
     /// libxml2 writes the element's text as it is (HTML's script and style).
@@ -100,7 +113,7 @@ final class ElementTags: Sendable {
     /// An empty element gets an empty text child (XHTML: `<td></td>`, never `<td/>`).
     let keepsOpen: Bool
 
-    init(node: MarkupNode, name: String, open: [UInt8], openEnd: [UInt8], close: [UInt8], empty: [UInt8],
+    init(node: MarkupNode, name: String, open: StoredBytes, openEnd: StoredBytes, close: StoredBytes, empty: StoredBytes,
          writesChildren: Bool, rawText: Bool, keepsOpen: Bool) {
         (self.node, self.name, self.open, self.openEnd, self.close, self.empty) = (node, name, open, openEnd, close, empty)
         (self.writesChildren, self.rawText, self.keepsOpen) = (writesChildren, rawText, keepsOpen)
@@ -122,6 +135,20 @@ final class MarkupDocument: @unchecked Sendable {
     let format: OutputFormat
     private let document: XMLDocument
     private var doc: xmlDocPtr { document.doc }
+    /// The bytes of every prepared piece, one after another (written while templates compile).
+    private var store: [UInt8] = []
+
+    /// Runs `body` with the store the prepared pieces' `StoredBytes` point into.
+    func withStore<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try store.withUnsafeBufferPointer(body)
+    }
+
+    /// Keeps `bytes` in the store.
+    private func stored(_ bytes: some Collection<UInt8>) -> StoredBytes {
+        let start = store.count
+        store.append(contentsOf: bytes)
+        return StoredBytes(start: start, count: bytes.count)
+    }
 
     init(format: OutputFormat) {
         self.format = format
@@ -172,7 +199,7 @@ final class MarkupDocument: @unchecked Sendable {
 
     /// Nodes as prepared markup.
     func prepared(_ nodes: [MarkupNode]) -> PreparedMarkup {
-        PreparedMarkup(bytes: nodes.flatMap { serialize($0.node) }, nodes: nodes)
+        PreparedMarkup(bytes: stored(nodes.flatMap { serialize($0.node) }), nodes: nodes)
     }
 
     /// The tags of `element` with the attributes it has (those given later are not set on it).
@@ -199,10 +226,10 @@ final class MarkupDocument: @unchecked Sendable {
         let open = Array(fullBytes[..<b])
         let afterAttrs = Array(fullBytes[(b + attrBytes.count)...])
         let t = find(textBytes, in: afterAttrs)
-        return ElementTags(node: MarkupNode(node: shallow), name: String(cNamed: element.node.pointee.name), open: open,
-                           openEnd: t.map { Array(afterAttrs[..<$0]) } ?? afterAttrs,
-                           close: t.map { Array(afterAttrs[($0 + textBytes.count)...]) } ?? [],
-                           empty: Array(emptyBytes[(a + attrBytes.count)...]),
+        return ElementTags(node: MarkupNode(node: shallow), name: String(cNamed: element.node.pointee.name), open: stored(open),
+                           openEnd: stored(t.map { Array(afterAttrs[..<$0]) } ?? afterAttrs),
+                           close: stored(t.map { Array(afterAttrs[($0 + textBytes.count)...]) } ?? []),
+                           empty: stored(emptyBytes[(a + attrBytes.count)...]),
                            writesChildren: t != nil, rawText: textBytes == Array(markerText.utf8), keepsOpen: keepsOpen)
     }
 

@@ -9,143 +9,207 @@ internal import CLibXML2
 /// - attributes: the attribute node, set by `xmlSetProp` on an element of the same name,
 ///   written by the serialiser itself (so HTML's URI escaping of href/src/action/`name` on `a`
 ///   and its boolean attributes are libxml2's).
-/// The bytes go into a libxml2 output buffer, which those functions write into. Owned; freed in
-/// deinit. One writer per page: it is not shared between threads.
-final class MarkupWriter: MarkupSink {
+/// The page's bytes go into a libxml2 buffer (`xmlBufferAdd`). The writer is a value, so the
+/// walk's many calls reach its state without the run-time exclusivity check a class's stored
+/// `var` costs on each access; prepared pieces are copied from their document's store, lent for
+/// the writer's life (`MarkupDocument.withStore`), and the elements open are kept as the bytes
+/// they end with: writing a piece counts no reference. One writer per page: it is not shared
+/// between threads.
+struct MarkupWriter: MarkupSink {
     let format: OutputFormat
-    private let out: xmlOutputBufferPtr
-    /// Documents the values are escaped for, and an element per name to set attributes on.
-    private let scratch: XMLDocument
-    private var scratchElements: [ObjectIdentifier: xmlNodePtr] = [:]
+    /// The prepared pieces' bytes (valid while the writer is used: see `init`).
+    private let store: UnsafeBufferPointer<UInt8>
+    /// The page's buffer, and what libxml2 writes values with.
+    private let escaper: ValueEscaper
+    private var page: xmlBufferPtr { escaper.page }
     private let frame: (before: [UInt8], after: [UInt8])?
+    /// What is open: the elements being written, innermost last.
+    private var open: [Open] = []
+    /// Elements inside one whose children libxml2 does not write (nothing of them is written).
+    private var dropped = 0
 
-    /// An element being written: its tags, and whether its start tag is still open (no child yet).
+    /// An element being written: what its tags end with, and whether its start tag is still
+    /// open (no child yet). The tags themselves are not retained: the template set that owns
+    /// them outlives the page.
     private struct Open {
-        let tags: ElementTags
-        var tagOpen = true
+        let tags: Unmanaged<ElementTags>
+        let openEnd: StoredBytes
+        let close: StoredBytes
+        let empty: StoredBytes
+        let writesChildren: Bool
+        let rawText: Bool
+        var tagOpen: Bool
     }
-
-    /// What is open while a page is written. One stored property, reached once per call: each
-    /// access to a class's stored `var` is an exclusivity check at run time, and the walk makes
-    /// several calls per element.
-    private struct State {
-        var open: [Open] = []
-        /// Elements inside one whose children libxml2 does not write (nothing of them is written).
-        var dropped = 0
-
-        /// Before a child of the innermost element: closes its start tag; false when the child
-        /// is not written.
-        mutating func child(_ out: xmlOutputBufferPtr) -> Bool {
-            guard dropped == 0 else { return false }
-            guard let last = open.indices.last else { return true }
-            guard open[last].tags.writesChildren else { return false }
-            if open[last].tagOpen {
-                open[last].tagOpen = false
-                MarkupWriter.write(open[last].tags.openEnd, to: out)
-            }
-            return true
-        }
-
-        mutating func start(_ tags: ElementTags, _ out: xmlOutputBufferPtr) {
-            if dropped > 0 || !child(out) {
-                dropped += 1
-                return
-            }
-            MarkupWriter.write(tags.open, to: out)
-            open.append(Open(tags: tags, tagOpen: tags.writesChildren))
-        }
-
-        mutating func end(_ out: xmlOutputBufferPtr) {
-            if dropped > 0 {
-                dropped -= 1
-                return
-            }
-            let e = open.removeLast()
-            MarkupWriter.write(!e.tags.writesChildren || e.tagOpen ? e.tags.empty : e.tags.close, to: out)
-        }
-    }
-
-    private var state = State()
 
     /// A writer for a whole page (`frame`: libxml2's DOCTYPE and what follows the root) or, with
-    /// no frame, for a part of one.
-    init(format: OutputFormat, frame: (before: [UInt8], after: [UInt8])?) {
+    /// no frame, for a part of one, copying prepared pieces from `store` (the document's store,
+    /// lent by `MarkupDocument.withStore` for as long as the writer is used).
+    init(format: OutputFormat, frame: (before: [UInt8], after: [UInt8])?, store: UnsafeBufferPointer<UInt8>) {
         self.format = format
         self.frame = frame
-        out = xmlAllocOutputBuffer(nil)!
-        scratch = XMLDocument.new(html: format == .html)
-        if format == .xhtml { scratch.doc.pointee.encoding = UnsafePointer(xmlStrdup("UTF-8")) }
-        state.open.reserveCapacity(32)
-        if let frame { MarkupWriter.write(frame.before, to: out) }
+        self.store = store
+        escaper = ValueEscaper(format: format)
+        open.reserveCapacity(32)
+        if let frame { escaper.add(frame.before) }
     }
 
-    deinit { xmlOutputBufferClose(out) }
+    @inline(__always)
+    private func add(_ bytes: StoredBytes) {
+        let b = bytes.of(store)
+        if let p = b.baseAddress { xmlBufferAdd(page, p, Int32(b.count)) }
+    }
 
-    private static func write(_ bytes: [UInt8], to out: xmlOutputBufferPtr) {
-        bytes.withUnsafeBufferPointer { b in
-            guard let p = b.baseAddress, b.count > 0 else { return }
-            p.withMemoryRebound(to: CChar.self, capacity: b.count) { _ = xmlOutputBufferWrite(out, Int32(b.count), $0) }
+    /// Before a child of the innermost element: closes its start tag; false when the child is
+    /// not written.
+    private mutating func child() -> Bool {
+        guard dropped == 0 else { return false }
+        guard let last = open.indices.last else { return true }
+        guard open[last].writesChildren else { return false }
+        if open[last].tagOpen {
+            open[last].tagOpen = false
+            add(open[last].openEnd)
         }
+        return true
     }
 
-    func append(_ markup: PreparedMarkup) {
-        if state.child(out) { MarkupWriter.write(markup.bytes, to: out) }
+    mutating func append(_ markup: PreparedMarkup) {
+        if child() { add(markup.bytes) }
     }
 
     var takesWritten: Bool { true }
 
-    func append(written: [UInt8]) {
-        if state.child(out) { MarkupWriter.write(written, to: out) }
+    mutating func append(written: [UInt8]) {
+        if child() { escaper.add(written) }
     }
 
-    func start(_ tags: ElementTags) {
-        state.start(tags, out)
-    }
-
-    func attribute(_ name: String, _ value: String) {
-        guard state.dropped == 0, let top = state.open.last else { return }
-        precondition(top.tagOpen || !top.tags.writesChildren, "an attribute after the element's content")
-        let element = scratchElement(top.tags)
-        guard let attr = withXMLChars(name, { n in withXMLChars(value) { v in xmlSetProp(element, n, v) } }) else { return }
-        MarkupDocument.write(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self), of: scratch.doc, format: format, to: out)
-        xmlRemoveProp(attr)
-    }
-
-    func text(_ value: String) {
-        guard !value.isEmpty, state.child(out), let top = state.open.last?.tags else { return }
-        withXMLChars(value) { v in
-            switch format {
-            case .html:
-                if top.rawText {
-                    _ = v.withMemoryRebound(to: CChar.self, capacity: 1) { xmlOutputBufferWriteString(out, $0) }
-                } else if let escaped = xmlEncodeEntitiesReentrant(scratch.doc, v) {
-                    _ = escaped.withMemoryRebound(to: CChar.self, capacity: 1) { xmlOutputBufferWriteString(out, $0) }
-                    qtown_xml_free(escaped)
-                }
-            case .xhtml:
-                _ = xmlOutputBufferWriteEscape(out, v, nil)
-            }
+    mutating func start(_ tags: ElementTags) {
+        if dropped > 0 || !child() {
+            dropped += 1
+            return
         }
+        add(tags.open)
+        open.append(Open(tags: Unmanaged.passUnretained(tags), openEnd: tags.openEnd, close: tags.close, empty: tags.empty,
+                         writesChildren: tags.writesChildren, rawText: tags.rawText, tagOpen: tags.writesChildren))
     }
 
-    func end() {
-        state.end(out)
+    mutating func attribute(_ name: String, _ value: String) {
+        guard dropped == 0, let top = open.last else { return }
+        precondition(top.tagOpen || !top.writesChildren, "an attribute after the element's content")
+        escaper.attribute(name, value, of: top.tags.takeUnretainedValue())
+    }
+
+    mutating func text(_ value: String) {
+        guard !value.isEmpty, child(), let top = open.last else { return }
+        escaper.text(value, raw: top.rawText)
+    }
+
+    mutating func end() {
+        if dropped > 0 {
+            dropped -= 1
+            return
+        }
+        let e = open.removeLast()
+        add(!e.writesChildren || e.tagOpen ? e.empty : e.close)
     }
 
     /// The bytes written (the page's, framed, when the writer writes a page).
-    func finish() -> [UInt8] {
-        precondition(state.open.isEmpty && state.dropped == 0, "a page ended inside an element")
-        if let frame { MarkupWriter.write(frame.after, to: out) }
-        return MarkupDocument.contents(out)
+    mutating func finish() -> [UInt8] {
+        precondition(open.isEmpty && dropped == 0, "a page ended inside an element")
+        if let frame { escaper.add(frame.after) }
+        guard let content = xmlBufferContent(page) else { return [] }
+        return Array(UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(page))))
+    }
+}
+
+/// One writer's libxml2 objects: the page's buffer, and what values are escaped with — a
+/// scratch document of the page's format (its encoding set as the page serialisers set it), an
+/// element of the same name per element that gets attributes, and an output buffer the
+/// serialiser writes into, whose new bytes are added to the page after each value. Owned; freed
+/// in deinit.
+private final class ValueEscaper {
+    let format: OutputFormat
+    /// The page (doubling as it grows).
+    let page: xmlBufferPtr
+    private let scratch: XMLDocument
+    private let out: xmlOutputBufferPtr
+    /// Per element, its attributes by name: each made once by `xmlSetProp`, then given each
+    /// value as its text node's content.
+    private var attributes: [ObjectIdentifier: [(name: String, attr: xmlAttrPtr)]] = [:]
+
+    init(format: OutputFormat) {
+        self.format = format
+        page = xmlBufferCreateSize(1 << 16)!
+        xmlBufferSetAllocationScheme(page, XML_BUFFER_ALLOC_DOUBLEIT)
+        scratch = XMLDocument.new(html: format == .html)
+        if format == .xhtml { scratch.doc.pointee.encoding = UnsafePointer(xmlStrdup("UTF-8")) }
+        out = xmlAllocOutputBuffer(nil)!
     }
 
-    /// An element named as the one `tags` are of, in the scratch document, with no attributes
-    /// between uses.
-    private func scratchElement(_ tags: ElementTags) -> xmlNodePtr {
-        if let e = scratchElements[ObjectIdentifier(tags)] { return e }
-        let e = withXMLChars(tags.name) { xmlNewDocNode(scratch.doc, nil, $0, nil)! }
-        scratch.adopt(e)
-        scratchElements[ObjectIdentifier(tags)] = e
-        return e
+    deinit {
+        xmlOutputBufferClose(out)
+        xmlBufferFree(page)
+    }
+
+    /// Adds bytes to the page.
+    func add(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { b in
+            if let p = b.baseAddress { xmlBufferAdd(page, p, Int32(b.count)) }
+        }
+    }
+
+    /// Runs `write` on the output buffer and adds what it wrote to the page.
+    private func copying(_ write: (xmlOutputBufferPtr) -> Void) {
+        let before = Int(xmlOutputBufferGetSize(out))
+        write(out)
+        let after = Int(xmlOutputBufferGetSize(out))
+        guard after > before, let content = xmlOutputBufferGetContent(out) else { return }
+        xmlBufferAdd(page, content + before, Int32(after - before))
+    }
+
+    /// A text node's content as the page serialiser writes it (`raw`: HTML's script and style).
+    func text(_ value: String, raw: Bool) {
+        switch format {
+        case .html:
+            withXMLChars(value) { v in
+                if raw {
+                    xmlBufferAdd(page, v, -1)
+                    return
+                }
+                guard let escaped = xmlEncodeEntitiesReentrant(scratch.doc, v) else { return }
+                xmlBufferAdd(page, escaped, -1)
+                qtown_xml_free(escaped)
+            }
+        case .xhtml:
+            copying { out in withXMLChars(value) { _ = xmlOutputBufferWriteEscape(out, $0, nil) } }
+        }
+    }
+
+    /// An attribute of an element named as the one `tags` are of, as the serialiser writes it:
+    /// the attribute node `xmlSetProp` made for that element and name, its one text child set to
+    /// `value` (literal text, as `xmlSetProp` sets it), written by itself.
+    func attribute(_ name: String, _ value: String, of tags: ElementTags) {
+        let attr = self.attribute(name, of: tags)
+        guard let text = attr.pointee.children else { return }
+        withXMLChars(value) { xmlNodeSetContent(text, $0) }
+        copying { out in
+            MarkupDocument.write(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self), of: scratch.doc, format: format, to: out)
+        }
+    }
+
+    /// The attribute `name` of the scratch element standing for `tags`' element: made once by
+    /// `xmlSetProp` (with a value, so that it has its text child).
+    private func attribute(_ name: String, of tags: ElementTags) -> xmlAttrPtr {
+        let key = ObjectIdentifier(tags)
+        if let a = attributes[key]?.first(where: { $0.name == name })?.attr { return a }
+        let element: xmlNodePtr
+        if let any = attributes[key]?.first?.attr {
+            element = any.pointee.parent
+        } else {
+            element = withXMLChars(tags.name) { xmlNewDocNode(scratch.doc, nil, $0, nil)! }
+            scratch.adopt(element)
+        }
+        let a = withXMLChars(name) { xmlSetProp(element, $0, "x")! }
+        attributes[key, default: []].append((name, a))
+        return a
     }
 }
