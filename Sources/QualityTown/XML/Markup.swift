@@ -75,29 +75,36 @@ struct StoredBytes: Sendable {
     }
 }
 
-/// Nodes prepared beforehand: the bytes libxml2 writes for them, formatting off. (A class:
-/// pages pass it by one reference.)
-final class PreparedMarkup: Sendable {
+/// Sibling nodes prepared beforehand: the bytes libxml2 writes for them, formatting off. A
+/// plain value (places in the document's store and tree), so a page passes it without counting
+/// references.
+struct PreparedMarkup: Sendable {
     let bytes: StoredBytes
-    /// The nodes (for a sink that copies them into a tree).
-    let nodes: [MarkupNode]
+    /// The first of the nodes, and how many siblings (for a sink that copies them into a tree).
+    let first: MarkupNode
+    let count: Int
 
-    init(bytes: StoredBytes, nodes: [MarkupNode]) {
-        self.bytes = bytes
-        self.nodes = nodes
+    /// The nodes.
+    var nodes: [MarkupNode] {
+        var out: [MarkupNode] = []
+        var n: xmlNodePtr? = first.node
+        while let node = n, out.count < count {
+            out.append(MarkupNode(node: node))
+            n = node.pointee.next
+        }
+        return out
     }
 }
 
 /// An element's tags as libxml2 writes them, for an element whose content or some attributes
 /// are given when a page is written. Found by writing a shallow copy of the element with a
 /// marker attribute last and a marker text child, and cutting at the markers: no tag is put
-/// together by hand. (A class: pages pass it by one reference.)
-final class ElementTags: Sendable {
-    /// The element without children, with the attributes it always has (for a tree sink).
+/// together by hand. A plain value, as `PreparedMarkup`.
+struct ElementTags: Sendable {
+    /// The element without children, with the attributes it always has (for a tree sink; its
+    /// name is the one attributes set on the element are written for: libxml2's HTML serialiser
+    /// escapes some by the element's name, `name` on `a`). Each element's own: it tells elements apart.
     let node: MarkupNode
-    /// The element's name, for the attributes set on it (libxml2's HTML serialiser escapes
-    /// some by the element's name: `name` on `a`).
-    let name: String
     /// From `<` through the prepared attributes.
     let open: StoredBytes
     /// After the attributes, when content follows (`>`).
@@ -113,11 +120,6 @@ final class ElementTags: Sendable {
     /// An empty element gets an empty text child (XHTML: `<td></td>`, never `<td/>`).
     let keepsOpen: Bool
 
-    init(node: MarkupNode, name: String, open: StoredBytes, openEnd: StoredBytes, close: StoredBytes, empty: StoredBytes,
-         writesChildren: Bool, rawText: Bool, keepsOpen: Bool) {
-        (self.node, self.name, self.open, self.openEnd, self.close, self.empty) = (node, name, open, openEnd, close, empty)
-        (self.writesChildren, self.rawText, self.keepsOpen) = (writesChildren, rawText, keepsOpen)
-    }
 }
 
 /// The XHTML elements that are void: `<br/>` is right for them; every other XHTML element
@@ -197,9 +199,11 @@ final class MarkupDocument: @unchecked Sendable {
         return out
     }
 
-    /// Nodes as prepared markup.
+    /// Consecutive sibling nodes as prepared markup.
     func prepared(_ nodes: [MarkupNode]) -> PreparedMarkup {
-        PreparedMarkup(bytes: stored(nodes.flatMap { serialize($0.node) }), nodes: nodes)
+        precondition(!nodes.isEmpty && zip(nodes, nodes.dropFirst()).allSatisfy { $0.node.pointee.next == $1.node },
+                     "prepared markup is a run of siblings")
+        return PreparedMarkup(bytes: stored(nodes.flatMap { serialize($0.node) }), first: nodes[0], count: nodes.count)
     }
 
     /// The tags of `element` with the attributes it has (those given later are not set on it).
@@ -226,7 +230,7 @@ final class MarkupDocument: @unchecked Sendable {
         let open = Array(fullBytes[..<b])
         let afterAttrs = Array(fullBytes[(b + attrBytes.count)...])
         let t = find(textBytes, in: afterAttrs)
-        return ElementTags(node: MarkupNode(node: shallow), name: String(cNamed: element.node.pointee.name), open: stored(open),
+        return ElementTags(node: MarkupNode(node: shallow), open: stored(open),
                            openEnd: stored(t.map { Array(afterAttrs[..<$0]) } ?? afterAttrs),
                            close: stored(t.map { Array(afterAttrs[($0 + textBytes.count)...]) } ?? []),
                            empty: stored(emptyBytes[(a + attrBytes.count)...]),

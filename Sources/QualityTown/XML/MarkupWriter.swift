@@ -12,8 +12,8 @@ internal import CLibXML2
 /// The page's bytes go into a libxml2 buffer (`xmlBufferAdd`). The writer is a value, so the
 /// walk's many calls reach its state without the run-time exclusivity check a class's stored
 /// `var` costs on each access; prepared pieces are copied from their document's store, lent for
-/// the writer's life (`MarkupDocument.withStore`), and the elements open are kept as the bytes
-/// they end with: writing a piece counts no reference. One writer per page: it is not shared
+/// the writer's life (`MarkupDocument.withStore`), and pieces and tags are plain values:
+/// writing them counts no reference. One writer per page: it is not shared
 /// between threads.
 struct MarkupWriter: MarkupSink {
     let format: OutputFormat
@@ -28,16 +28,9 @@ struct MarkupWriter: MarkupSink {
     /// Elements inside one whose children libxml2 does not write (nothing of them is written).
     private var dropped = 0
 
-    /// An element being written: what its tags end with, and whether its start tag is still
-    /// open (no child yet). The tags themselves are not retained: the template set that owns
-    /// them outlives the page.
+    /// An element being written: its tags, and whether its start tag is still open (no child yet).
     private struct Open {
-        let tags: Unmanaged<ElementTags>
-        let openEnd: StoredBytes
-        let close: StoredBytes
-        let empty: StoredBytes
-        let writesChildren: Bool
-        let rawText: Bool
+        let tags: ElementTags
         var tagOpen: Bool
     }
 
@@ -64,10 +57,10 @@ struct MarkupWriter: MarkupSink {
     private mutating func child() -> Bool {
         guard dropped == 0 else { return false }
         guard let last = open.indices.last else { return true }
-        guard open[last].writesChildren else { return false }
+        guard open[last].tags.writesChildren else { return false }
         if open[last].tagOpen {
             open[last].tagOpen = false
-            add(open[last].openEnd)
+            add(open[last].tags.openEnd)
         }
         return true
     }
@@ -88,19 +81,18 @@ struct MarkupWriter: MarkupSink {
             return
         }
         add(tags.open)
-        open.append(Open(tags: Unmanaged.passUnretained(tags), openEnd: tags.openEnd, close: tags.close, empty: tags.empty,
-                         writesChildren: tags.writesChildren, rawText: tags.rawText, tagOpen: tags.writesChildren))
+        open.append(Open(tags: tags, tagOpen: tags.writesChildren))
     }
 
     mutating func attribute(_ name: String, _ value: String) {
         guard dropped == 0, let top = open.last else { return }
-        precondition(top.tagOpen || !top.writesChildren, "an attribute after the element's content")
-        escaper.attribute(name, value, of: top.tags.takeUnretainedValue())
+        precondition(top.tagOpen || !top.tags.writesChildren, "an attribute after the element's content")
+        escaper.attribute(name, value, of: top.tags)
     }
 
     mutating func text(_ value: String) {
         guard !value.isEmpty, child(), let top = open.last else { return }
-        escaper.text(value, raw: top.rawText)
+        escaper.text(value, raw: top.tags.rawText)
     }
 
     mutating func end() {
@@ -109,7 +101,7 @@ struct MarkupWriter: MarkupSink {
             return
         }
         let e = open.removeLast()
-        add(!e.writesChildren || e.tagOpen ? e.empty : e.close)
+        add(!e.tags.writesChildren || e.tagOpen ? e.tags.empty : e.tags.close)
     }
 
     /// The bytes written (the page's, framed, when the writer writes a page).
@@ -134,7 +126,7 @@ private final class ValueEscaper {
     private let out: xmlOutputBufferPtr
     /// Per element, its attributes by name: each made once by `xmlSetProp`, then given each
     /// value as its text node's content.
-    private var attributes: [ObjectIdentifier: [(name: String, attr: xmlAttrPtr)]] = [:]
+    private var attributes: [xmlNodePtr: [(name: String, attr: xmlAttrPtr)]] = [:]
 
     init(format: OutputFormat) {
         self.format = format
@@ -199,13 +191,13 @@ private final class ValueEscaper {
     /// The attribute `name` of the scratch element standing for `tags`' element: made once by
     /// `xmlSetProp` (with a value, so that it has its text child).
     private func attribute(_ name: String, of tags: ElementTags) -> xmlAttrPtr {
-        let key = ObjectIdentifier(tags)
+        let key = tags.node.node
         if let a = attributes[key]?.first(where: { $0.name == name })?.attr { return a }
         let element: xmlNodePtr
         if let any = attributes[key]?.first?.attr {
             element = any.pointee.parent
         } else {
-            element = withXMLChars(tags.name) { xmlNewDocNode(scratch.doc, nil, $0, nil)! }
+            element = xmlNewDocNode(scratch.doc, nil, tags.node.node.pointee.name, nil)!
             scratch.adopt(element)
         }
         let a = withXMLChars(name) { xmlSetProp(element, $0, "x")! }
