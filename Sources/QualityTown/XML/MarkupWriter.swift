@@ -123,6 +123,9 @@ private final class ValueEscaper {
     /// The page (doubling as it grows).
     let page: xmlBufferPtr
     private let scratch: XMLDocument
+    /// The scratch document's tree (held here: reaching it through `scratch` counts a reference
+    /// per value).
+    private let doc: xmlDocPtr
     private let out: xmlOutputBufferPtr
     /// Per element, its attributes by name: each made once by `xmlSetProp`, then given each
     /// value as its text node's content.
@@ -133,7 +136,8 @@ private final class ValueEscaper {
         page = xmlBufferCreateSize(1 << 16)!
         xmlBufferSetAllocationScheme(page, XML_BUFFER_ALLOC_DOUBLEIT)
         scratch = XMLDocument.new(html: format == .html)
-        if format == .xhtml { scratch.doc.pointee.encoding = UnsafePointer(xmlStrdup("UTF-8")) }
+        doc = scratch.doc
+        if format == .xhtml { doc.pointee.encoding = UnsafePointer(xmlStrdup("UTF-8")) }
         out = xmlAllocOutputBuffer(nil)!
     }
 
@@ -167,7 +171,7 @@ private final class ValueEscaper {
                     xmlBufferAdd(page, v, -1)
                     return
                 }
-                guard let escaped = xmlEncodeEntitiesReentrant(scratch.doc, v) else { return }
+                guard let escaped = xmlEncodeEntitiesReentrant(doc, v) else { return }
                 xmlBufferAdd(page, escaped, -1)
                 qtown_xml_free(escaped)
             }
@@ -184,7 +188,7 @@ private final class ValueEscaper {
         guard let text = attr.pointee.children else { return }
         withXMLChars(value) { xmlNodeSetContent(text, $0) }
         copying { out in
-            MarkupDocument.write(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self), of: scratch.doc, format: format, to: out)
+            MarkupDocument.write(UnsafeMutableRawPointer(attr).assumingMemoryBound(to: xmlNode.self), of: doc, format: format, to: out)
         }
     }
 
@@ -197,7 +201,7 @@ private final class ValueEscaper {
         if let any = attributes[key]?.first?.attr {
             element = any.pointee.parent
         } else {
-            element = xmlNewDocNode(scratch.doc, nil, tags.node.node.pointee.name, nil)!
+            element = xmlNewDocNode(doc, nil, tags.node.node.pointee.name, nil)!
             scratch.adopt(element)
         }
         let a = withXMLChars(name) { xmlSetProp(element, $0, "x")! }
