@@ -30,7 +30,7 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
                            at: city.location)
     }
     if city == nil {
-        reader.bag.error("no-city", "units.csv 中没有层级为“市”的单位：计划的责任县区和指标汇总需要一个市", at: SourceLocation(file: "units.csv"))
+        reader.bag.error("no-city", "units.csv 中没有层级为“市”的单位：计划的\(sheets.tasks.header("counties"))和指标汇总需要一个市", at: SourceLocation(file: "units.csv"))
     }
     let counties = CountyDirectory(tree: tree, city: city?.code)
     // Without departments.csv or tasks.csv every task is unassigned (an error); without
