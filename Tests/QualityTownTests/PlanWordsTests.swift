@@ -109,10 +109,11 @@ import Foundation
     @Test func aPlanSheetWithoutTheEnginesColumnsOrKeysIsRefused() throws {
         let root = temporaryFolder("qtown-plan-words")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        // The lead column not required, and progress's reporter column gone.
+        // The lead column not required, progress's reporter column gone and its 报送日期 declared as text.
         let dir = try Self.editedScheme(in: root, scheme: { s in
             var s = Self.replace(s, #"header="牵头单位" kind="text" required="true""#, #"header="牵头单位" kind="text""#)
             s = Self.replace(s, #"<column id="reporter" "#, #"<column id="who" "#)
+            s = Self.replace(s, #"header="报送日期" kind="date""#, #"header="报送日期" kind="text""#)
             return s
         })
         do {
@@ -122,6 +123,8 @@ import Foundation
             let messages = error.problems.map(\.message)
             #expect(messages.contains { $0.contains("输入表 tasks 的列 lead") && $0.contains("required") }, "\(messages)")
             #expect(messages.contains { $0.contains("输入表 progress 缺少列 <column id=\"reporter\">") }, "\(messages)")
+            #expect(messages.contains { $0.contains("输入表 progress 的列 reported 按 date 读取") }, "\(messages)")
+            #expect(messages.count == 3, "\(messages)")
         }
     }
 

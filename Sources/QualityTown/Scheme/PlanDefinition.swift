@@ -112,6 +112,17 @@ func placeholderNames(_ pattern: String) -> [String]? {
     return current == nil ? names : nil
 }
 
+/// The schema's name of a cell kind (`date`, `text` …) for messages.
+func cellKindName(_ k: CellKind) -> String {
+    switch k {
+    case .text: return "text"
+    case .date: return "date"
+    case .year: return "year"
+    case .points: return "points"
+    default: return "\(k)"
+    }
+}
+
 /// A plan's input sheets: the scheme's `<sheets>` found by the engine's sheet ids, each with the
 /// engine's column ids (headers, aliases, file names and required columns are the scheme's).
 public struct PlanSheetSet: Sendable {
@@ -121,13 +132,18 @@ public struct PlanSheetSet: Sendable {
     public var reference: SheetSpec
 
     /// Sheet id → the column ids the readers use, and those the readers cannot do without (which
-    /// the scheme must mark required).
+    /// the scheme must mark required). A column is read as its role needs (`kinds`; text otherwise),
+    /// and the scheme's `kind` must say so.
     static let needed: [(sheet: String, columns: [String], keys: [String])] = [
         ("departments", ["name", "short"], ["name"]),
         ("tasks", ["task", "lead", "partners", "counties", "deadline", "text"], ["task", "lead", "deadline"]),
         ("progress", ["task", "reporter", "state", "completed", "note", "reported"], ["task", "reporter", "state", "reported"]),
         ("reference", ["indicator", "year", "value", "source"], ["indicator", "year", "value"]),
     ]
+
+    /// Columns read as other than text: reference.csv's 年度 and 值, progress.csv's two dates.
+    static let kinds: [String: CellKind] = ["reference.year": .year, "reference.value": .points,
+                                            "progress.completed": .date, "progress.reported": .date]
 
     /// The set from a scheme's sheets, or the problems (a sheet or column missing, a key column
     /// not required).
@@ -141,6 +157,12 @@ public struct PlanSheetSet: Sendable {
             }
             for c in n.columns where !s.columns.contains(where: { $0.id == c }) {
                 problems.append("输入表 \(n.sheet) 缺少列 <column id=\"\(c)\">")
+            }
+            for c in s.columns where n.columns.contains(c.id) {
+                let expected = kinds[n.sheet + "." + c.id] ?? .text
+                if c.kind != expected {
+                    problems.append("输入表 \(n.sheet) 的列 \(c.id) 按 \(cellKindName(expected)) 读取，kind 应为 \(cellKindName(expected))")
+                }
             }
             for k in n.keys where s.columns.contains(where: { $0.id == k }) && !s.required.contains(k) {
                 problems.append("输入表 \(n.sheet) 的列 \(k) 是读取所必需的关键列，应标 required=\"true\"")
