@@ -417,7 +417,7 @@ public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages
     }
     for t in tasks where sheet.assignments[t.id] == nil {
         sheet.unassigned.append(t.id)
-        diagnostics.warning("unassigned", "任务 \(t.id)（\(t.title)）在 \(file) 中没有可用的行，未分解落实", at: SourceLocation(file: file))
+        diagnostics.warning("unassigned", "任务 \(t.id)（\(t.title)）在 \(file) 中没有可用的行，\(words.label("note.unassigned"))", at: SourceLocation(file: file))
     }
     return sheet
 }
@@ -521,7 +521,7 @@ public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: 
         if let id, reporter != nil || reporterIsCity {
             let a = assignments[id]
             if reporterIsCity || a == nil || a!.role(of: reporter!) == nil {
-                let why = a == nil ? "任务 \(id) 未分解落实（无可用的责任分解行）" : "不是任务 \(id) 的\(roles[0])、\(roles[1])或\(roles[2])"
+                let why = a == nil ? "任务 \(id) \(words.label("note.unassigned"))（\(words.label("note.no-row"))）" : "不是任务 \(id) 的\(roles[0])、\(roles[1])或\(roles[2])"
                 errors.append(Diagnostic(.error, "not-a-party", "\(whoH)\(quoted(who))\(why)，该报送未使用", at: cells.location(whoCol)))
             }
         }

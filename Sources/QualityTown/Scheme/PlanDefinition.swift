@@ -55,7 +55,8 @@ public struct PlanDefinition: Sendable {
 /// engine's ids (`task.overdue` → 逾期) and page titles and subtitles with placeholders.
 public struct PlanWords: Sendable {
     /// Label ids the engine prints, each required in `<labels>`: task statuses, a party's status on
-    /// a task, stage states, roles, party kinds, deadlines, completion on time, `scheme show` headers.
+    /// a task, stage states, roles, party kinds, deadlines, completion on time, `scheme show` headers,
+    /// and the words messages say of a task without a usable row of the tasks sheet (`note.*`).
     public static let labelIDs: [String] = [
         "task.unassigned", "task.done", "task.overdue", "task.not-reported", "task.paused", "task.open",
         "party.done", "party.open", "party.paused", "party.not-reported",
@@ -65,6 +66,7 @@ public struct PlanWords: Sendable {
         "deadline.ongoing", "deadline.unreadable",
         "completed.on-time", "completed.late",
         "show.stages", "show.area", "show.clause", "show.target", "show.content", "show.rule",
+        "note.unassigned", "note.no-row",
     ]
     /// Page ids, each required in `<pages>`.
     public static let pageIDs: [String] = ["index", "responsibility", "bulletin", "department", "county", "city"]
