@@ -5,8 +5,8 @@ import QualityTown
 /// `qtown blank`: empty input sheets with the scheme's canonical headers.
 struct Blank: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "生成空白输入表（每个部门一张，另有评分表和申报表），供在 Excel/WPS 中填写。",
-        discussion: "写出只有标准列标题的 CSV（UTF-8 带 BOM，Excel/WPS 可直接打开）：units.csv、data/<部门>.csv 以及方案的表（assessments.csv、applications.csv）。输出文件夹须不存在、为空或由 qtown 生成。"
+        abstract: "生成方案的空白输入表（单位表、指标数据表和方案声明的各张表），供在 Excel/WPS 中填写。",
+        discussion: "写出只有标准列标题的 CSV（UTF-8 带 BOM，Excel/WPS 可直接打开）：units.csv、data/ 下的指标数据表，以及方案 scheme.xml 的 <sheets> 中声明的表（文件名与列标题取自方案）。输出文件夹须不存在、为空或由 qtown 生成。"
     )
 
     @Option(help: ArgumentHelp("方案名或方案文件夹。", valueName: "方案")) var scheme: String = "suzhou-town"

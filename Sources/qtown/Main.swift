@@ -9,9 +9,10 @@ import QualityTown
 struct Qtown: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qtown",
-        abstract: "质量强镇（街道）创建：读取各部门导出的 CSV，汇总、判定、评分并生成报告。",
+        abstract: "按方案读取各部门导出的 CSV，汇总、判定、评分并生成可打印的报告。",
         discussion: """
-        不写子命令时运行 build：读取 ./inputs，写出 ./output（打开 output/index.html）。
+        不写子命令时运行 build：读取 ./inputs，写出 ./output（打开 output/index.html）。\
+        方案是 templates/ 下的一个文件夹（--scheme，默认 suzhou-town；qtown scheme list 列出全部）。
         退出状态：0 一切正常；1 已写出报告，但输入数据有错误（逐条列在标准错误上）；\
         2 什么也没写（参数错误、方案或模板无法读取、没有输入、--output 不是 qtown 可以替换的文件夹）。
         """,

@@ -4,7 +4,7 @@ import QualityTown
 
 /// Options shared by the commands that read inputs (io-contract.md "Command line").
 struct InputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("输入文件夹（units.csv、data/、assessments.csv、applications.csv）。", valueName: "文件夹"))
+    @Option(help: ArgumentHelp("输入文件夹：units.csv（单位表）、data/ 下的指标数据表，以及方案 scheme.xml 的 <sheets> 中声明的各张表。", valueName: "文件夹"))
     var inputs: String = "inputs"
 
     @Option(help: ArgumentHelp("方案名（templates/ 下的文件夹名）或方案文件夹路径。", valueName: "方案"))

@@ -6,7 +6,7 @@ import QualityTown
 struct SchemeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scheme",
-        abstract: "列出方案、显示评估细则、检查方案文件中声明的分值是否自洽。",
+        abstract: "列出方案、以表格显示方案的内容、检查方案文件中声明的分值是否自洽。",
         discussion: "一个方案是 templates/ 下的一个文件夹，内有 scheme.xml（按 templates/scheme.xsd 检查）和它的页面模板。",
         subcommands: [List.self, Show.self, CheckScheme.self]
     )
@@ -19,8 +19,8 @@ struct SchemeCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "以表格显示方案的评估细则（附件1）与创建目标。",
-                                                        discussion: "每条细则一行：序号、条目、类别、指标内容、分数、规则。")
+        static let configuration = CommandConfiguration(abstract: "以表格显示方案的内容：评分细则与目标，或计划的阶段、任务与目标。",
+                                                        discussion: "每条一行，各列以制表符分隔（可粘贴到 Excel）；表头取自方案。")
         @Argument(help: ArgumentHelp("方案名或方案文件夹。", valueName: "方案")) var scheme: String = "suzhou-town"
         func run() throws {
             let s = try loadOrExit(scheme)
@@ -34,13 +34,13 @@ struct SchemeCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("方案名或方案文件夹。", valueName: "方案")) var scheme: String = "suzhou-town"
         func run() throws {
             let s = try loadOrExit(scheme)
-            guard let rubric = s.rubric else { print("\(s.id)：没有评估细则，无需检查分值"); return }
+            guard let rubric = s.rubric else { print("\(s.id)：方案没有评分细则（<rubric>），无需检查分值"); return }
             let r = checkConsistency(rubric)
             let file = (s.directory as NSString).lastPathComponent + "/scheme.xml"
             for w in r.warnings {
                 print("\(file)\(w.line > 0 ? ":\(w.line)" : ""): warning: \(w.message)")
             }
-            print("\(s.name)：声明总分 \(rubric.declaredTotal.plain()) 分（加分另计，最多 \(rubric.bonusCap.plain()) 分）；可达到的最高基础分 \(r.highestBase.plain()) 分；文件未设验收及格线")
+            print("\(s.name)：声明总分 \(rubric.declaredTotal.plain()) 分（加分另计，最多 \(rubric.bonusCap.plain()) 分）；可达到的最高基础分 \(r.highestBase.plain()) 分\(rubric.totalNote.isEmpty ? "" : "；" + rubric.totalNote)")
         }
     }
 }

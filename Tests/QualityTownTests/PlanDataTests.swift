@@ -22,7 +22,7 @@ import Foundation
         let f = PlanSheetsFixture()
         var data = PlanData()
         var bag = DiagnosticBag()
-        readPlanDataFile(parseCSV(Array(csv.utf8), file: "data/x.csv"), file: "data/x.csv", indicators: quzhouPlan.indicators,
+        readPlanDataFile(parseCSV(Array(csv.utf8), file: "data/x.csv"), file: "data/x.csv", indicators: quzhouPlan.indicators, words: quzhouPlan.words,
                          tree: f.tree, city: f.counties.city, counties: f.counties, data: &data, diagnostics: &bag)
         return (data, bag, f)
     }
@@ -80,7 +80,7 @@ import Foundation
         330803,2021,1,,,0.1234567890123456
         330803,2021,2,,,1234567890123456.7
         """
-        readPlanDataFile(parseCSV(Array(text.utf8), file: "data/h.csv"), file: "data/h.csv", indicators: quzhouPlan.indicators,
+        readPlanDataFile(parseCSV(Array(text.utf8), file: "data/h.csv"), file: "data/h.csv", indicators: quzhouPlan.indicators, words: quzhouPlan.words,
                          tree: f.tree, city: f.counties.city, counties: f.counties, data: &data, diagnostics: &bag)
         #expect(bag.items.isEmpty)
         checkPlanRates(&data, plan: quzhouPlan, units: f.counties.counties, diagnostics: &bag)
@@ -104,7 +104,7 @@ import Foundation
         var data = PlanData()
         var bag = DiagnosticBag()
         let text = "代码,年度,新开工建筑工程数,执行节能标准工程数,特种设备台数,特种设备事故死亡人数\n330802,2020,5,6,1,2\n330803,2020,0,1,,\n330822,2020,5,5,,\n"
-        readPlanDataFile(parseCSV(Array(text.utf8), file: "data/y.csv"), file: "data/y.csv", indicators: quzhouPlan.indicators,
+        readPlanDataFile(parseCSV(Array(text.utf8), file: "data/y.csv"), file: "data/y.csv", indicators: quzhouPlan.indicators, words: quzhouPlan.words,
                          tree: f.tree, city: f.counties.city, counties: f.counties, data: &data, diagnostics: &bag)
         checkPlanRates(&data, plan: quzhouPlan, units: f.counties.counties, diagnostics: &bag)
         // 6 > 5 and 1 over 0: errors at the numerator's cell; 2 deaths over 1 unit (per 10,000) may exceed.
@@ -126,7 +126,7 @@ import Foundation
         let f = PlanSheetsFixture()
         var data = PlanData()
         var bag = DiagnosticBag()
-        readPlanDataFile(parseCSV(Array(csv.utf8), file: "data/z.csv"), file: "data/z.csv", indicators: quzhouPlan.indicators,
+        readPlanDataFile(parseCSV(Array(csv.utf8), file: "data/z.csv"), file: "data/z.csv", indicators: quzhouPlan.indicators, words: quzhouPlan.words,
                          tree: f.tree, city: f.counties.city, counties: f.counties, data: &data, diagnostics: &bag)
         let inputs = PlanInputs(folder: "", units: f.tree, city: f.counties.city, counties: f.counties, departments: f.departments,
                                 sheet: TaskSheet(), reports: [], reference: ReferenceTable(), data: data, files: [],

@@ -65,7 +65,9 @@ import Foundation
             _ = try parsePlanDefinition(Array(xml.utf8), name: "plan.xml")
             Issue.record("accepted")
         } catch {
-            #expect(error.problems.count == 2)
+            // The title and the unknown indicator, and the page words a plan must give (<labels>, <pages>).
+            #expect(error.problems.count == 4)
+            #expect(error.problems.contains { $0.message.contains("<labels>") } && error.problems.contains { $0.message.contains("<pages>") })
             #expect(error.problems.allSatisfy { $0.location.line != nil })
         }
     }

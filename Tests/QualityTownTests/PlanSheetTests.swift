@@ -263,7 +263,7 @@ import Foundation
         市民质量满意度前列名次,2019,10,
         市民质量满意度前列名次,2019,8,
         全国平均,2019,1,
-        """.utf8), file: "reference.csv"), file: "reference.csv", labels: quzhouPlan.references, diagnostics: &bag)
+        """.utf8), file: "reference.csv"), file: "reference.csv", labels: quzhouPlan.references, sheets: quzhouSheets, diagnostics: &bag)
         #expect(ref.measure("se_national", 2019) == .value(Rational(3, 10)))
         #expect(ref.measure("ccc_goal", 2019) == .value(Rational(95)))
         #expect(ref.measure("exp_goal", 2019) == .value(Rational(97)))

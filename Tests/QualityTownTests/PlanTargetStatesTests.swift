@@ -57,11 +57,11 @@ import Foundation
         var data = PlanData()
         var bag = DiagnosticBag()
         for (name, text) in [("data/rates.csv", rates), ("data/market.csv", market), ("data/yoy.csv", yearOverYear)] {
-            readPlanDataFile(parseCSV(Array(text.utf8), file: name), file: name, indicators: quzhouPlan.indicators, tree: f.tree,
+            readPlanDataFile(parseCSV(Array(text.utf8), file: name), file: name, indicators: quzhouPlan.indicators, words: quzhouPlan.words, tree: f.tree,
                              city: f.counties.city, counties: f.counties, data: &data, diagnostics: &bag)
         }
         let ref = readReference(parseCSV(Array(reference.utf8), file: "reference.csv"), file: "reference.csv",
-                                labels: quzhouPlan.references, diagnostics: &bag)
+                                labels: quzhouPlan.references, sheets: quzhouSheets, diagnostics: &bag)
         let inputs = PlanInputs(folder: "", units: f.tree, city: f.counties.city, counties: f.counties, departments: f.departments,
                                 sheet: TaskSheet(), reports: [], reference: ref, data: data, files: [], diagnostics: bag.items)
         let scheme = try! loadScheme(repoPath("templates/quzhou-city"))

@@ -32,13 +32,17 @@ import Foundation
         var bag = DiagnosticBag()
         let tree = readUnits(s.table("units.csv"), file: "units.csv", diagnostics: &bag)
         s.counties = CountyDirectory(tree: tree, city: "330800")
-        s.departments = readDepartments(s.table("departments.csv"), file: "departments.csv", diagnostics: &bag)
+        s.departments = readDepartments(s.table("departments.csv"), file: "departments.csv", sheets: quzhouSheets,
+                                        words: quzhouPlan.words, diagnostics: &bag)
         s.sheet = readTasks(s.table("tasks.csv"), file: "tasks.csv", tasks: quzhouPlan.tasks, stages: quzhouPlan.stages,
-                            vocabulary: quzhouPlan.vocabulary, departments: s.departments, counties: s.counties, diagnostics: &bag)
+                            vocabulary: quzhouPlan.vocabulary, sheets: quzhouSheets, words: quzhouPlan.words,
+                            departments: s.departments, counties: s.counties, diagnostics: &bag)
         s.reports = readProgress(s.table("progress.csv"), file: "progress.csv", assignments: s.sheet.assignments,
-                                 tasks: quzhouPlan.tasks, vocabulary: quzhouPlan.vocabulary, departments: s.departments,
+                                 tasks: quzhouPlan.tasks, vocabulary: quzhouPlan.vocabulary, sheets: quzhouSheets,
+                                 words: quzhouPlan.words, departments: s.departments,
                                  counties: s.counties, asOf: asOf, diagnostics: &bag)
-        s.reference = readReference(s.table("reference.csv"), file: "reference.csv", labels: quzhouPlan.references, diagnostics: &bag)
+        s.reference = readReference(s.table("reference.csv"), file: "reference.csv", labels: quzhouPlan.references,
+                                    sheets: quzhouSheets, diagnostics: &bag)
         s.diagnostics.append(contentsOf: bag.items)
         return s
     }()

@@ -1,7 +1,8 @@
 // MARK: - What `qtown blank` writes: the empty input sheets a scheme asks for
 //
-// The sheets' columns are the readers' (units.csv, the plan's sheets) and the scheme's (data and
-// sheet columns), so the blank sheets are written here, next to the readers that read them back.
+// The sheets' columns are the reader's (units.csv) and the scheme's (data and sheet columns, a
+// plan's sheets among them), so the blank sheets are written here, next to the readers that read
+// them back.
 
 /// The empty sheets of `qtown blank`: UTF-8 with BOM, canonical headers only.
 public func blankSheets(_ s: Scheme) -> [OutputPage] {
@@ -17,7 +18,7 @@ public func blankSheets(_ s: Scheme) -> [OutputPage] {
     }
     for sh in s.sheets {
         let keys = ["代码", "名称"].filter { k in !sh.columns.contains { $0.id == k } }
-        let cols = sh.columns.map(\.header)
+        let cols = sh.listedHeaders
         let headers = sh.requiredOneOf.isEmpty ? cols : (cols.first == "年度" ? ["年度"] + keys + cols.dropFirst() : keys + cols)
         out.append(sheet(sh.file, headers))
     }
@@ -25,17 +26,9 @@ public func blankSheets(_ s: Scheme) -> [OutputPage] {
     return out
 }
 
-/// The plan's empty sheets: departments.csv, tasks.csv, progress.csv, reference.csv and one
-/// data sheet with every indicator column (UTF-8 with BOM, canonical headers only).
+/// The plan's empty indicator sheet, `data/NAME.csv` as the plan names it, with every indicator
+/// column (UTF-8 with BOM, canonical headers only); its other sheets are the scheme's <sheets>.
 public func planBlankSheets(_ p: PlanDefinition) -> [OutputPage] {
-    func sheet(_ path: String, _ headers: [String]) -> OutputPage {
-        OutputPage(path: path, bytes: [0xEF, 0xBB, 0xBF] + Array((csvLine(headers) + "\r\n").utf8))
-    }
-    return [
-        sheet("departments.csv", departmentColumns.map(\.header)),
-        sheet("tasks.csv", ["任务编号", "牵头单位", "配合单位", "责任县区", "完成时限"]),
-        sheet("progress.csv", progressColumns.map(\.header)),
-        sheet("reference.csv", referenceColumns.map(\.header)),
-        sheet("data/量化指标.csv", ["代码", "名称", "年度", "月份"] + p.indicators.map(\.header)),
-    ]
+    let headers = ["代码", "名称", "年度", "月份"] + p.indicators.map(\.header)
+    return [OutputPage(path: "data/\(p.indicatorSheet).csv", bytes: [0xEF, 0xBB, 0xBF] + Array((csvLine(headers) + "\r\n").utf8))]
 }

@@ -60,8 +60,10 @@ public struct PlanData: Sendable {
 
 /// Reads one data file of a plan into `data`. `city` is the city the plan is for; its
 /// county-level units are `counties`. Records the file in `files`.
-func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicator], tree: UnitTree, city: Unit?,
+func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicator], words: PlanWords, tree: UnitTree, city: Unit?,
                       counties: CountyDirectory, data: inout PlanData, diagnostics: inout DiagnosticBag) {
+    // The plan's name for its county-level units in messages (`县（市、区）`).
+    let countyKind = words.label("kind.county")
     guard let header = table.records.first else {
         diagnostics.warning("empty-file", "文件是空的（没有列标题也没有数据），未读取", at: SourceLocation(file: file))
         return
@@ -132,7 +134,7 @@ func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicato
         } else if counties.counties.contains(where: { $0.code == unit.code }) {
             tier = .county
         } else {
-            diagnostics.warning("not-a-county", "\(unit.name)（\(unit.code)）既不是本市也不是本市的县（市、区），本行未使用",
+            diagnostics.warning("not-a-county", "\(unit.name)（\(unit.code)）既不是本市也不是本市的\(countyKind)，本行未使用",
                                 at: cells.location(keys.code ?? keys.name ?? 1), unit: unit.code)
             continue
         }
@@ -166,8 +168,8 @@ func readPlanDataFile(_ table: CSVTable, file: String, indicators: [PlanIndicato
             if isBlankCell(raw) { continue }
             let at = cells.location(col)
             if let code = planRowWarning(kind: ind.kind, tier: tier) {
-                let why = code == "city-row" ? "市级的“\(ind.header)”由各县（市、区）汇总，市级行的值不使用"
-                    : "“\(ind.header)”只在市级行填报，县（市、区）行的值不使用"
+                let why = code == "city-row" ? "市级的“\(ind.header)”由各\(countyKind)汇总，市级行的值不使用"
+                    : "“\(ind.header)”只在市级行填报，\(countyKind)行的值不使用"
                 diagnostics.warning(code, "\(why)（\(quoted(trimCell(raw)))）", at: at, unit: unit.code)
                 continue
             }

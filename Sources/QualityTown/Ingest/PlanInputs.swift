@@ -1,11 +1,12 @@
 import Foundation
 
-// MARK: - A plan's inputs folder read (quzhou-city.md §3, §4): units.csv, departments.csv, tasks.csv,
-// progress.csv, reference.csv and data/*.csv, with the plan readers (PlanSheets.swift, PlanData.swift)
+// MARK: - A plan's inputs folder read (quzhou-city.md §3, §4): units.csv, the plan's four sheets
+// (departments, tasks, progress, reference: files and columns as the scheme's <sheets> names them)
+// and data/*.csv, with the plan readers (PlanSheets.swift, PlanData.swift)
 
-/// Reads the inputs folder of a plan: units.csv (required), departments.csv, tasks.csv,
-/// progress.csv, reference.csv and data/*.csv. A missing sheet is an error (the run goes on
-/// with what there is); no folder or no units.csv stops the run.
+/// Reads the inputs folder of a plan: units.csv (required), the departments, tasks, progress and
+/// reference sheets and data/*.csv. A missing departments or tasks sheet is an error (the run
+/// goes on with what there is); no folder or no units.csv stops the run.
 public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition, asOf: Day) throws(InputError) -> PlanInputs {
     let fm = FileManager.default
     var isDir: ObjCBool = false
@@ -14,6 +15,9 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
     }
     guard let unitBytes = fm.contents(atPath: folder + "/units.csv") else {
         throw InputError(description: "输入文件夹 \(folder) 中没有 units.csv（单位表：代码, 名称, 层级, 上级代码）")
+    }
+    guard let sheets = plan.sheets else {
+        throw InputError(description: "方案 \(scheme.id) 的计划没有输入表（<sheets>）")
     }
     var reader = InputReader(folder: folder, scheme: scheme)
     reader.readUnits([UInt8](unitBytes))
@@ -26,15 +30,16 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
                            at: city.location)
     }
     if city == nil {
-        reader.bag.error("no-city", "units.csv 中没有层级为“市”的单位：计划的责任县区和指标汇总需要一个市", at: SourceLocation(file: "units.csv"))
+        reader.bag.error("no-city", "units.csv 中没有层级为“市”的单位：计划的\(sheets.tasks.header("counties"))和指标汇总需要一个市", at: SourceLocation(file: "units.csv"))
     }
     let counties = CountyDirectory(tree: tree, city: city?.code)
     // Without departments.csv or tasks.csv every task is unassigned (an error); without
     // progress.csv no party has reported, without reference.csv the targets that need a
     // reference value have no data (warnings: both are the state of a plan's first days).
-    func sheet(_ name: String, columns: String, required: Bool = true) -> CSVTable? {
+    func sheet(_ spec: SheetSpec, required: Bool = true) -> CSVTable? {
+        let name = spec.file
         guard let bytes = fm.contents(atPath: folder + "/" + name) else {
-            let message = "输入文件夹中没有 \(name)（列：\(columns)）"
+            let message = "输入文件夹中没有 \(name)（列：\(spec.listedHeaders.joined(separator: ", "))）"
             if required {
                 reader.bag.error("missing-file", message, at: SourceLocation(file: name))
             } else {
@@ -46,25 +51,25 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
     }
     var bag = DiagnosticBag()
     var departments = DepartmentDirectory()
-    if let t = sheet("departments.csv", columns: "名称, 简称") {
-        departments = readDepartments(t, file: "departments.csv", diagnostics: &bag)
+    if let t = sheet(sheets.departments) {
+        departments = readDepartments(t, file: sheets.departments.file, sheets: sheets, words: plan.words, diagnostics: &bag)
     }
     var tasks = TaskSheet()
-    if let t = sheet("tasks.csv", columns: "任务编号, 牵头单位, 配合单位, 责任县区, 完成时限") {
-        tasks = readTasks(t, file: "tasks.csv", tasks: plan.tasks, stages: plan.stages, vocabulary: plan.vocabulary,
-                          departments: departments, counties: counties, diagnostics: &bag)
+    if let t = sheet(sheets.tasks) {
+        tasks = readTasks(t, file: sheets.tasks.file, tasks: plan.tasks, stages: plan.stages, vocabulary: plan.vocabulary,
+                          sheets: sheets, words: plan.words, departments: departments, counties: counties, diagnostics: &bag)
     } else {
         tasks.unassigned = plan.tasks.map(\.id)
     }
     var reports: [ProgressReport] = []
-    if let t = sheet("progress.csv", columns: "任务编号, 报送单位, 进展状态, 完成日期, 进展说明, 报送日期", required: false) {
-        reports = readProgress(t, file: "progress.csv", assignments: tasks.assignments, tasks: plan.tasks,
-                               vocabulary: plan.vocabulary, departments: departments, counties: counties, asOf: asOf,
-                               diagnostics: &bag)
+    if let t = sheet(sheets.progress, required: false) {
+        reports = readProgress(t, file: sheets.progress.file, assignments: tasks.assignments, tasks: plan.tasks,
+                               vocabulary: plan.vocabulary, sheets: sheets, words: plan.words, departments: departments,
+                               counties: counties, asOf: asOf, diagnostics: &bag)
     }
     var reference = ReferenceTable()
-    if let t = sheet("reference.csv", columns: "指标, 年度, 值, 来源", required: false) {
-        reference = readReference(t, file: "reference.csv", labels: plan.references, diagnostics: &bag)
+    if let t = sheet(sheets.reference, required: false) {
+        reference = readReference(t, file: sheets.reference.file, labels: plan.references, sheets: sheets, diagnostics: &bag)
     }
     var data = PlanData()
     let dataDir = folder + "/data"
@@ -82,7 +87,7 @@ public func readPlanInputs(folder: String, scheme: Scheme, plan: PlanDefinition,
             continue
         }
         guard let t = reader.open([UInt8](bytes), path: path, role: .data) else { continue }
-        readPlanDataFile(t, file: path, indicators: plan.indicators, tree: tree, city: city, counties: counties,
+        readPlanDataFile(t, file: path, indicators: plan.indicators, words: plan.words, tree: tree, city: city, counties: counties,
                          data: &data, diagnostics: &bag)
     }
     checkPlanRates(&data, plan: plan, units: [city].compactMap { $0 } + counties.counties, diagnostics: &bag)

@@ -1,10 +1,12 @@
 import Foundation
-// MARK: - A plan's sheets: departments.csv, tasks.csv, progress.csv, reference.csv
+// MARK: - A plan's sheets: departments, tasks, progress, reference
 //
 // quzhou-city.md §3 and §4 (reference.csv), read with the same decoding, CSV and cell readers as
 // every other sheet; every problem is a Diagnostic at its cell. The words that belong to a
-// programme (its progress wordings, ongoing deadlines, stage names, the phrase for "every county")
-// come in as `PlanVocabulary`, filled from the scheme.
+// programme come from the scheme: the sheets' file names, headers and aliases (`PlanSheetSet`,
+// the scheme's <sheets>, read by the engine's column ids), its progress wordings, ongoing
+// deadlines, stage names and the phrase for "every county" (`PlanVocabulary`), and the names of
+// its party kinds in messages (`PlanWords`).
 
 // MARK: - Cell forms
 
@@ -176,46 +178,58 @@ public struct DepartmentDirectory: Sendable {
     }
 }
 
-/// Columns of departments.csv.
-public let departmentColumns: [ColumnSpec] = [
-    ColumnSpec(id: "名称", header: "名称", aliases: ["单位名称", "部门名称", "部门"], kind: .text),
-    ColumnSpec(id: "简称", header: "简称", aliases: ["别名", "简称或别名"], kind: .text),
-]
+/// `\(file) 是空文件：需要列 …`, listing the sheet's columns.
+func emptyPlanSheet(_ sheet: SheetSpec, file: String, diagnostics: inout DiagnosticBag) {
+    diagnostics.error("empty-file", "\(file) 是空文件：需要列 \(sheet.listedHeaders.joined(separator: ", "))", at: SourceLocation(file: file))
+}
 
-/// Reads departments.csv (`名称, 简称`; 简称 is a list). A repeated 名称 is an error (the later
-/// row not used); a 简称 that already names another department is an error (not used for this one).
-public func readDepartments(_ table: CSVTable, file: String, diagnostics: inout DiagnosticBag) -> DepartmentDirectory {
+/// One error for each required (key) column of `sheet` the header lacks, listing the sheet's
+/// columns; true when there was one (the sheet's rows are then not read).
+func missingKeyColumns(_ map: HeaderMap, _ sheet: SheetSpec, file: String, line: Int, diagnostics: inout DiagnosticBag) -> Bool {
+    var missing = false
+    for key in sheet.required where map.index[key] == nil {
+        diagnostics.error("missing-key-column", "\(file) 缺少关键列“\(sheet.header(key))”；需要列 \(sheet.listedHeaders.joined(separator: ", "))",
+                          at: SourceLocation(file: file, line: line))
+        missing = true
+    }
+    return missing
+}
+
+/// Reads the departments sheet (名称 and 简称 as the scheme heads them; 简称 is a list). A repeated
+/// 名称 is an error (the later row not used); a 简称 that already names another department is an
+/// error (not used for this one).
+public func readDepartments(_ table: CSVTable, file: String, sheets: PlanSheetSet, words: PlanWords,
+                            diagnostics: inout DiagnosticBag) -> DepartmentDirectory {
     var dir = DepartmentDirectory()
+    let sheet = sheets.departments
     guard let header = table.records.first else {
-        diagnostics.error("empty-file", "\(file) 是空文件：需要列 名称, 简称", at: SourceLocation(file: file))
+        emptyPlanSheet(sheet, file: file, diagnostics: &diagnostics)
         return dir
     }
-    let map = mapHeader(header, known: departmentColumns, file: file, diagnostics: &diagnostics)
+    let map = mapHeader(header, known: sheet.columns, file: file, diagnostics: &diagnostics)
     var unknownCells: [Int: [SourceLocation]] = [:]
     defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
-    guard let nameCol = map.index["名称"] else {
-        diagnostics.error("missing-key-column", "\(file) 缺少关键列“名称”；需要列 名称, 简称", at: SourceLocation(file: file, line: header.line))
-        return dir
-    }
+    guard !missingKeyColumns(map, sheet, file: file, line: header.line, diagnostics: &diagnostics), let nameCol = map.index["name"] else { return dir }
+    let nameH = sheet.header("name"), shortH = sheet.header("short"), department = words.label("kind.department")
     for record in table.records.dropFirst() where !record.isBlank {
         let cells = RowCells(record: record, file: file)
         reportUnusedCells(record, map: map, file: file, into: &unknownCells, diagnostics: &diagnostics)
         let name = trimCell(cells.text(nameCol))
         guard !name.isEmpty else {
-            diagnostics.error("missing-value", "部门行缺少“名称”，该行未使用", at: cells.location(nameCol))
+            diagnostics.error("missing-value", "\(department)行缺少“\(nameH)”，该行未使用", at: cells.location(nameCol))
             continue
         }
         if let prev = dir.resolve(name) {
-            diagnostics.error("duplicate-department", "部门名称\(quoted(name))已在 \(prev.location.description) 出现（作为名称或简称），本行未使用",
+            diagnostics.error("duplicate-department", "\(department)\(nameH)\(quoted(name))已在 \(prev.location.description) 出现（作为\(nameH)或\(shortH)），本行未使用",
                               at: cells.location(nameCol))
             continue
         }
-        let shorts = map.index["简称"].map { splitList(cells.text($0)) } ?? []
+        let shorts = map.index["short"].map { splitList(cells.text($0)) } ?? []
         let d = Department(name: name, shortNames: shorts.filter { normalizeName($0) != normalizeName(name) },
                            location: cells.location(nameCol))
         for taken in dir.add(d) {
-            diagnostics.error("conflict", "简称\(quoted(taken))已是另一个部门（\(dir.resolve(taken)?.name ?? "")）的名称或简称，不作为“\(name)”的简称",
-                              at: cells.location(map.index["简称"] ?? nameCol))
+            diagnostics.error("conflict", "\(shortH)\(quoted(taken))已是另一个\(department)（\(dir.resolve(taken)?.name ?? "")）的\(nameH)或\(shortH)，不作为“\(name)”的\(shortH)",
+                              at: cells.location(map.index["short"] ?? nameCol))
         }
     }
     return dir
@@ -299,17 +313,6 @@ func suggestion(_ names: [String]) -> String {
 
 // MARK: - tasks.csv (附件2 工作责任分解表)
 
-/// Columns of tasks.csv. `工作任务` (the task's text, as the printed table has it) is accepted
-/// and not read: the text is the scheme's.
-public let taskColumns: [ColumnSpec] = [
-    ColumnSpec(id: "任务编号", header: "任务编号", aliases: ["编号", "任务序号"], kind: .text),
-    ColumnSpec(id: "牵头单位", header: "牵头单位", aliases: ["牵头部门", "责任单位"], kind: .text),
-    ColumnSpec(id: "配合单位", header: "配合单位", aliases: ["配合部门", "协办单位"], kind: .text),
-    ColumnSpec(id: "责任县区", header: "责任县区", aliases: ["责任县（市、区）", "责任县市区", "县区"], kind: .text),
-    ColumnSpec(id: "完成时限", header: "完成时限", aliases: ["时限", "完成时间"], kind: .text),
-    ColumnSpec(id: "工作任务", header: "工作任务", aliases: ["任务内容", "序号"], kind: .text),
-]
-
 /// The responsibility table read: usable rows by task, and the tasks without one.
 public struct TaskSheet: Sendable {
     public var assignments: [TaskID: TaskAssignment] = [:]
@@ -320,32 +323,32 @@ public struct TaskSheet: Sendable {
 /// Reads tasks.csv against the plan's tasks (§3, §6): ids in any spelling, lists of departments
 /// and counties, 完成时限 in any form. Unknown task, missing lead and conflicting rows are not used.
 public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages: [PlanStage],
-                      vocabulary: PlanVocabulary, departments: DepartmentDirectory, counties: CountyDirectory,
+                      vocabulary: PlanVocabulary, sheets: PlanSheetSet, words: PlanWords,
+                      departments: DepartmentDirectory, counties: CountyDirectory,
                       diagnostics: inout DiagnosticBag) -> TaskSheet {
     var sheet = TaskSheet()
+    let spec = sheets.tasks
     let known = Set(tasks.map(\.id))
     guard let header = table.records.first else {
-        diagnostics.error("empty-file", "\(file) 是空文件：需要列 任务编号, 牵头单位, 配合单位, 责任县区, 完成时限", at: SourceLocation(file: file))
+        emptyPlanSheet(spec, file: file, diagnostics: &diagnostics)
         sheet.unassigned = tasks.map(\.id)
         return sheet
     }
-    let map = mapHeader(header, known: taskColumns, file: file, diagnostics: &diagnostics)
+    let map = mapHeader(header, known: spec.columns, file: file, diagnostics: &diagnostics)
     var unknownCells: [Int: [SourceLocation]] = [:]
     defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
-    var missingKey = false
-    for key in ["任务编号", "牵头单位", "完成时限"] where map.index[key] == nil {
-        diagnostics.error("missing-key-column", "\(file) 缺少关键列“\(key)”；需要列 任务编号, 牵头单位, 配合单位, 责任县区, 完成时限",
-                          at: SourceLocation(file: file, line: header.line))
-        missingKey = true
-    }
+    let missingKey = missingKeyColumns(map, spec, file: file, line: header.line, diagnostics: &diagnostics)
+    let taskH = spec.header("task"), leadH = spec.header("lead"), partnersH = spec.header("partners")
+    let countiesH = spec.header("counties"), deadlineH = spec.header("deadline")
+    let departmentsFile = sheets.departments.file, countyKind = words.label("kind.county")
     var rows: [TaskID: [(TaskAssignment?, SourceLocation)]] = [:]
-    if !missingKey, let idCol = map.index["任务编号"], let leadCol = map.index["牵头单位"], let dueCol = map.index["完成时限"] {
+    if !missingKey, let idCol = map.index["task"], let leadCol = map.index["lead"], let dueCol = map.index["deadline"] {
         for record in table.records.dropFirst() where !record.isBlank {
             let cells = RowCells(record: record, file: file)
             reportUnusedCells(record, map: map, file: file, into: &unknownCells, diagnostics: &diagnostics)
             let idText = trimCell(cells.text(idCol))
             guard let id = parseTaskID(idText), known.contains(id) else {
-                diagnostics.error("unknown-task", "任务编号\(quoted(idText))不是方案中的任务（应为 1.1 … 的形式，如 1.1、1-1、（一）1、一、1），该行未使用",
+                diagnostics.error("unknown-task", "\(taskH)\(quoted(idText))不是方案中的任务（应为 1.1 … 的形式，如 1.1、1-1、（一）1、一、1），该行未使用",
                                   at: cells.location(idCol))
                 continue
             }
@@ -353,7 +356,7 @@ public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages
                 var out: [Party] = []
                 for name in splitList(cells.text(col)) {
                     guard let d = departments.resolve(name) else {
-                        diagnostics.error("unknown-department", "\(label)\(quoted(name))不在 departments.csv 中\(suggestion(departments.nearestNames(to: name)))，该单位未使用",
+                        diagnostics.error("unknown-department", "\(label)\(quoted(name))不在 \(departmentsFile) 中\(suggestion(departments.nearestNames(to: name)))，该单位未使用",
                                           at: cells.location(col))
                         continue
                     }
@@ -361,17 +364,17 @@ public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages
                 }
                 return out
             }
-            let leads = departmentsIn(leadCol, "牵头单位")
-            let partners = map.index["配合单位"].map { departmentsIn($0, "配合单位") }?.filter { !leads.contains($0) } ?? []
+            let leads = departmentsIn(leadCol, leadH)
+            let partners = map.index["partners"].map { departmentsIn($0, partnersH) }?.filter { !leads.contains($0) } ?? []
             var countyParties: [Party] = []
-            if let col = map.index["责任县区"] {
+            if let col = map.index["counties"] {
                 for name in splitList(cells.text(col)) {
                     if vocabulary.allCounties.contains(where: { bracketless($0) == bracketless(name) }) {
                         for p in counties.parties where !countyParties.contains(p) { countyParties.append(p) }
                         continue
                     }
                     guard let u = counties.resolve(name) else {
-                        diagnostics.error("unknown-unit", "责任县区\(quoted(name))不是本市的县（市、区）\(suggestion(counties.nearestNames(to: name)))，该单位未使用",
+                        diagnostics.error("unknown-unit", "\(countiesH)\(quoted(name))不是本市的\(countyKind)\(suggestion(counties.nearestNames(to: name)))，该单位未使用",
                                           at: cells.location(col))
                         continue
                     }
@@ -386,12 +389,12 @@ public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages
             case .ongoing: deadline = .ongoing
             case .bad:
                 deadline = .none
-                diagnostics.error("bad-deadline", "完成时限\(quoted(dueText))无法识别，应为日期（2018-12-31）、月份（2018年12月、2018-12，可加“底”或“前”）、年份（2019年、2019年底、2019年前）、阶段名称或“\(vocabulary.ongoing.joined(separator: "、"))”；该任务按无时限处理",
+                diagnostics.error("bad-deadline", "\(deadlineH)\(quoted(dueText))无法识别，应为日期（2018-12-31）、月份（2018年12月、2018-12，可加“底”或“前”）、年份（2019年、2019年底、2019年前）、阶段名称或“\(vocabulary.ongoing.joined(separator: "、"))”；该任务按无时限处理",
                                   at: cells.location(dueCol))
             }
             let loc = cells.location(idCol)
             if leads.isEmpty {
-                diagnostics.error("missing-lead", "任务 \(id) 没有可识别的牵头单位\(trimCell(cells.text(leadCol)).isEmpty ? "（为空）" : "")，该行未使用",
+                diagnostics.error("missing-lead", "任务 \(id) 没有可识别的\(leadH)\(trimCell(cells.text(leadCol)).isEmpty ? "（为空）" : "")，该行未使用",
                                   at: cells.location(leadCol))
                 rows[id, default: []].append((nil, loc))
                 continue
@@ -414,22 +417,12 @@ public func readTasks(_ table: CSVTable, file: String, tasks: [PlanTask], stages
     }
     for t in tasks where sheet.assignments[t.id] == nil {
         sheet.unassigned.append(t.id)
-        diagnostics.warning("unassigned", "任务 \(t.id)（\(t.title)）在 \(file) 中没有可用的行，未分解落实", at: SourceLocation(file: file))
+        diagnostics.warning("unassigned", "任务 \(t.id)（\(t.title)）在 \(file) 中没有可用的行，\(words.label("note.unassigned"))", at: SourceLocation(file: file))
     }
     return sheet
 }
 
 // MARK: - progress.csv (进展报送)
-
-/// Columns of progress.csv.
-public let progressColumns: [ColumnSpec] = [
-    ColumnSpec(id: "任务编号", header: "任务编号", aliases: ["编号", "任务序号"], kind: .text),
-    ColumnSpec(id: "报送单位", header: "报送单位", aliases: ["单位", "填报单位"], kind: .text),
-    ColumnSpec(id: "进展状态", header: "进展状态", aliases: ["状态", "进展情况"], kind: .text),
-    ColumnSpec(id: "完成日期", header: "完成日期", aliases: ["完成时间"], kind: .date),
-    ColumnSpec(id: "进展说明", header: "进展说明", aliases: ["说明", "工作进展"], kind: .text),
-    ColumnSpec(id: "报送日期", header: "报送日期", aliases: ["填报日期", "报送时间"], kind: .date),
-]
 
 /// True when a name looks like an administrative unit rather than a department: digits, or
 /// ending in 县, 区 or 市 (§6).
@@ -441,26 +434,27 @@ func looksLikeUnit(_ s: String) -> Bool {
 /// Reads progress.csv (§3, §6). Returns the usable reports dated no later than `asOf`, in file
 /// order (`order` numbers them across calls from `firstOrder`).
 public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: TaskAssignment], tasks: [PlanTask],
-                         vocabulary: PlanVocabulary, departments: DepartmentDirectory, counties: CountyDirectory,
+                         vocabulary: PlanVocabulary, sheets: PlanSheetSet, words: PlanWords,
+                         departments: DepartmentDirectory, counties: CountyDirectory,
                          asOf: Day, firstOrder: Int = 0, diagnostics: inout DiagnosticBag) -> [ProgressReport] {
     var out: [ProgressReport] = []
+    let spec = sheets.progress
     let known = Set(tasks.map(\.id))
     guard let header = table.records.first else {
-        diagnostics.error("empty-file", "\(file) 是空文件：需要列 任务编号, 报送单位, 进展状态, 完成日期, 进展说明, 报送日期", at: SourceLocation(file: file))
+        emptyPlanSheet(spec, file: file, diagnostics: &diagnostics)
         return out
     }
-    let map = mapHeader(header, known: progressColumns, file: file, diagnostics: &diagnostics)
+    let map = mapHeader(header, known: spec.columns, file: file, diagnostics: &diagnostics)
     var unknownCells: [Int: [SourceLocation]] = [:]
     defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
-    var missingKey = false
-    for key in ["任务编号", "报送单位", "进展状态", "报送日期"] where map.index[key] == nil {
-        diagnostics.error("missing-key-column", "\(file) 缺少关键列“\(key)”；需要列 任务编号, 报送单位, 进展状态, 完成日期, 进展说明, 报送日期",
-                          at: SourceLocation(file: file, line: header.line))
-        missingKey = true
-    }
-    guard !missingKey, let idCol = map.index["任务编号"], let whoCol = map.index["报送单位"],
-          let stateCol = map.index["进展状态"], let dateCol = map.index["报送日期"] else { return out }
-    let doneCol = map.index["完成日期"], noteCol = map.index["进展说明"]
+    guard !missingKeyColumns(map, spec, file: file, line: header.line, diagnostics: &diagnostics),
+          let idCol = map.index["task"], let whoCol = map.index["reporter"],
+          let stateCol = map.index["state"], let dateCol = map.index["reported"] else { return out }
+    let doneCol = map.index["completed"], noteCol = map.index["note"]
+    let taskH = spec.header("task"), whoH = spec.header("reporter"), stateH = spec.header("state")
+    let doneH = spec.header("completed"), dateH = spec.header("reported")
+    let roles = [sheets.tasks.header("lead"), sheets.tasks.header("partners"), sheets.tasks.header("counties")]
+    let departmentsFile = sheets.departments.file, countyKind = words.label("kind.county")
     var order = firstOrder
     for record in table.records.dropFirst() where !record.isBlank {
         let cells = RowCells(record: record, file: file)
@@ -470,26 +464,26 @@ public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: 
         // 报送日期 first: a report dated after the as-of date is not yet known, and gets only
         // `future-report` (§6).
         var reported: Day?
-        switch readCell(cells.text(dateCol), as: .date, header: "报送日期", at: cells.location(dateCol)) {
+        switch readCell(cells.text(dateCol), as: .date, header: dateH, at: cells.location(dateCol)) {
         case .value(.day(let d)): reported = d
         case .rejected(let d): errors.append(d)
         default:
-            errors.append(Diagnostic(.error, "missing-value", "缺少“报送日期”，该报送未使用", at: cells.location(dateCol)))
+            errors.append(Diagnostic(.error, "missing-value", "缺少“\(dateH)”，该报送未使用", at: cells.location(dateCol)))
         }
         if let r = reported, r > asOf {
-            diagnostics.warning("future-report", "报送日期 \(r) 晚于统计日期 \(asOf)，该报送尚不计入", at: cells.location(dateCol))
+            diagnostics.warning("future-report", "\(dateH) \(r) 晚于统计日期 \(asOf)，该报送尚不计入", at: cells.location(dateCol))
             continue
         }
         let idText = trimCell(cells.text(idCol))
         let id = parseTaskID(idText).flatMap { known.contains($0) ? $0 : nil }
         if id == nil {
-            errors.append(Diagnostic(.error, "unknown-task", "任务编号\(quoted(idText))不是方案中的任务，该报送未使用", at: cells.location(idCol)))
+            errors.append(Diagnostic(.error, "unknown-task", "\(taskH)\(quoted(idText))不是方案中的任务，该报送未使用", at: cells.location(idCol)))
         }
         let who = trimCell(cells.text(whoCol))
         var reporter: Party?
         var reporterIsCity = false
         if who.isEmpty {
-            errors.append(Diagnostic(.error, "missing-value", "缺少“报送单位”，该报送未使用", at: cells.location(whoCol)))
+            errors.append(Diagnostic(.error, "missing-value", "缺少“\(whoH)”，该报送未使用", at: cells.location(whoCol)))
         } else if let d = departments.resolve(who) {
             reporter = d.party
         } else if let u = counties.resolve(who) {
@@ -497,29 +491,29 @@ public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: 
         } else if counties.isCity(who) {
             reporterIsCity = true
         } else if looksLikeUnit(who) {
-            errors.append(Diagnostic(.error, "unknown-unit", "报送单位\(quoted(who))不是本市的县（市、区）\(suggestion(counties.nearestNames(to: who)))，该报送未使用",
+            errors.append(Diagnostic(.error, "unknown-unit", "\(whoH)\(quoted(who))不是本市的\(countyKind)\(suggestion(counties.nearestNames(to: who)))，该报送未使用",
                                      at: cells.location(whoCol)))
         } else {
-            errors.append(Diagnostic(.error, "unknown-department", "报送单位\(quoted(who))不在 departments.csv 中\(suggestion(departments.nearestNames(to: who)))，该报送未使用",
+            errors.append(Diagnostic(.error, "unknown-department", "\(whoH)\(quoted(who))不在 \(departmentsFile) 中\(suggestion(departments.nearestNames(to: who)))，该报送未使用",
                                      at: cells.location(whoCol)))
         }
         let stateText = trimCell(cells.text(stateCol))
         let state = vocabulary.progressState(stateText)
         if state == nil {
-            errors.append(Diagnostic(.error, "type-error", "“进展状态”列的值\(quoted(stateText))无法识别，应为 \(vocabulary.progressSpellings)；该报送未使用",
+            errors.append(Diagnostic(.error, "type-error", "“\(stateH)”列的值\(quoted(stateText))无法识别，应为 \(vocabulary.progressSpellings)；该报送未使用",
                                      at: cells.location(stateCol)))
         }
         var completed: Day?
         var completedText = ""
         if let col = doneCol {
             completedText = trimCell(cells.text(col))
-            switch readCell(cells.text(col), as: .date, header: "完成日期", at: cells.location(col)) {
+            switch readCell(cells.text(col), as: .date, header: doneH, at: cells.location(col)) {
             case .value(.day(let d)): completed = d
             case .rejected(let d): errors.append(d)
             default: break
             }
             if let c = completed, let r = reported, c > r {
-                errors.append(Diagnostic(.error, "date-order", "完成日期 \(c) 晚于报送日期 \(r)，该报送未使用", at: cells.location(col)))
+                errors.append(Diagnostic(.error, "date-order", "\(doneH) \(c) 晚于\(dateH) \(r)，该报送未使用", at: cells.location(col)))
             }
         }
         // Not a party: a report on an unassigned task, by the city itself, or by a unit or
@@ -527,8 +521,8 @@ public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: 
         if let id, reporter != nil || reporterIsCity {
             let a = assignments[id]
             if reporterIsCity || a == nil || a!.role(of: reporter!) == nil {
-                let why = a == nil ? "任务 \(id) 未分解落实（无可用的责任分解行）" : "不是任务 \(id) 的牵头单位、配合单位或责任县区"
-                errors.append(Diagnostic(.error, "not-a-party", "报送单位\(quoted(who))\(why)，该报送未使用", at: cells.location(whoCol)))
+                let why = a == nil ? "任务 \(id) \(words.label("note.unassigned"))（\(words.label("note.no-row"))）" : "不是任务 \(id) 的\(roles[0])、\(roles[1])或\(roles[2])"
+                errors.append(Diagnostic(.error, "not-a-party", "\(whoH)\(quoted(who))\(why)，该报送未使用", at: cells.location(whoCol)))
             }
         }
         if !errors.isEmpty {
@@ -537,11 +531,11 @@ public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: 
         }
         guard let id, let reporter, let (st, wording) = state, let reported else { continue }
         if st == .done && completed == nil {
-            diagnostics.warning("missing-completion-date", "进展状态为“\(wording)”但没有完成日期，按报送日期 \(reported) 计为完成日期",
+            diagnostics.warning("missing-completion-date", "\(stateH)为“\(wording)”但没有\(doneH)，按\(dateH) \(reported) 计为\(doneH)",
                                 at: cells.location(doneCol ?? stateCol))
             completed = reported
         } else if st != .done && completed != nil {
-            diagnostics.warning("completion-date-ignored", "进展状态为“\(wording)”，完成日期\(quoted(completedText))不使用",
+            diagnostics.warning("completion-date-ignored", "\(stateH)为“\(wording)”，\(doneH)\(quoted(completedText))不使用",
                                 at: cells.location(doneCol!))
             completed = nil
         }
@@ -553,14 +547,6 @@ public func readProgress(_ table: CSVTable, file: String, assignments: [TaskID: 
 }
 
 // MARK: - reference.csv (values set from outside)
-
-/// Columns of reference.csv.
-public let referenceColumns: [ColumnSpec] = [
-    ColumnSpec(id: "指标", header: "指标", aliases: ["指标名称"], kind: .text),
-    ColumnSpec(id: "年度", header: "年度", aliases: ["年份"], kind: .year),
-    ColumnSpec(id: "值", header: "值", aliases: ["数值", "参考值"], kind: .points),
-    ColumnSpec(id: "来源", header: "来源", aliases: ["数据来源"], kind: .text),
-]
 
 /// A value set from outside for a year, with where it was given.
 public struct ReferenceValue: Sendable, Hashable {
@@ -586,47 +572,47 @@ public struct ReferenceTable: Sendable {
 
 /// Reads reference.csv. `labels` maps each accepted 指标 (as the scheme names it) to its key.
 /// An unknown 指标 is an error; the same (指标, 年度) twice with different values a conflict (§4).
-public func readReference(_ table: CSVTable, file: String, labels: [String: String],
+public func readReference(_ table: CSVTable, file: String, labels: [String: String], sheets: PlanSheetSet,
                           diagnostics: inout DiagnosticBag) -> ReferenceTable {
     var ref = ReferenceTable()
+    let spec = sheets.reference
     guard let header = table.records.first else {
-        diagnostics.error("empty-file", "\(file) 是空文件：需要列 指标, 年度, 值, 来源", at: SourceLocation(file: file))
+        emptyPlanSheet(spec, file: file, diagnostics: &diagnostics)
         return ref
     }
-    let map = mapHeader(header, known: referenceColumns, file: file, diagnostics: &diagnostics)
+    let map = mapHeader(header, known: spec.columns, file: file, diagnostics: &diagnostics)
     var unknownCells: [Int: [SourceLocation]] = [:]
     defer { diagnostics.append(contentsOf: unknownColumnDiagnostics(map, cells: unknownCells, file: file)) }
-    for key in ["指标", "年度", "值"] where map.index[key] == nil {
-        diagnostics.error("missing-key-column", "\(file) 缺少关键列“\(key)”；需要列 指标, 年度, 值, 来源", at: SourceLocation(file: file, line: header.line))
-    }
-    guard let nameCol = map.index["指标"], let yearCol = map.index["年度"], let valueCol = map.index["值"] else { return ref }
+    guard !missingKeyColumns(map, spec, file: file, line: header.line, diagnostics: &diagnostics),
+          let nameCol = map.index["indicator"], let yearCol = map.index["year"], let valueCol = map.index["value"] else { return ref }
+    let nameH = spec.header("indicator"), yearH = spec.header("year"), valueH = spec.header("value")
     let byLabel = Dictionary(labels.map { (normalizeHeader($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
     for record in table.records.dropFirst() where !record.isBlank {
         let cells = RowCells(record: record, file: file)
         reportUnusedCells(record, map: map, file: file, into: &unknownCells, diagnostics: &diagnostics)
         let label = trimCell(cells.text(nameCol))
         guard let key = byLabel[normalizeHeader(label)] else {
-            diagnostics.error("unknown-reference", "指标\(quoted(label))不是本方案的参考值，应为 \(labels.keys.sorted().joined(separator: "、"))；该行未使用",
+            diagnostics.error("unknown-reference", "\(nameH)\(quoted(label))不是本方案的参考值，应为 \(labels.keys.sorted().joined(separator: "、"))；该行未使用",
                               at: cells.location(nameCol))
             continue
         }
         var year: Int?
-        switch readCell(cells.text(yearCol), as: .year, header: "年度", at: cells.location(yearCol)) {
+        switch readCell(cells.text(yearCol), as: .year, header: yearH, at: cells.location(yearCol)) {
         case .value(.integer(let y)): year = y
         case .rejected(let d): diagnostics.append(d)
-        default: diagnostics.error("missing-value", "缺少“年度”，该行未使用", at: cells.location(yearCol))
+        default: diagnostics.error("missing-value", "缺少“\(yearH)”，该行未使用", at: cells.location(yearCol))
         }
         var raw = cells.text(valueCol)
         if halfWidth(trimCell(raw)).hasSuffix("%") { raw = String(halfWidth(trimCell(raw)).dropLast()) }
         var value: Rational?
-        switch readCell(raw, as: .points, header: "值", at: cells.location(valueCol)) {
+        switch readCell(raw, as: .points, header: valueH, at: cells.location(valueCol)) {
         case .value(let v): value = v.rational
         case .rejected(let d): diagnostics.append(d)
-        default: diagnostics.error("missing-value", "指标\(quoted(label))缺少“值”，该行未使用", at: cells.location(valueCol))
+        default: diagnostics.error("missing-value", "\(nameH)\(quoted(label))缺少“\(valueH)”，该行未使用", at: cells.location(valueCol))
         }
         guard let year, let value else { continue }
         let slot = ReferenceTable.slot(key, year)
-        let source = map.index["来源"].map { trimCell(cells.text($0)) } ?? ""
+        let source = map.index["source"].map { trimCell(cells.text($0)) } ?? ""
         if let prev = ref.values[slot] {
             if prev.value == .value(value) { continue }
             diagnostics.error("conflict", "\(label) \(year) 年的值 \(value.plain()) 与 \(prev.location.description)（\(prev.location.cell ?? "")）的值不同，两处都不使用",

@@ -2,8 +2,10 @@ import Foundation
 
 // MARK: - The pages of a plan scheme (quzhou-city.md §5): values for its templates, results.json/.csv
 //
-// Every label that belongs to the programme (task texts, stage names, target labels, reference
-// names) comes from the plan; the words here are the engine's (statuses, column names).
+// Every word that belongs to the programme comes from the plan: task texts, stage names, target
+// labels, reference names, and the labels of statuses, stage states, roles, party kinds and
+// deadlines and the page titles (`PlanWords`, plan.xml's <labels> and <pages>). The words left
+// here are the engine's shared language (缺数据, 不适用, 数据错误, 上年, 参考值, day counts).
 
 /// Renders a plan build's pages from the scheme's templates (its folder first, then common/).
 public final class PlanSite: Sendable {
@@ -112,8 +114,20 @@ struct PlanViewContext {
         self.units = units
     }
 
+    /// The plan's words.
+    var words: PlanWords { r.plan.words }
+
     func frame(_ title: String, _ subtitle: String, root: String) -> TemplateValue {
         PageFrame(title: title, subtitle: subtitle, root: root, scheme: r.scheme, asOf: r.asOf, format: format).value
+    }
+
+    /// The frame of page `id` (`<pages>` of plan.xml), its placeholders filled: {plan} the plan's
+    /// name, {year} the report year, {asOf} the as-of date, and `values` ({unit}, {tasks}).
+    func frame(page id: String, _ values: [String: String] = [:], root: String) -> TemplateValue {
+        var all = ["plan": r.plan.name, "year": "\(r.year)", "asOf": r.asOf.chinese]
+        all.merge(values) { _, new in new }
+        let (title, subtitle) = words.page(id, all)
+        return frame(title, subtitle, root: root)
     }
 
     /// The link from a page in `YEAR/x/` to a party's page.
@@ -131,58 +145,26 @@ func chineseNumeral(_ n: Int) -> String {
     return d[n / 10] + "十" + (n % 10 == 0 ? "" : d[n % 10])
 }
 
-extension PlanTaskStatus {
-    /// The word a page shows.
-    var label: String {
-        switch self {
-        case .unassigned: return "未分解"
-        case .done: return "已完成"
-        case .overdue: return "逾期"
-        case .notReported: return "未报送"
-        case .paused: return "暂缓"
-        case .open: return "推进中"
-        }
-    }
-}
+extension PlanWords {
+    /// The word a page shows for a task's status (`task.overdue`).
+    func label(_ s: PlanTaskStatus) -> String { label("task." + s.rawValue) }
+    /// The word a page shows for a party's status on a task (an open party shows its own wording,
+    /// 未启动 or 推进中, where it has one).
+    func label(_ s: PartyTaskStatus) -> String { label("party." + s.rawValue) }
+    /// The word for a stage's state.
+    func label(_ s: StageState) -> String { label("stage." + s.rawValue) }
+    /// The word for a party's role on a task.
+    func label(_ r: PartyRole) -> String { label("role." + r.rawValue) }
+    /// The word for a kind of party.
+    func label(_ k: PartyKind) -> String { label("kind." + k.rawValue) }
 
-extension PartyTaskStatus {
-    /// The word a page shows (an open party shows its own wording, 未启动 or 推进中).
-    var label: String {
-        switch self {
-        case .done: return "已完成"
-        case .open: return "推进中"
-        case .paused: return "暂缓"
-        case .notReported: return "未报送"
+    /// A deadline as a date (or what stands for one).
+    func deadline(_ d: Deadline) -> String {
+        switch d {
+        case .day(let day): return day.description
+        case .ongoing: return label("deadline.ongoing")
+        case .none: return label("deadline.unreadable")
         }
-    }
-}
-
-extension StageState {
-    var label: String {
-        switch self {
-        case .done: return "已结束"
-        case .current: return "进行中"
-        case .upcoming: return "未开始"
-        }
-    }
-}
-
-extension PartyRole {
-    var label: String {
-        switch self {
-        case .lead: return "牵头"
-        case .county: return "责任县区"
-        case .partner: return "配合"
-        }
-    }
-}
-
-/// A deadline as a date (or what stands for one).
-func deadlineLabel(_ d: Deadline) -> String {
-    switch d {
-    case .day(let day): return day.description
-    case .ongoing: return "长期（无时限）"
-    case .none: return "无法识别（按无时限）"
     }
 }
 
@@ -268,7 +250,7 @@ func targetRow(_ t: RuleTarget, _ j: RuleJudgement, unit: PlanUnitResult, _ ctx:
         notes.append("\(ctx.labels[first] ?? first)：" + measureText(unit.figures[first]?.measure ?? .noData, unit: ""))
     }
     if !j.missing.isEmpty { notes.append(missingText(j.missing, ctx)) }
-    if approx { notes.append("市级数值由各县（市、区）汇总，有单位数据错误未计入（约）") }
+    if approx { notes.append("市级数值由各\(ctx.words.label(PartyKind.county))汇总，有单位数据错误未计入（约）") }
     return .object([
         "id": .t(t.id),
         "label": .t(ctx.r.plan.targetLabels[t.id] ?? t.id),
@@ -287,22 +269,23 @@ func partyTaskRows(_ party: Party, _ ctx: PlanViewContext) -> [TemplateValue] {
     ctx.r.results.tasks.compactMap { tp -> TemplateValue? in
         guard let a = tp.assignment, let role = a.role(of: party) else { return nil }
         let on = tp.parties.first { $0.party == party }
-        var status = on.map { $0.status == .open ? ($0.progress ?? $0.status.label) : $0.status.label } ?? "未报送"
-        if role == .partner && on == nil { status = "（配合，未报送）" }
+        let w = ctx.words
+        var status = on.map { $0.status == .open ? ($0.progress ?? w.label($0.status)) : w.label($0.status) } ?? w.label(PartyTaskStatus.notReported)
+        if role == .partner && on == nil { status = "（\(w.label(PartyRole.partner))，\(w.label(PartyTaskStatus.notReported))）" }
         let cls = on?.overdue == true ? "status-unmet" : (on?.status == .done ? "status-met" : "status-no-data")
         return .object([
             "id": .t(tp.task.id.description),
             "title": .t(tp.task.title),
-            "role": .t(role.label),
-            "status": .t(status + (on?.overdue == true ? "（逾期）" : "") + (on?.stale == true ? "（超过\(defaultStaleDays)天未更新）" : "")),
+            "role": .t(w.label(role)),
+            "status": .t(status + (on?.overdue == true ? "（\(w.label(PlanTaskStatus.overdue))）" : "") + (on?.stale == true ? "（超过\(defaultStaleDays)天未更新）" : "")),
             "statusClass": .t(cls),
-            "taskStatus": .t(tp.status.label),
+            "taskStatus": .t(w.label(tp.status)),
             "reported": .opt(on?.reported?.description),
             "completed": .opt(on?.completed?.description),
-            "onTime": .opt(on?.onTime.map { $0 ? "按时" : "超期完成" }),
+            "onTime": .opt(on?.onTime.map { w.label($0 ? "completed.on-time" : "completed.late") }),
             "note": .opt(on?.note),
             "deadline": .t(a.deadlineText),
-            "deadlineDate": .t(deadlineLabel(a.deadline)),
+            "deadlineDate": .t(w.deadline(a.deadline)),
             "daysOverdue": .opt(on?.daysOverdue.map { "\($0) 天" }),
         ])
     }
@@ -339,7 +322,7 @@ func stageRows(_ ctx: PlanViewContext) -> (rows: [TemplateValue], today: String?
             "name": .t(s.stage.name),
             "from": .t(s.stage.from.description),
             "to": .t(s.stage.to.description),
-            "state": .t(s.state.label),
+            "state": .t(ctx.words.label(s.state)),
             "stateClass": .t("stage-" + s.state.rawValue),
             "daysLeft": .opt(s.daysLeft.map { "剩 \($0) 天" }),
             // In the cell's flow (an absolutely placed bar was measured outside its cell), and
@@ -383,7 +366,7 @@ func responsibilityView(_ ctx: PlanViewContext) -> TemplateValue {
                     "partners": .t(a.map { partyNames($0.partners) } ?? ""),
                     "counties": .t(counties),
                     "deadline": .t(a?.deadlineText ?? ""),
-                    "deadlineDate": .t(a.map { deadlineLabel($0.deadline) } ?? ""),
+                    "deadlineDate": .t(a.map { ctx.words.deadline($0.deadline) } ?? ""),
                     "unassigned": .bool(a == nil),
                     "rowClass": .t(a == nil ? "unassigned" : ""),
                 ])
@@ -392,7 +375,7 @@ func responsibilityView(_ ctx: PlanViewContext) -> TemplateValue {
     }
     let unassigned = r.results.tasks.filter { $0.assignment == nil }.count
     return .object([
-        "page": ctx.frame("\(r.plan.name)工作责任分解表", "附件2 · 共 \(r.plan.tasks.count) 项任务", root: "../../"),
+        "page": ctx.frame(page: "responsibility", ["tasks": "\(r.plan.tasks.count)"], root: "../../"),
         "areas": .list(areas),
         "taskCount": .t(r.plan.tasks.count),
         "unassignedCount": .t(unassigned),
@@ -408,7 +391,7 @@ func bulletinView(_ ctx: PlanViewContext) -> TemplateValue {
     let (stages, today) = stageRows(ctx)
     let statuses: [PlanTaskStatus] = [.done, .overdue, .open, .paused, .notReported, .unassigned]
     let counts: [TemplateValue] = statuses.map { s in
-        .object(["label": .t(s.label), "count": .t(tasks.filter { $0.status == s }.count), "statusClass": .t("task-" + s.rawValue)])
+        .object(["label": .t(ctx.words.label(s)), "count": .t(tasks.filter { $0.status == s }.count), "statusClass": .t("task-" + s.rawValue)])
     }
     // Rows of (task, party) for one kind of finding, in task order.
     func rows(_ keep: (TaskProgress, PartyOnTask) -> Bool) -> [TemplateValue] {
@@ -420,8 +403,8 @@ func bulletinView(_ ctx: PlanViewContext) -> TemplateValue {
                     "fullTitle": .t(tp.task.title),
                     "party": .t(p.party.name),
                     "link": .opt(ctx.partyLink(p.party)),
-                    "deadline": .t(tp.assignment.map { deadlineLabel($0.deadline) } ?? ""),
-                    "progress": .t(p.progress ?? "未报送"),
+                    "deadline": .t(tp.assignment.map { ctx.words.deadline($0.deadline) } ?? ""),
+                    "progress": .t(p.progress ?? ctx.words.label(PartyTaskStatus.notReported)),
                     "reported": .t(p.reported?.description ?? "—"),
                     "completed": .t(p.completed?.description ?? "—"),
                     "daysOverdue": .t(p.daysOverdue.map(String.init) ?? "—"),
@@ -438,7 +421,7 @@ func bulletinView(_ ctx: PlanViewContext) -> TemplateValue {
         let items = rows { _, p in p.overdue && p.party == c.party }
         if items.isEmpty { continue }
         overdueGroups.append(.object(["party": .t(c.party.name), "link": .opt(ctx.partyLink(c.party)),
-                                      "kind": .t(c.party.kind == .department ? "部门" : "县（市、区）"),
+                                      "kind": .t(ctx.words.label(c.party.kind)),
                                       "count": .t(items.count), "items": .list(items)]))
     }
     let notReported = rows { _, p in p.status == .notReported && !p.overdue }
@@ -452,7 +435,7 @@ func bulletinView(_ ctx: PlanViewContext) -> TemplateValue {
     }
     let overdueCount = tasks.flatMap(\.parties).filter { $0.overdue && $0.role != .partner }.count
     return .object([
-        "page": ctx.frame("\(r.plan.name)督查通报", "截至 \(r.asOf.chinese)", root: "../../"),
+        "page": ctx.frame(page: "bulletin", root: "../../"),
         "asOf": .t(r.asOf.description),
         "stages": .list(stages),
         "today": .opt(today),
@@ -479,7 +462,7 @@ func scorecardFacts(_ party: Party, _ ctx: PlanViewContext) -> TemplateValue {
     var v = scorecardRow(c, ctx)
     if case .object(var o) = v {
         o["rateText"] = .t(c.onTimeRate.map { $0.cut(1) + "%" } ?? "—")
-        o["rankText"] = .t(c.rank.map { "第 \($0) 名（共 \(peers) 个有应完成任务的\(party.kind == .department ? "部门" : "县（市、区）")）" } ?? "无排名（没有已到期的任务）")
+        o["rankText"] = .t(c.rank.map { "第 \($0) 名（共 \(peers) 个有应完成任务的\(ctx.words.label(party.kind))）" } ?? "无排名（没有已到期的任务）")
         v = .object(o)
     }
     return v
@@ -490,7 +473,7 @@ func departmentView(_ ctx: PlanViewContext, _ d: Department) -> TemplateValue {
     let r = ctx.r
     let rows = partyTaskRows(d.party, ctx)
     return .object([
-        "page": ctx.frame("\(d.name)任务进展", "\(r.plan.name) · 截至 \(r.asOf.chinese)", root: "../../"),
+        "page": ctx.frame(page: "department", ["unit": d.name], root: "../../"),
         "name": .t(d.name),
         "shortNames": .t(d.shortNames.joined(separator: "、")),
         "card": scorecardFacts(d.party, ctx),
@@ -522,7 +505,7 @@ func planCountyView(_ ctx: PlanViewContext, _ u: PlanUnitResult) -> TemplateValu
     let rows = partyTaskRows(party, ctx)
     let problems = r.diagnostics.filter { $0.unit == u.unit.code }.count
     return .object([
-        "page": ctx.frame("\(u.unit.name)任务进展与指标", "\(r.plan.name) · \(r.year) 年度指标 · 任务截至 \(r.asOf.chinese)", root: "../../"),
+        "page": ctx.frame(page: "county", ["unit": u.unit.name], root: "../../"),
         "name": .t(u.unit.name),
         "code": .t(u.unit.code),
         "city": .t(r.inputs.city?.name ?? ""),
@@ -577,7 +560,7 @@ func planCityView(_ ctx: PlanViewContext, _ u: PlanUnitResult) -> TemplateValue 
         .object(["path": .t(f.path), "rows": .t(f.rows), "encoding": .t(f.encoding?.rawValue ?? "（不是文本）"), "sha256": .t(f.sha256)])
     }
     return .object([
-        "page": ctx.frame("\(r.plan.name)工作总览", "\(u.unit.name) · \(r.year) 年度指标 · 任务截至 \(r.asOf.chinese)", root: "../../"),
+        "page": ctx.frame(page: "city", ["unit": u.unit.name], root: "../../"),
         "name": .t(u.unit.name),
         "year": .t(r.year),
         "stages": .list(stages),
@@ -620,7 +603,7 @@ func planIndexView(_ ctx: PlanViewContext, years: [Int]) -> TemplateValue {
     }
     let y = r.year
     return .object([
-        "page": ctx.frame(r.plan.name, "报告目录", root: ""),
+        "page": ctx.frame(page: "index", root: ""),
         "year": .t(y),
         "asOf": .t(r.asOf.chinese),
         "years": .list(years.reversed().map { yr in

@@ -36,12 +36,146 @@ public struct PlanDefinition: Sendable {
     public var stages: [PlanStage]
     public var tasks: [PlanTask]
     public var indicators: [PlanIndicator]
+    /// The name of the blank indicator sheet `qtown blank` writes (`data/NAME.csv`, `<indicators sheet>`).
+    public var indicatorSheet: String
     public var rates: [PlanRate]
     /// reference.csv's 指标 labels → keys.
     public var references: [String: String]
     public var targets: [RuleTarget]
     /// Target labels by id (`新开工建筑节能标准执行率达到100%`).
     public var targetLabels: [String: String]
+    /// The words of the pages: state, role and kind labels, page titles (`<labels>`, `<pages>`).
+    public var words: PlanWords
+    /// The input sheets, from the scheme's `<sheets>` (set by the scheme loader; nil for a plan
+    /// document read on its own).
+    public var sheets: PlanSheetSet?
+}
+
+/// The words a plan's pages and `qtown scheme show` print, as plan.xml gives them: labels by the
+/// engine's ids (`task.overdue` → 逾期) and page titles and subtitles with placeholders.
+public struct PlanWords: Sendable {
+    /// Label ids the engine prints, each required in `<labels>`: task statuses, a party's status on
+    /// a task, stage states, roles, party kinds, deadlines, completion on time, `scheme show` headers,
+    /// and the words messages say of a task without a usable row of the tasks sheet (`note.*`).
+    public static let labelIDs: [String] = [
+        "task.unassigned", "task.done", "task.overdue", "task.not-reported", "task.paused", "task.open",
+        "party.done", "party.open", "party.paused", "party.not-reported",
+        "stage.done", "stage.current", "stage.upcoming",
+        "role.lead", "role.partner", "role.county",
+        "kind.department", "kind.county",
+        "deadline.ongoing", "deadline.unreadable",
+        "completed.on-time", "completed.late",
+        "show.stages", "show.area", "show.clause", "show.target", "show.content", "show.rule",
+        "note.unassigned", "note.no-row",
+    ]
+    /// Page ids, each required in `<pages>`.
+    public static let pageIDs: [String] = ["index", "responsibility", "bulletin", "department", "county", "city"]
+    /// Placeholders a page's title or subtitle may use.
+    public static let placeholders: Set<String> = ["plan", "unit", "year", "asOf", "tasks"]
+
+    public var labels: [String: String]
+    public var pages: [String: (title: String, subtitle: String)]
+
+    /// The label of `id` (one of `labelIDs`: the loader requires every one).
+    public func label(_ id: String) -> String { labels[id] ?? id }
+
+    /// Page `id`'s title and subtitle with their placeholders filled.
+    public func page(_ id: String, _ values: [String: String]) -> (title: String, subtitle: String) {
+        let p = pages[id] ?? (id, "")
+        return (fillPlaceholders(p.title, values), fillPlaceholders(p.subtitle, values))
+    }
+}
+
+/// `{name}` replaced by `values[name]` (the loader has checked every name).
+func fillPlaceholders(_ pattern: String, _ values: [String: String]) -> String {
+    guard pattern.contains("{") else { return pattern }
+    var out = ""
+    var rest = Substring(pattern)
+    while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+        out += rest[..<open]
+        let name = String(rest[rest.index(after: open)..<close])
+        out += values[name] ?? "{\(name)}"
+        rest = rest[rest.index(after: close)...]
+    }
+    return out + rest
+}
+
+/// The names inside `{…}` of a pattern; nil when braces do not pair.
+func placeholderNames(_ pattern: String) -> [String]? {
+    var names: [String] = []
+    var current: String?
+    for c in pattern {
+        switch c {
+        case "{": if current != nil { return nil }; current = ""
+        case "}": guard let n = current else { return nil }; names.append(n); current = nil
+        default: current?.append(c)
+        }
+    }
+    return current == nil ? names : nil
+}
+
+/// The schema's name of a cell kind (`date`, `text` …) for messages.
+func cellKindName(_ k: CellKind) -> String {
+    switch k {
+    case .text: return "text"
+    case .date: return "date"
+    case .year: return "year"
+    case .points: return "points"
+    default: return "\(k)"
+    }
+}
+
+/// A plan's input sheets: the scheme's `<sheets>` found by the engine's sheet ids, each with the
+/// engine's column ids (headers, aliases, file names and required columns are the scheme's).
+public struct PlanSheetSet: Sendable {
+    public var departments: SheetSpec
+    public var tasks: SheetSpec
+    public var progress: SheetSpec
+    public var reference: SheetSpec
+
+    /// Sheet id → the column ids the readers use, and those the readers cannot do without (which
+    /// the scheme must mark required). A column is read as its role needs (`kinds`; text otherwise),
+    /// and the scheme's `kind` must say so.
+    static let needed: [(sheet: String, columns: [String], keys: [String])] = [
+        ("departments", ["name", "short"], ["name"]),
+        ("tasks", ["task", "lead", "partners", "counties", "deadline", "text"], ["task", "lead", "deadline"]),
+        ("progress", ["task", "reporter", "state", "completed", "note", "reported"], ["task", "reporter", "state", "reported"]),
+        ("reference", ["indicator", "year", "value", "source"], ["indicator", "year", "value"]),
+    ]
+
+    /// Columns read as other than text: reference.csv's 年度 and 值, progress.csv's two dates.
+    static let kinds: [String: CellKind] = ["reference.year": .year, "reference.value": .points,
+                                            "progress.completed": .date, "progress.reported": .date]
+
+    /// The set from a scheme's sheets, or the problems (a sheet or column missing, a key column
+    /// not required).
+    static func resolve(_ sheets: [SheetSpec]) -> (PlanSheetSet?, [String]) {
+        var problems: [String] = []
+        var found: [String: SheetSpec] = [:]
+        for n in needed {
+            guard let s = sheets.first(where: { $0.id == n.sheet }) else {
+                problems.append("计划方案的 <sheets> 缺少输入表 <sheet id=\"\(n.sheet)\">（需要列 " + n.columns.joined(separator: "、") + "）")
+                continue
+            }
+            for c in n.columns where !s.columns.contains(where: { $0.id == c }) {
+                problems.append("输入表 \(n.sheet) 缺少列 <column id=\"\(c)\">")
+            }
+            for c in s.columns where n.columns.contains(c.id) {
+                let expected = kinds[n.sheet + "." + c.id] ?? .text
+                if c.kind != expected {
+                    problems.append("输入表 \(n.sheet) 的列 \(c.id) 按 \(cellKindName(expected)) 读取，kind 应为 \(cellKindName(expected))")
+                }
+            }
+            for k in n.keys where s.columns.contains(where: { $0.id == k }) && !s.required.contains(k) {
+                problems.append("输入表 \(n.sheet) 的列 \(k) 是读取所必需的关键列，应标 required=\"true\"")
+            }
+            found[n.sheet] = s
+        }
+        guard problems.isEmpty, let d = found["departments"], let t = found["tasks"], let p = found["progress"], let r = found["reference"] else {
+            return (nil, problems)
+        }
+        return (PlanSheetSet(departments: d, tasks: t, progress: p, reference: r), [])
+    }
 }
 
 /// Loads plan.xml. Problems (unknown state or operator, a title that is not the text up to its
@@ -116,6 +250,9 @@ public func parsePlanDefinition(_ bytes: [UInt8], name display: String) throws(S
     }
 
     var indicators: [PlanIndicator] = []
+    if let e = child(root, "indicators"), (e.attribute("sheet") ?? "").isEmpty {
+        problem("<indicators> 需要 sheet（qtown blank 写出的空白指标表名称）", e)
+    }
     for e in children(child(root, "indicators"), "indicator") {
         let text = e.attribute("kind") ?? ""
         guard let kind = IndicatorKind(rawValue: text), planIndicatorKinds.contains(kind) else {
@@ -175,8 +312,39 @@ public func parsePlanDefinition(_ bytes: [UInt8], name display: String) throws(S
         targets.append(RuleTarget(id: id, form: form, clause: e.attribute("clause") ?? "", onlyTier: tier))
         labels[id] = e.attribute("label") ?? ""
     }
+    var labelWords: [String: String] = [:]
+    let labelsElement = child(root, "labels")
+    for e in children(labelsElement, "label") {
+        let id = e.attribute("id") ?? ""
+        if !PlanWords.labelIDs.contains(id) { problem("未知的用语 id=\(quoted(id))（应为 \(PlanWords.labelIDs.joined(separator: "、")) 之一）", e) }
+        if labelWords[id] != nil { problem("用语 \(id) 重复", e) }
+        labelWords[id] = e.attribute("label") ?? ""
+    }
+    let unlabelled = PlanWords.labelIDs.filter { labelWords[$0] == nil }
+    if !unlabelled.isEmpty {
+        problem("计划缺少页面用语 <labels> 中的 " + unlabelled.map { "<label id=\"\($0)\">" }.joined(separator: "、"), labelsElement ?? root)
+    }
+    var pageWords: [String: (title: String, subtitle: String)] = [:]
+    let pagesElement = child(root, "pages")
+    for e in children(pagesElement, "page") {
+        let id = e.attribute("id") ?? ""
+        if !PlanWords.pageIDs.contains(id) { problem("未知的页面 id=\(quoted(id))（应为 \(PlanWords.pageIDs.joined(separator: "、")) 之一）", e) }
+        let title = e.attribute("title") ?? "", subtitle = e.attribute("subtitle") ?? ""
+        for pattern in [title, subtitle] {
+            guard let names = placeholderNames(pattern) else { problem("页面 \(id) 的\(quoted(pattern))中花括号不成对", e); continue }
+            for n in names where !PlanWords.placeholders.contains(n) {
+                problem("页面 \(id) 的\(quoted(pattern))中有未知的占位符 {\(n)}（可用 " + PlanWords.placeholders.sorted().map { "{\($0)}" }.joined(separator: " ") + "）", e)
+            }
+        }
+        pageWords[id] = (title, subtitle)
+    }
+    let untitled = PlanWords.pageIDs.filter { pageWords[$0] == nil }
+    if !untitled.isEmpty {
+        problem("计划缺少页面标题 <pages> 中的 " + untitled.map { "<page id=\"\($0)\">" }.joined(separator: "、"), pagesElement ?? root)
+    }
     if !problems.isEmpty { throw SchemeError(problems: problems) }
     return PlanDefinition(id: root.attribute("id") ?? "", name: root.attribute("name") ?? "", vocabulary: vocabulary,
-                          stages: stages, tasks: tasks, indicators: indicators, rates: rates, references: references,
-                          targets: targets, targetLabels: labels)
+                          stages: stages, tasks: tasks, indicators: indicators,
+                          indicatorSheet: child(root, "indicators")?.attribute("sheet") ?? "", rates: rates, references: references,
+                          targets: targets, targetLabels: labels, words: PlanWords(labels: labelWords, pages: pageWords))
 }

@@ -76,6 +76,16 @@ public struct SheetSpec: Sendable {
     public var required: [String]
     /// Groups of column ids of which at least one must be present (代码 or 名称).
     public var requiredOneOf: [[String]]
+    /// Column ids accepted and not read (`blank="false"`): left out of the blank sheet and of the
+    /// column lists in messages.
+    public var unread: Set<String> = []
+
+    /// The header of column `id` (the id itself when the sheet has no such column; the loader
+    /// checks that a plan's sheets have every column the engine reads).
+    public func header(_ id: String) -> String { columns.first { $0.id == id }?.header ?? id }
+
+    /// The headers a blank sheet is written with and messages list, in order.
+    public var listedHeaders: [String] { columns.filter { !unread.contains($0.id) }.map(\.header) }
 }
 
 /// The scheme: indicators, rates and sheets (what reading needs), and where the programme has

@@ -141,6 +141,7 @@ private struct SchemeReader {
             var columns: [ColumnSpec] = []
             var required: [String] = []
             var oneOf: [[String]] = []
+            var unread: Set<String> = []
             for c in e.childElements {
                 if c.name == "unit-key" { oneOf.append(["代码", "名称"]); continue }
                 let kind: CellKind
@@ -162,9 +163,10 @@ private struct SchemeReader {
                 let spec = ColumnSpec(id: c.attribute("id")!, header: c.attribute("header")!, aliases: aliases(c), kind: kind)
                 columns.append(spec)
                 if c.attribute("required") == "true" { required.append(spec.id) }
+                if c.attribute("blank") == "false" { unread.insert(spec.id) }
             }
             sheets.append(SheetSpec(id: e.attribute("id")!, file: e.attribute("file")!, title: e.attribute("title")!,
-                                    columns: columns, required: required, requiredOneOf: oneOf))
+                                    columns: columns, required: required, requiredOneOf: oneOf, unread: unread))
         }
         var scheme = Scheme(id: root.attribute("id")!, name: root.attribute("name")!, source: root.attribute("source")!,
                             indicators: indicators, rates: rates, sheets: sheets, directory: dir)
@@ -339,6 +341,11 @@ private struct SchemeReader {
         // A plan (tasks, parties, stages, rule targets) is a document of its own beside scheme.xml.
         if let e = child(root, "plan") {
             scheme.plan = try loadPlanDefinition(dir + "/" + e.attribute("href")!)
+            // The plan's sheets are the scheme's <sheets>, found by the engine's ids.
+            let (set, missing) = PlanSheetSet.resolve(sheets)
+            for m in missing { problem(m, child(root, "sheets") ?? root) }
+            if !problems.isEmpty { throw SchemeError(problems: problems) }
+            scheme.plan?.sheets = set
         }
         return scheme
     }

@@ -1,14 +1,18 @@
 import Foundation
 @testable import QualityTown
 
-/// The quzhou-city plan as committed (templates/quzhou-city/plan.xml), loaded once.
+/// The quzhou-city plan as committed (templates/quzhou-city/plan.xml, with its sheets from
+/// scheme.xml), loaded once.
 let quzhouPlan: PlanDefinition = {
     do {
-        return try loadPlanDefinition(repoPath("templates/quzhou-city/plan.xml"))
+        return try loadScheme(repoPath("templates/quzhou-city")).plan!
     } catch {
-        fatalError("plan.xml does not load: \(error)")
+        fatalError("quzhou-city does not load: \(error)")
     }
 }()
+
+/// The quzhou-city plan's sheets (scheme.xml's <sheets>).
+let quzhouSheets: PlanSheetSet = quzhouPlan.sheets!
 
 /// 衢州市 and its six county-level units under a province (quzhou-city.md, Units).
 let quzhouUnitsCSV = """
@@ -46,21 +50,24 @@ struct PlanSheetsFixture {
         var bag = DiagnosticBag()
         tree = readUnits(parseCSV(Array(units.utf8), file: "units.csv"), file: "units.csv", diagnostics: &bag)
         counties = CountyDirectory(tree: tree, city: "330800")
-        departments = readDepartments(parseCSV(Array(deps.utf8), file: "departments.csv"), file: "departments.csv", diagnostics: &bag)
+        departments = readDepartments(parseCSV(Array(deps.utf8), file: "departments.csv"), file: "departments.csv",
+                                      sheets: quzhouSheets, words: quzhouPlan.words, diagnostics: &bag)
         diagnostics = bag
     }
 
     /// Reads a tasks.csv text.
     mutating func tasks(_ text: String) -> TaskSheet {
         readTasks(parseCSV(Array(text.utf8), file: "tasks.csv"), file: "tasks.csv", tasks: quzhouPlan.tasks,
-                  stages: quzhouPlan.stages, vocabulary: quzhouPlan.vocabulary, departments: departments,
+                  stages: quzhouPlan.stages, vocabulary: quzhouPlan.vocabulary, sheets: quzhouSheets, words: quzhouPlan.words,
+                  departments: departments,
                   counties: counties, diagnostics: &diagnostics)
     }
 
     /// Reads a progress.csv text against `sheet`.
     mutating func progress(_ text: String, sheet: TaskSheet, asOf: Day) -> [ProgressReport] {
         readProgress(parseCSV(Array(text.utf8), file: "progress.csv"), file: "progress.csv", assignments: sheet.assignments,
-                     tasks: quzhouPlan.tasks, vocabulary: quzhouPlan.vocabulary, departments: departments,
+                     tasks: quzhouPlan.tasks, vocabulary: quzhouPlan.vocabulary, sheets: quzhouSheets, words: quzhouPlan.words,
+                     departments: departments,
                      counties: counties, asOf: asOf, diagnostics: &diagnostics)
     }
 
