@@ -38,6 +38,7 @@ import Foundation
         #expect(quzhouPlan.stages.map { "\($0.from)…\($0.to)" } == ["2018-05-01…2018-05-31", "2018-05-01…2018-12-31",
                                                                      "2018-05-01…2020-09-30", "2020-09-01…2020-12-31",
                                                                      "2020-12-01…2020-12-31"])
+        #expect(quzhouPlan.stages.map(\.clause) == ["一", "二", "三", "四", "五"].map { "四、创建步骤（\($0)）" })
         #expect(quzhouPlan.targets.map(\.id) == (1...12).map { "Q\($0)" })
         #expect(quzhouPlan.targets.first { $0.id == "Q7" }!.clause == "三、主要任务（四）1")
         #expect(quzhouPlan.targets.first { $0.id == "Q7" }!.form ==
@@ -70,5 +71,29 @@ import Foundation
             #expect(error.problems.contains { $0.message.contains("<labels>") } && error.problems.contains { $0.message.contains("<pages>") })
             #expect(error.problems.allSatisfy { $0.location.line != nil })
         }
+    }
+
+    /// plan.xml has no schema: an element or attribute the reader does not read is refused with
+    /// its line, not ignored (a misspelt `clause` would lose a citation without a word).
+    @Test func anAttributeOrElementTheReaderDoesNotReadIsRefused() throws {
+        let plan = try String(contentsOfFile: repoPath("templates/quzhou-city/plan.xml"), encoding: .utf8)
+        let edits = [
+            (#"<stage name="动员部署阶段""#, #"<stage clase="四、创建步骤（一）" name="动员部署阶段""#, "stage 元素没有属性 clase"),
+            (#"id="quzhou-city""#, #"id="quzhou-city" issuer="衢州市人民政府办公室""#, "plan 元素没有属性 issuer"),
+            ("<labels>", "<labels><note>备查</note>", "未知的元素 note"),
+        ]
+        for (from, to, message) in edits {
+            let edited = plan.replacingOccurrences(of: from, with: to)
+            #expect(edited != plan)
+            do {
+                _ = try parsePlanDefinition(Array(edited.utf8), name: "plan.xml")
+                Issue.record("accepted: \(message)")
+            } catch {
+                #expect(error.problems.count == 1 && error.problems.allSatisfy { $0.message.contains(message) && $0.location.line != nil },
+                        "\(error.problems.map(\.message))")
+            }
+        }
+        // The bundled plan reads whole.
+        _ = try parsePlanDefinition(Array(plan.utf8), name: "plan.xml")
     }
 }

@@ -470,7 +470,6 @@ func scorecardFacts(_ party: Party, _ ctx: PlanViewContext) -> TemplateValue {
 
 /// `YEAR/departments/ID.html`.
 func departmentView(_ ctx: PlanViewContext, _ d: Department) -> TemplateValue {
-    let r = ctx.r
     let rows = partyTaskRows(d.party, ctx)
     return .object([
         "page": ctx.frame(page: "department", ["unit": d.name], root: "../../"),
@@ -737,7 +736,8 @@ func planResultsJSON(_ r: PlanReport) -> [UInt8] {
         ])
     }
     let stages: [JSON] = r.results.stages.map { s in
-        .object([("name", .string(s.stage.name)), ("from", .string(s.stage.from.description)), ("to", .string(s.stage.to.description)),
+        .object([("name", .string(s.stage.name)), ("clause", .string(s.stage.clause)),
+                 ("from", .string(s.stage.from.description)), ("to", .string(s.stage.to.description)),
                  ("state", .string(s.state.rawValue)), ("daysLeft", s.daysLeft.map { .int($0) } ?? .null)])
     }
     let doc: JSON = .object([

@@ -178,6 +178,22 @@ public struct PlanSheetSet: Sendable {
     }
 }
 
+/// The elements of plan.xml and the attributes the reader reads on each (no schema describes
+/// plan.xml: this table is what it may hold).
+let planAttributes: [String: Set<String>] = [
+    "plan": ["id", "name"],
+    "vocabulary": ["stage-suffix"], "progress": ["state"], "word": [], "ongoing": [], "all-counties": [],
+    "labels": [], "label": ["id", "label"],
+    "pages": [], "page": ["id", "title", "subtitle"],
+    "stages": [], "stage": ["name", "from", "to", "clause"],
+    "tasks": [], "area": ["number", "title"], "task": ["number", "title", "clause"],
+    "indicators": ["sheet"], "indicator": ["id", "header", "kind"],
+    "rates": [], "rate": ["id", "label", "numerator", "denominator", "scale", "may-exceed"],
+    "references": [], "reference": ["key", "label"],
+    "targets": [], "target": ["id", "label", "clause", "tier"],
+    "compare": ["indicator", "op", "value", "reference", "previous"], "either": [],
+]
+
 /// Loads plan.xml. Problems (unknown state or operator, a title that is not the text up to its
 /// first `。`, a rule naming an unknown indicator) are thrown together with their lines.
 public func loadPlanDefinition(_ path: String) throws(SchemeError) -> PlanDefinition {
@@ -209,6 +225,20 @@ public func parsePlanDefinition(_ bytes: [UInt8], name display: String) throws(S
         return d
     }
 
+    // Every element and attribute is one the reader reads: anything else (a misspelt `clause`,
+    // an attribute kept "for the record") is refused, not ignored.
+    func checkNames(_ e: XMLElement) {
+        guard let known = planAttributes[e.name] else {
+            problem("未知的元素 \(e.name)", e)
+            return
+        }
+        for a in e.attributes where !known.contains(a.name) || a.namespace != nil {
+            problem("\(e.name) 元素没有属性 \(a.name)（可用的属性：\(known.isEmpty ? "无" : known.sorted().joined(separator: "、"))）", e)
+        }
+        e.childElements.forEach(checkNames)
+    }
+    checkNames(root)
+
     let voc = child(root, "vocabulary")
     var progress: [ProgressWords] = []
     for e in children(voc, "progress") {
@@ -229,7 +259,7 @@ public func parsePlanDefinition(_ bytes: [UInt8], name display: String) throws(S
     for e in children(child(root, "stages"), "stage") {
         guard let from = day(e, "from"), let to = day(e, "to") else { continue }
         if to < from { problem("阶段 \(e.attribute("name") ?? "") 的结束日早于开始日", e) }
-        stages.append(PlanStage(name: e.attribute("name") ?? "", from: from, to: to))
+        stages.append(PlanStage(name: e.attribute("name") ?? "", from: from, to: to, clause: e.attribute("clause") ?? ""))
     }
 
     var tasks: [PlanTask] = []

@@ -45,11 +45,14 @@ public struct PlanStage: Sendable, Hashable {
     public var name: String
     public var from: Day
     public var to: Day
+    /// Where the plan sets the stage (`四、创建步骤（一）`).
+    public var clause: String
 
-    public init(name: String, from: Day, to: Day) {
+    public init(name: String, from: Day, to: Day, clause: String = "") {
         self.name = name
         self.from = from
         self.to = to
+        self.clause = clause
     }
 }
 

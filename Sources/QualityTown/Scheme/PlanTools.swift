@@ -7,7 +7,7 @@ import Foundation
 public func planDescription(_ p: PlanDefinition) -> String {
     let w = p.words
     var lines = ["", w.label("show.stages")]
-    for s in p.stages { lines.append("\(s.name)\t\(s.from) 至 \(s.to)") }
+    for s in p.stages { lines.append("\(s.name)\t\(s.from) 至 \(s.to)\t\(s.clause)") }
     lines.append("")
     let taskH = p.sheets?.tasks.header("task") ?? "task", textH = p.sheets?.tasks.header("text") ?? "text"
     lines.append([taskH, w.label("show.area"), textH, w.label("show.clause")].joined(separator: "\t"))
