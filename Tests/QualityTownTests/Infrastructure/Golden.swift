@@ -75,13 +75,21 @@ func runQtown(_ arguments: [String], cwd: String? = nil, environment: [String: S
     env.merge(environment) { _, b in b }
     env["QTOWN_TEMPLATES"] = repoPath("templates")
     p.environment = env
-    let out = Pipe(), err = Pipe()
+    // Standard error goes to a file, not a second pipe: a child that fills one pipe (64 KB) while
+    // the test reads the other to its end would wait forever.
+    let errPath = NSTemporaryDirectory() + "qtown-stderr-" + UUID().uuidString
+    guard FileManager.default.createFile(atPath: errPath, contents: nil), let errFile = FileHandle(forWritingAtPath: errPath) else {
+        throw CocoaError(.fileWriteUnknown)
+    }
+    defer { try? FileManager.default.removeItem(atPath: errPath) }
+    let out = Pipe()
     p.standardOutput = out
-    p.standardError = err
+    p.standardError = errFile
     try p.run()
     let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
+    try? errFile.close()
+    let e = FileManager.default.contents(atPath: errPath) ?? Data()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
