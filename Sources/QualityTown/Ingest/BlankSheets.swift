@@ -4,11 +4,13 @@
 // plan's sheets among them), so the blank sheets are written here, next to the readers that read
 // them back.
 
+/// An empty sheet: UTF-8 with BOM (Excel and WPS then read it as UTF-8), the header line only.
+private func sheet(_ path: String, _ headers: [String]) -> OutputPage {
+    OutputPage(path: path, bytes: [0xEF, 0xBB, 0xBF] + Array((csvLine(headers) + "\r\n").utf8))
+}
+
 /// The empty sheets of `qtown blank`: UTF-8 with BOM, canonical headers only.
 public func blankSheets(_ s: Scheme) -> [OutputPage] {
-    func sheet(_ path: String, _ headers: [String]) -> OutputPage {
-        OutputPage(path: path, bytes: [0xEF, 0xBB, 0xBF] + Array((csvLine(headers) + "\r\n").utf8))
-    }
     var out = [sheet("units.csv", unitColumns.map(\.header))]
     var departments: [String] = []
     for i in s.indicators where !departments.contains(i.department) { departments.append(i.department) }
@@ -30,5 +32,5 @@ public func blankSheets(_ s: Scheme) -> [OutputPage] {
 /// column (UTF-8 with BOM, canonical headers only); its other sheets are the scheme's <sheets>.
 public func planBlankSheets(_ p: PlanDefinition) -> [OutputPage] {
     let headers = ["代码", "名称", "年度", "月份"] + p.indicators.map(\.header)
-    return [OutputPage(path: "data/\(p.indicatorSheet).csv", bytes: [0xEF, 0xBB, 0xBF] + Array((csvLine(headers) + "\r\n").utf8))]
+    return [sheet("data/\(p.indicatorSheet).csv", headers)]
 }

@@ -82,36 +82,8 @@ public struct PlanWords: Sendable {
     /// Page `id`'s title and subtitle with their placeholders filled.
     public func page(_ id: String, _ values: [String: String]) -> (title: String, subtitle: String) {
         let p = pages[id] ?? (id, "")
-        return (fillPlaceholders(p.title, values), fillPlaceholders(p.subtitle, values))
+        return (PageWording.fill(p.title, values), PageWording.fill(p.subtitle, values))
     }
-}
-
-/// `{name}` replaced by `values[name]` (the loader has checked every name).
-func fillPlaceholders(_ pattern: String, _ values: [String: String]) -> String {
-    guard pattern.contains("{") else { return pattern }
-    var out = ""
-    var rest = Substring(pattern)
-    while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-        out += rest[..<open]
-        let name = String(rest[rest.index(after: open)..<close])
-        out += values[name] ?? "{\(name)}"
-        rest = rest[rest.index(after: close)...]
-    }
-    return out + rest
-}
-
-/// The names inside `{…}` of a pattern; nil when braces do not pair.
-func placeholderNames(_ pattern: String) -> [String]? {
-    var names: [String] = []
-    var current: String?
-    for c in pattern {
-        switch c {
-        case "{": if current != nil { return nil }; current = ""
-        case "}": guard let n = current else { return nil }; names.append(n); current = nil
-        default: current?.append(c)
-        }
-    }
-    return current == nil ? names : nil
 }
 
 /// The schema's name of a cell kind (`date`, `text` …) for messages.
@@ -163,7 +135,7 @@ public struct PlanSheetSet: Sendable {
             for c in s.columns where n.columns.contains(c.id) {
                 let expected = kinds[n.sheet + "." + c.id] ?? .text
                 if c.kind != expected {
-                    problems.append("输入表 \(n.sheet) 的列 \(c.id) 按 \(cellKindName(expected)) 读取，kind 应为 \(cellKindName(expected))")
+                    problems.append("输入表 \(n.sheet) 的列 \(c.id) 按 \(cellKindName(expected)) 读取：kind=\"\(cellKindName(c.kind))\" 应为 kind=\"\(cellKindName(expected))\"")
                 }
             }
             for k in n.keys where s.columns.contains(where: { $0.id == k }) && !s.required.contains(k) {
@@ -361,7 +333,7 @@ public func parsePlanDefinition(_ bytes: [UInt8], name display: String) throws(S
         if !PlanWords.pageIDs.contains(id) { problem("未知的页面 id=\(quoted(id))（应为 \(PlanWords.pageIDs.joined(separator: "、")) 之一）", e) }
         let title = e.attribute("title") ?? "", subtitle = e.attribute("subtitle") ?? ""
         for pattern in [title, subtitle] {
-            guard let names = placeholderNames(pattern) else { problem("页面 \(id) 的\(quoted(pattern))中花括号不成对", e); continue }
+            guard let names = PageWording.names(in: pattern) else { problem("页面 \(id) 的\(quoted(pattern))中花括号不成对", e); continue }
             for n in names where !PlanWords.placeholders.contains(n) {
                 problem("页面 \(id) 的\(quoted(pattern))中有未知的占位符 {\(n)}（可用 " + PlanWords.placeholders.sorted().map { "{\($0)}" }.joined(separator: " ") + "）", e)
             }

@@ -119,7 +119,6 @@ struct ElementTags: Sendable {
     let rawText: Bool
     /// An empty element gets an empty text child (XHTML: `<td></td>`, never `<td/>`).
     let keepsOpen: Bool
-
 }
 
 /// The XHTML elements that are void: `<br/>` is right for them; every other XHTML element
@@ -290,7 +289,7 @@ final class MarkupDocument: @unchecked Sendable {
     }
 
     /// What an output buffer holds (no encoder: the bytes as written).
-    static func contents(_ buf: xmlOutputBufferPtr) -> [UInt8] {
+    private static func contents(_ buf: xmlOutputBufferPtr) -> [UInt8] {
         xmlOutputBufferFlush(buf)
         let size = Int(xmlOutputBufferGetSize(buf))
         guard size > 0, let content = xmlOutputBufferGetContent(buf) else { return [] }
