@@ -73,27 +73,31 @@ import Foundation
         }
     }
 
-    /// plan.xml has no schema: an element or attribute the reader does not read is refused with
-    /// its line, not ignored (a misspelt `clause` would lose a citation without a word).
-    @Test func anAttributeOrElementTheReaderDoesNotReadIsRefused() throws {
+    /// plan.xml is validated against templates/plan.xsd: an attribute or element it does not
+    /// declare, or one in the wrong place, is refused with its line, not ignored (a misspelt
+    /// `clause` would lose a citation without a word).
+    @Test func aPlanThatIsNotWhatPlanXSDDeclaresIsRefused() throws {
         let plan = try String(contentsOfFile: repoPath("templates/quzhou-city/plan.xml"), encoding: .utf8)
         let edits = [
-            (#"<stage name="动员部署阶段""#, #"<stage clase="四、创建步骤（一）" name="动员部署阶段""#, "stage 元素没有属性 clase"),
-            (#"id="quzhou-city""#, #"id="quzhou-city" issuer="衢州市人民政府办公室""#, "plan 元素没有属性 issuer"),
-            ("<labels>", "<labels><note>备查</note>", "未知的元素 note"),
+            (#"<stage name="动员部署阶段""#, #"<stage clase="四、创建步骤（一）" name="动员部署阶段""#, "clase"),
+            (#"id="quzhou-city""#, #"id="quzhou-city" issuer="衢州市人民政府办公室""#, "issuer"),
+            ("<labels>", "<labels><note>备查</note>", "note"),
+            ("<stages>", "<task number=\"1\" title=\"t\" clause=\"c\">t</task><stages>", "task"),
+            (#"from="2018-05-01""#, #"from="2018年5月""#, "from"),
         ]
-        for (from, to, message) in edits {
+        for (from, to, name) in edits {
             let edited = plan.replacingOccurrences(of: from, with: to)
             #expect(edited != plan)
             do {
-                _ = try parsePlanDefinition(Array(edited.utf8), name: "plan.xml")
-                Issue.record("accepted: \(message)")
+                _ = try parsePlanDefinition(Array(edited.utf8), name: "plan.xml", schema: repoPath("templates/plan.xsd"))
+                Issue.record("accepted: \(name)")
             } catch {
-                #expect(error.problems.count == 1 && error.problems.allSatisfy { $0.message.contains(message) && $0.location.line != nil },
+                #expect(!error.problems.isEmpty && error.problems.allSatisfy { $0.code == "scheme-invalid" && $0.location.line != nil },
                         "\(error.problems.map(\.message))")
+                #expect(error.problems.contains { $0.message.contains("\(name)'") }, "\(error.problems.map(\.message))")
             }
         }
-        // The bundled plan reads whole.
-        _ = try parsePlanDefinition(Array(plan.utf8), name: "plan.xml")
+        // The bundled plan is valid and reads whole.
+        _ = try loadPlanDefinition(repoPath("templates/quzhou-city/plan.xml"))
     }
 }

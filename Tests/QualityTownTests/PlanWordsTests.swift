@@ -14,6 +14,7 @@ import Foundation
         let templates = root + "/templates"
         try fm.createDirectory(atPath: templates, withIntermediateDirectories: true)
         try fm.copyItem(atPath: repoPath("templates/scheme.xsd"), toPath: templates + "/scheme.xsd")
+        try fm.copyItem(atPath: repoPath("templates/plan.xsd"), toPath: templates + "/plan.xsd")
         try fm.copyItem(atPath: repoPath("templates/common"), toPath: templates + "/common")
         let dir = templates + "/quzhou-city"
         try fm.copyItem(atPath: repoPath("templates/quzhou-city"), toPath: dir)

@@ -150,37 +150,25 @@ public struct PlanSheetSet: Sendable {
     }
 }
 
-/// The elements of plan.xml and the attributes the reader reads on each (no schema describes
-/// plan.xml: this table is what it may hold).
-let planAttributes: [String: Set<String>] = [
-    "plan": ["id", "name"],
-    "vocabulary": ["stage-suffix"], "progress": ["state"], "word": [], "ongoing": [], "all-counties": [],
-    "labels": [], "label": ["id", "label"],
-    "pages": [], "page": ["id", "title", "subtitle"],
-    "stages": [], "stage": ["name", "from", "to", "clause"],
-    "tasks": [], "area": ["number", "title"], "task": ["number", "title", "clause"],
-    "indicators": ["sheet"], "indicator": ["id", "header", "kind"],
-    "rates": [], "rate": ["id", "label", "numerator", "denominator", "scale", "may-exceed"],
-    "references": [], "reference": ["key", "label"],
-    "targets": [], "target": ["id", "label", "clause", "tier"],
-    "compare": ["indicator", "op", "value", "reference", "previous"], "either": [],
-]
-
-/// Loads plan.xml. Problems (unknown state or operator, a title that is not the text up to its
-/// first `。`, a rule naming an unknown indicator) are thrown together with their lines.
+/// Loads plan.xml, validated against templates/plan.xsd (beside the scheme's folder). Problems
+/// (unknown state or operator, a title that is not the text up to its first `。`, a rule naming
+/// an unknown indicator) are thrown together with their lines.
 public func loadPlanDefinition(_ path: String) throws(SchemeError) -> PlanDefinition {
     let display = ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent + "/" + (path as NSString).lastPathComponent
     guard let data = FileManager.default.contents(atPath: path) else { throw SchemeError("无法读取 \(path)", file: display) }
-    return try parsePlanDefinition([UInt8](data), name: display)
+    let templates = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+    return try parsePlanDefinition([UInt8](data), name: display, schema: templates + "/plan.xsd")
 }
 
-/// Reads a plan document's bytes (see `loadPlanDefinition`).
-public func parsePlanDefinition(_ bytes: [UInt8], name display: String) throws(SchemeError) -> PlanDefinition {
+/// Reads a plan document's bytes (see `loadPlanDefinition`), validated against `schema` when
+/// given (tests of the reader's own checks give none).
+public func parsePlanDefinition(_ bytes: [UInt8], name display: String, schema: String? = nil) throws(SchemeError) -> PlanDefinition {
     let (parsed, messages) = XMLDocument.parseXML(bytes, name: display)
     guard let doc = parsed, let root = doc.root, root.name == "plan" else {
         if messages.isEmpty { throw SchemeError("\(display) 的根元素应为 plan", file: display) }
         throw SchemeError(problems: messages.map { $0.diagnostic(stage: .scheme, code: "scheme-error") })
     }
+    if let schema { try validate(doc, against: schema, display: display) }
     var problems: [Diagnostic] = []
     func problem(_ message: String, _ e: XMLElement) {
         problems.append(Diagnostic(.error, "scheme-error", message, at: SourceLocation(file: display, line: e.line), stage: .scheme))
@@ -196,20 +184,6 @@ public func parsePlanDefinition(_ bytes: [UInt8], name display: String) throws(S
         }
         return d
     }
-
-    // Every element and attribute is one the reader reads: anything else (a misspelt `clause`,
-    // an attribute kept "for the record") is refused, not ignored.
-    func checkNames(_ e: XMLElement) {
-        guard let known = planAttributes[e.name] else {
-            problem("未知的元素 \(e.name)", e)
-            return
-        }
-        for a in e.attributes where !known.contains(a.name) || a.namespace != nil {
-            problem("\(e.name) 元素没有属性 \(a.name)（可用的属性：\(known.isEmpty ? "无" : known.sorted().joined(separator: "、"))）", e)
-        }
-        e.childElements.forEach(checkNames)
-    }
-    checkNames(root)
 
     let voc = child(root, "vocabulary")
     var progress: [ProgressWords] = []

@@ -59,9 +59,17 @@ public func loadScheme(_ dir: String) throws(SchemeError) -> Scheme {
     guard let doc = parsed, let root = doc.root else {
         throw SchemeError(problems: messages.map { $0.diagnostic(stage: .scheme, code: "scheme-error") })
     }
-    let xsdPath = (dir as NSString).deletingLastPathComponent + "/scheme.xsd"
-    guard let xsdData = fm.contents(atPath: xsdPath) else { throw SchemeError("找不到方案格式文件 \(xsdPath)", file: display) }
-    let (xsdDoc, xsdMessages) = XMLDocument.parseXML([UInt8](xsdData), name: "scheme.xsd")
+    try validate(doc, against: (dir as NSString).deletingLastPathComponent + "/scheme.xsd", display: display)
+    var reader = SchemeReader(file: display, dir: dir)
+    return try reader.read(root)
+}
+
+/// Validates a scheme's document (scheme.xml, plan.xml) against its schema in templates/
+/// (`scheme.xsd`, `plan.xsd`) through libxml2; a violation is thrown with its line.
+func validate(_ doc: XMLDocument, against xsdPath: String, display: String) throws(SchemeError) {
+    let name = (xsdPath as NSString).lastPathComponent
+    guard let xsdData = FileManager.default.contents(atPath: xsdPath) else { throw SchemeError("找不到方案格式文件 \(xsdPath)", file: display) }
+    let (xsdDoc, xsdMessages) = XMLDocument.parseXML([UInt8](xsdData), name: name)
     guard let xsdDoc else { throw SchemeError(problems: xsdMessages.map { $0.diagnostic(stage: .scheme, code: "scheme-error") }) }
     let schema: XMLSchema
     do {
@@ -73,8 +81,6 @@ public func loadScheme(_ dir: String) throws(SchemeError) -> Scheme {
     if !violations.isEmpty {
         throw SchemeError(problems: violations.map { $0.diagnostic(stage: .scheme, code: "scheme-invalid") })
     }
-    var reader = SchemeReader(file: display, dir: dir)
-    return try reader.read(root)
 }
 
 /// Reads a validated scheme document into values and checks what a schema cannot.
